@@ -1,1 +1,44 @@
-pub fn x(){}
+//! HMMS persistence: SeaORM entities and portable migrations, plus connecting to the database
+//! with the settings each backend needs.
+
+pub mod entities;
+pub mod migration;
+
+pub use migration::Migrator;
+pub use sea_orm;
+pub use sea_orm_migration::MigratorTrait;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+/// Opens the database. SQLite gets WAL, foreign keys and a busy timeout; the file is created
+/// if missing.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let sqlite = url.starts_with("sqlite:");
+    let url = if sqlite && !url.contains("mode=") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}mode=rwc")
+    } else {
+        url.to_string()
+    };
+    let mut opt = ConnectOptions::new(url);
+    opt.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    if sqlite {
+        opt.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .synchronous(SqliteSynchronous::Normal)
+        });
+    } else {
+        opt.max_connections(16).min_connections(1);
+    }
+    Database::connect(opt).await
+}
+
+/// Runs every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}

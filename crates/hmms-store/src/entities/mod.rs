@@ -1,0 +1,19 @@
+//! SeaORM entities, one per table. Plain models: joins are written where they are needed.
+
+pub mod audit_entry;
+pub mod department;
+pub mod domain_event;
+pub mod idempotency_key;
+pub mod location;
+pub mod login_attempt;
+pub mod organization;
+pub mod recovery_code;
+pub mod refresh_token;
+pub mod role;
+pub mod role_permission;
+pub mod section;
+pub mod setting;
+pub mod site;
+pub mod totp_secret;
+pub mod user;
+pub mod user_role_grant;

@@ -1,0 +1,15 @@
+//! Portable migrations: one code path builds the schema on SQLite and PostgreSQL.
+//! Migrations are append-only once landed: add a new module, never edit an old one.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}
