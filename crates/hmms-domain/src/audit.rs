@@ -39,9 +39,13 @@ pub fn chain_hash(prev_hash: &str, content: &AuditContent<'_>) -> String {
 pub enum ChainBreak {
     #[error("entry {seq}: its content does not match its hash (altered)")]
     Altered { seq: i64 },
-    #[error("entry {seq}: previous hash does not match entry before it (an entry was removed or inserted)")]
+    #[error(
+        "entry {seq}: previous hash does not match entry before it (an entry was removed or inserted)"
+    )]
     Unlinked { seq: i64 },
-    #[error("the chain ends at entry {found:?} but its head records entry {expected} (entries removed from the end)")]
+    #[error(
+        "the chain ends at entry {found:?} but its head records entry {expected} (entries removed from the end)"
+    )]
     Truncated { expected: i64, found: Option<i64> },
 }
 
@@ -56,10 +60,14 @@ pub struct StoredEntry<'a> {
 /// Checks one entry against the hash of the entry before it.
 pub fn verify_link(expected_prev: &str, entry: &StoredEntry<'_>) -> Result<(), ChainBreak> {
     if entry.prev_hash != expected_prev {
-        return Err(ChainBreak::Unlinked { seq: entry.content.seq });
+        return Err(ChainBreak::Unlinked {
+            seq: entry.content.seq,
+        });
     }
     if chain_hash(entry.prev_hash, &entry.content) != entry.hash {
-        return Err(ChainBreak::Altered { seq: entry.content.seq });
+        return Err(ChainBreak::Altered {
+            seq: entry.content.seq,
+        });
     }
     Ok(())
 }
@@ -89,10 +97,21 @@ mod tests {
     fn a_changed_field_breaks_the_link() {
         let c = content(1, "user.create");
         let hash = chain_hash(GENESIS, &c);
-        let ok = StoredEntry { content: c.clone(), prev_hash: GENESIS, hash: &hash };
+        let ok = StoredEntry {
+            content: c.clone(),
+            prev_hash: GENESIS,
+            hash: &hash,
+        };
         assert_eq!(verify_link(GENESIS, &ok), Ok(()));
-        let altered = StoredEntry { content: content(1, "user.delete"), prev_hash: GENESIS, hash: &hash };
-        assert_eq!(verify_link(GENESIS, &altered), Err(ChainBreak::Altered { seq: 1 }));
+        let altered = StoredEntry {
+            content: content(1, "user.delete"),
+            prev_hash: GENESIS,
+            hash: &hash,
+        };
+        assert_eq!(
+            verify_link(GENESIS, &altered),
+            Err(ChainBreak::Altered { seq: 1 })
+        );
         assert_eq!(verify_link("ff", &ok), Err(ChainBreak::Unlinked { seq: 1 }));
     }
 }

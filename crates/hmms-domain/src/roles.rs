@@ -124,7 +124,10 @@ impl BuiltinRole {
 
     /// Roles whose holders must use a second factor (ARCHITECTURE.md §4).
     pub fn requires_totp(self) -> bool {
-        matches!(self, BuiltinRole::Admin | BuiltinRole::FacilityManager | BuiltinRole::It)
+        matches!(
+            self,
+            BuiltinRole::Admin | BuiltinRole::FacilityManager | BuiltinRole::It
+        )
     }
 
     /// The permissions the role ships with.
@@ -133,36 +136,105 @@ impl BuiltinRole {
         let list: &[&str] = match self {
             BuiltinRole::Admin => return all(),
             BuiltinRole::FacilityManager => &[
-                "org.read", "location.manage", "user.read", "role.read", "work_order.read",
-                "work_order.request", "work_order.create", "work_order.assign",
-                "work_order.execute", "work_order.approve_close", "work_order.escalate",
-                "asset.read", "asset.manage", "preventive.read", "preventive.manage",
-                "inventory.read", "requisition.create", "requisition.process",
-                "requisition.approve", "utility.record", "oxygen.manage", "report.read",
+                "org.read",
+                "location.manage",
+                "user.read",
+                "role.read",
+                "work_order.read",
+                "work_order.request",
+                "work_order.create",
+                "work_order.assign",
+                "work_order.execute",
+                "work_order.approve_close",
+                "work_order.escalate",
+                "asset.read",
+                "asset.manage",
+                "preventive.read",
+                "preventive.manage",
+                "inventory.read",
+                "requisition.create",
+                "requisition.process",
+                "requisition.approve",
+                "utility.record",
+                "oxygen.manage",
+                "report.read",
             ],
             BuiltinRole::Technician => &[
-                "org.read", "user.read", "work_order.read", "work_order.request",
-                "work_order.execute", "asset.read", "preventive.read", "inventory.read",
-                "requisition.create", "utility.record", "oxygen.manage",
+                "org.read",
+                "user.read",
+                "work_order.read",
+                "work_order.request",
+                "work_order.execute",
+                "asset.read",
+                "preventive.read",
+                "inventory.read",
+                "requisition.create",
+                "utility.record",
+                "oxygen.manage",
             ],
             BuiltinRole::Staff => &[
-                "org.read", "user.read", "work_order.read", "work_order.request", "asset.read",
+                "org.read",
+                "user.read",
+                "work_order.read",
+                "work_order.request",
+                "asset.read",
                 "requisition.create",
             ],
             BuiltinRole::Procurement => &[
-                "org.read", "user.read", "inventory.read", "inventory.adjust", "supplier.manage",
-                "consumable.manage", "oxygen.manage", "requisition.create",
-                "requisition.process", "asset.read", "report.read",
+                "org.read",
+                "user.read",
+                "inventory.read",
+                "inventory.adjust",
+                "supplier.manage",
+                "consumable.manage",
+                "oxygen.manage",
+                "requisition.create",
+                "requisition.process",
+                "asset.read",
+                "report.read",
             ],
             BuiltinRole::Vendor => &["work_order.read", "work_order.execute"],
             BuiltinRole::It => &[
-                "org.read", "user.read", "role.read", "audit.read", "settings.manage",
-                "integration.manage", "work_order.read", "asset.read", "preventive.read",
-                "inventory.read", "report.read",
+                "org.read",
+                "user.read",
+                "role.read",
+                "audit.read",
+                "settings.manage",
+                "integration.manage",
+                "work_order.read",
+                "asset.read",
+                "preventive.read",
+                "inventory.read",
+                "report.read",
             ],
         };
         list.to_vec()
     }
+}
+
+/// Permissions whose holders must sign in with a second factor, whatever their role is called.
+pub const SENSITIVE_PERMISSIONS: &[&str] = &[
+    "user.manage",
+    "role.manage",
+    "settings.manage",
+    "audit.read",
+    "work_order.approve_close",
+    "integration.manage",
+];
+
+/// Whether holders of a role must use a second factor: the built-in admin, facility manager and
+/// IT roles, and any role (built-in or custom) that grants a sensitive permission.
+pub fn requires_totp<'a>(role_key: &str, permissions: impl IntoIterator<Item = &'a str>) -> bool {
+    BuiltinRole::from_key(role_key).is_some_and(|r| r.requires_totp())
+        || permissions
+            .into_iter()
+            .any(|p| SENSITIVE_PERMISSIONS.contains(&p))
+}
+
+/// Whether someone holding `own` may hand out a role granting `granted`: never more than they
+/// hold themselves, so a user manager cannot make anyone (themselves included) an administrator.
+pub fn may_grant<'a>(own: &[&'a str], granted: impl IntoIterator<Item = &'a str>) -> bool {
+    granted.into_iter().all(|p| own.contains(&p))
 }
 
 /// Whether `key` names a permission in the catalogue.
@@ -194,8 +266,38 @@ mod tests {
 
     #[test]
     fn vendor_sees_only_its_work() {
-        assert_eq!(BuiltinRole::Vendor.permissions(), vec!["work_order.read", "work_order.execute"]);
+        assert_eq!(
+            BuiltinRole::Vendor.permissions(),
+            vec!["work_order.read", "work_order.execute"]
+        );
         assert_eq!(BuiltinRole::Vendor.default_scope(), Scope::Assigned);
+    }
+
+    #[test]
+    fn second_factor_is_required_exactly_for_admin_manager_and_it() {
+        for role in BuiltinRole::ALL {
+            let expected = matches!(
+                role,
+                BuiltinRole::Admin | BuiltinRole::FacilityManager | BuiltinRole::It
+            );
+            assert_eq!(
+                requires_totp(role.key(), role.permissions()),
+                expected,
+                "{}",
+                role.key()
+            );
+        }
+        assert!(requires_totp("auditor", ["audit.read"]));
+        assert!(!requires_totp("porter", ["work_order.read"]));
+    }
+
+    #[test]
+    fn nobody_grants_more_than_they_hold() {
+        let admin = BuiltinRole::Admin.permissions();
+        let manager = BuiltinRole::FacilityManager.permissions();
+        assert!(may_grant(&admin, manager.iter().copied()));
+        assert!(!may_grant(&manager, admin.iter().copied()));
+        assert!(may_grant(&manager, []));
     }
 
     #[test]

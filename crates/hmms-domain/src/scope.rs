@@ -22,7 +22,12 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::Assigned, Scope::Department, Scope::Site, Scope::Organization];
+    pub const ALL: [Scope; 4] = [
+        Scope::Assigned,
+        Scope::Department,
+        Scope::Site,
+        Scope::Organization,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -61,10 +66,23 @@ pub struct RecordScope {
 /// A scope resolved against one actor: what a list query must filter on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeFilter {
-    Organization { organization_id: Uuid },
-    Site { organization_id: Uuid, site_id: Uuid, user_id: Uuid },
-    Department { organization_id: Uuid, department_id: Uuid, user_id: Uuid },
-    Assigned { organization_id: Uuid, user_id: Uuid },
+    Organization {
+        organization_id: Uuid,
+    },
+    Site {
+        organization_id: Uuid,
+        site_id: Uuid,
+        user_id: Uuid,
+    },
+    Department {
+        organization_id: Uuid,
+        department_id: Uuid,
+        user_id: Uuid,
+    },
+    Assigned {
+        organization_id: Uuid,
+        user_id: Uuid,
+    },
 }
 
 impl ScopeFilter {
@@ -74,26 +92,46 @@ impl ScopeFilter {
         let organization_id = actor.organization_id;
         let user_id = actor.user_id;
         let department = || match actor.department_id {
-            Some(department_id) => ScopeFilter::Department { organization_id, department_id, user_id },
-            None => ScopeFilter::Assigned { organization_id, user_id },
+            Some(department_id) => ScopeFilter::Department {
+                organization_id,
+                department_id,
+                user_id,
+            },
+            None => ScopeFilter::Assigned {
+                organization_id,
+                user_id,
+            },
         };
         match actor.scope {
             Scope::Organization => ScopeFilter::Organization { organization_id },
             Scope::Site => match actor.site_id {
-                Some(site_id) => ScopeFilter::Site { organization_id, site_id, user_id },
+                Some(site_id) => ScopeFilter::Site {
+                    organization_id,
+                    site_id,
+                    user_id,
+                },
                 None => department(),
             },
             Scope::Department => department(),
-            Scope::Assigned => ScopeFilter::Assigned { organization_id, user_id },
+            Scope::Assigned => ScopeFilter::Assigned {
+                organization_id,
+                user_id,
+            },
         }
     }
 
     pub fn organization_id(&self) -> Uuid {
         match self {
             ScopeFilter::Organization { organization_id }
-            | ScopeFilter::Site { organization_id, .. }
-            | ScopeFilter::Department { organization_id, .. }
-            | ScopeFilter::Assigned { organization_id, .. } => *organization_id,
+            | ScopeFilter::Site {
+                organization_id, ..
+            }
+            | ScopeFilter::Department {
+                organization_id, ..
+            }
+            | ScopeFilter::Assigned {
+                organization_id, ..
+            } => *organization_id,
         }
     }
 
@@ -104,12 +142,14 @@ impl ScopeFilter {
         }
         match self {
             ScopeFilter::Organization { .. } => true,
-            ScopeFilter::Site { site_id, user_id, .. } => {
-                record.site_id == Some(*site_id) || record.people.contains(user_id)
-            }
-            ScopeFilter::Department { department_id, user_id, .. } => {
-                record.department_id == Some(*department_id) || record.people.contains(user_id)
-            }
+            ScopeFilter::Site {
+                site_id, user_id, ..
+            } => record.site_id == Some(*site_id) || record.people.contains(user_id),
+            ScopeFilter::Department {
+                department_id,
+                user_id,
+                ..
+            } => record.department_id == Some(*department_id) || record.people.contains(user_id),
             ScopeFilter::Assigned { user_id, .. } => record.people.contains(user_id),
         }
     }

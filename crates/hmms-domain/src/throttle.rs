@@ -14,7 +14,11 @@ pub const MAX_LOCK: Duration = Duration::minutes(60);
 /// When a lock that started with the latest failure ends, given the number of consecutive
 /// failures inside [`WINDOW`]: one minute at the limit, doubling with every further failure,
 /// never more than [`MAX_LOCK`]. `None` while under the limit.
-pub fn locked_until(failures: u32, free: u32, last_failure: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn locked_until(
+    failures: u32,
+    free: u32,
+    last_failure: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     if failures < free {
         return None;
     }
@@ -31,9 +35,21 @@ mod tests {
     fn lock_starts_at_the_fifth_failure_and_doubles() {
         let t = Utc::now();
         assert_eq!(locked_until(4, ACCOUNT_FREE_FAILURES, t), None);
-        assert_eq!(locked_until(5, ACCOUNT_FREE_FAILURES, t), Some(t + Duration::minutes(1)));
-        assert_eq!(locked_until(6, ACCOUNT_FREE_FAILURES, t), Some(t + Duration::minutes(2)));
-        assert_eq!(locked_until(8, ACCOUNT_FREE_FAILURES, t), Some(t + Duration::minutes(8)));
-        assert_eq!(locked_until(40, ACCOUNT_FREE_FAILURES, t), Some(t + MAX_LOCK));
+        assert_eq!(
+            locked_until(5, ACCOUNT_FREE_FAILURES, t),
+            Some(t + Duration::minutes(1))
+        );
+        assert_eq!(
+            locked_until(6, ACCOUNT_FREE_FAILURES, t),
+            Some(t + Duration::minutes(2))
+        );
+        assert_eq!(
+            locked_until(8, ACCOUNT_FREE_FAILURES, t),
+            Some(t + Duration::minutes(8))
+        );
+        assert_eq!(
+            locked_until(40, ACCOUNT_FREE_FAILURES, t),
+            Some(t + MAX_LOCK)
+        );
     }
 }

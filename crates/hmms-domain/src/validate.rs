@@ -9,7 +9,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -31,7 +34,11 @@ impl Errors {
         }
     }
     pub fn into_result(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
     }
 }
 
@@ -41,9 +48,15 @@ pub fn email(raw: &str) -> Result<String, String> {
     let ok = e.len() <= 254
         && e.split('@').count() == 2
         && e.split('@').all(|p| !p.is_empty())
-        && e.rsplit('@').next().is_some_and(|d| d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+        && e.rsplit('@')
+            .next()
+            .is_some_and(|d| d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
         && !e.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok { Ok(e) } else { Err("must be an e-mail address such as name@hospital.org".into()) }
+    if ok {
+        Ok(e)
+    } else {
+        Err("must be an e-mail address such as name@hospital.org".into())
+    }
 }
 
 /// A trimmed, non-empty name of at most `max` characters without control characters.
@@ -67,7 +80,10 @@ pub fn code(raw: &str) -> Result<String, String> {
     if c.is_empty() || c.len() > 32 {
         return Err("must be 1 to 32 characters".into());
     }
-    if !c.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch)) {
+    if !c
+        .chars()
+        .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+    {
         return Err("may contain only letters, digits, '-', '_' and '.'".into());
     }
     Ok(c)
@@ -96,8 +112,13 @@ pub fn time_zone(raw: &str) -> Result<String, String> {
 /// An optional phone number: digits, spaces and `+-()`, 5 to 32 characters.
 pub fn phone(raw: &str) -> Result<String, String> {
     let p = raw.trim();
-    let ok = (5..=32).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-    if ok { Ok(p.to_string()) } else { Err("must be a phone number such as +254 700 000000".into()) }
+    let ok =
+        (5..=32).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    if ok {
+        Ok(p.to_string())
+    } else {
+        Err("must be a phone number such as +254 700 000000".into())
+    }
 }
 
 /// An ISO 4217 currency code.
@@ -117,7 +138,9 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(email(" Admin@Demo.HMMS ").unwrap(), "admin@demo.hmms");
-        for bad in ["", "a", "a@", "@b.c", "a@b", "a b@c.d", "a@@b.c", "a@.b", "a@b."] {
+        for bad in [
+            "", "a", "a@", "@b.c", "a@b", "a b@c.d", "a@@b.c", "a@.b", "a@b.",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }

@@ -1,1 +1,58 @@
-pub fn x(){}
+//! The HMMS server as a library: the binary and the tests both start it through [`open`] and
+//! [`serve`].
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod http;
+pub mod metrics;
+pub mod modules;
+pub mod pagination;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+
+pub use clock::Clock;
+pub use config::Config;
+pub use state::AppState;
+
+/// Prepares the data folder, opens and migrates the database, and loads or creates the keys.
+pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(config.data_dir.join("files"))?;
+    let keys = config::Keys::load_or_create(&config)?;
+    let db = hmms_store::connect(&config.database_url())
+        .await
+        .context("opening the database")?;
+    hmms_store::migrate(&db)
+        .await
+        .context("migrating the database")?;
+    Ok(AppState::new(db, config, keys, clock))
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = app::router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}

@@ -24,14 +24,17 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         url.to_string()
     };
     let mut opt = ConnectOptions::new(url);
-    opt.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    opt.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10));
     if sqlite {
-        opt.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                .synchronous(SqliteSynchronous::Normal)
-        });
+        opt.max_connections(8)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .synchronous(SqliteSynchronous::Normal)
+            });
     } else {
         opt.max_connections(16).min_connections(1);
     }

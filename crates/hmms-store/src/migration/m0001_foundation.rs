@@ -7,9 +7,16 @@ use sea_orm_migration::schema::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn fk(table: &'static str, col: &'static str, to: &'static str, cascade: bool) -> ForeignKeyCreateStatement {
+fn fk(
+    table: &'static str,
+    col: &'static str,
+    to: &'static str,
+    cascade: bool,
+) -> ForeignKeyCreateStatement {
     let mut f = ForeignKey::create();
-    f.name(format!("fk_{table}_{col}")).from(table, col).to(to, "id");
+    f.name(format!("fk_{table}_{col}"))
+        .from(table, col)
+        .to(to, "id");
     if cascade {
         f.on_delete(ForeignKeyAction::Cascade);
     } else {
@@ -20,7 +27,8 @@ fn fk(table: &'static str, col: &'static str, to: &'static str, cascade: bool) -
 
 fn idx(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut i = Index::create();
-    i.name(format!("ix_{table}_{}", cols.join("_"))).table(table);
+    i.name(format!("ix_{table}_{}", cols.join("_")))
+        .table(table);
     for c in cols {
         i.col(*c);
     }
@@ -76,7 +84,12 @@ impl MigrationTrait for Migration {
                     .col(uuid("site_id"))
                     .col(string("name"))
                     .col(string("code"))
-                    .foreign_key(&mut fk("departments", "organization_id", "organizations", false))
+                    .foreign_key(&mut fk(
+                        "departments",
+                        "organization_id",
+                        "organizations",
+                        false,
+                    ))
                     .foreign_key(&mut fk("departments", "site_id", "sites", false)),
             )
             .take(),
@@ -90,7 +103,12 @@ impl MigrationTrait for Migration {
                     .col(uuid("department_id"))
                     .col(string("name"))
                     .col(string("code"))
-                    .foreign_key(&mut fk("sections", "organization_id", "organizations", false))
+                    .foreign_key(&mut fk(
+                        "sections",
+                        "organization_id",
+                        "organizations",
+                        false,
+                    ))
                     .foreign_key(&mut fk("sections", "department_id", "departments", false)),
             )
             .take(),
@@ -107,7 +125,12 @@ impl MigrationTrait for Migration {
                     .col(string("kind"))
                     .col(string("name"))
                     .col(string("code"))
-                    .foreign_key(&mut fk("locations", "organization_id", "organizations", false))
+                    .foreign_key(&mut fk(
+                        "locations",
+                        "organization_id",
+                        "organizations",
+                        false,
+                    ))
                     .foreign_key(&mut fk("locations", "site_id", "sites", false))
                     .foreign_key(&mut fk("locations", "parent_id", "locations", false))
                     .foreign_key(&mut fk("locations", "department_id", "departments", false)),
@@ -160,7 +183,12 @@ impl MigrationTrait for Migration {
                 .col(uuid("organization_id"))
                 .primary_key(Index::create().col("role_id").col("permission"))
                 .foreign_key(&mut fk("role_permissions", "role_id", "roles", true))
-                .foreign_key(&mut fk("role_permissions", "organization_id", "organizations", false))
+                .foreign_key(&mut fk(
+                    "role_permissions",
+                    "organization_id",
+                    "organizations",
+                    false,
+                ))
                 .take(),
         );
         tables.push(
@@ -174,7 +202,12 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("site_id"))
                 .col(uuid_null("department_id"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("user_role_grants", "organization_id", "organizations", false))
+                .foreign_key(&mut fk(
+                    "user_role_grants",
+                    "organization_id",
+                    "organizations",
+                    false,
+                ))
                 .foreign_key(&mut fk("user_role_grants", "user_id", "users", true))
                 .foreign_key(&mut fk("user_role_grants", "role_id", "roles", false))
                 .take(),
@@ -194,7 +227,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("revoked_at"))
                 .col(string_null("ip"))
                 .col(string_null("user_agent"))
-                .foreign_key(&mut fk("refresh_tokens", "organization_id", "organizations", false))
+                .foreign_key(&mut fk(
+                    "refresh_tokens",
+                    "organization_id",
+                    "organizations",
+                    false,
+                ))
                 .foreign_key(&mut fk("refresh_tokens", "user_id", "users", true))
                 .take(),
         );
@@ -207,7 +245,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null("confirmed_at"))
                 .col(big_integer_null("last_used_step"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("totp_secrets", "organization_id", "organizations", false))
+                .foreign_key(&mut fk(
+                    "totp_secrets",
+                    "organization_id",
+                    "organizations",
+                    false,
+                ))
                 .foreign_key(&mut fk("totp_secrets", "user_id", "users", true))
                 .take(),
         );
@@ -220,7 +263,12 @@ impl MigrationTrait for Migration {
                 .col(string("code_hash"))
                 .col(timestamp_with_time_zone_null("used_at"))
                 .col(timestamp_with_time_zone("created_at"))
-                .foreign_key(&mut fk("recovery_codes", "organization_id", "organizations", false))
+                .foreign_key(&mut fk(
+                    "recovery_codes",
+                    "organization_id",
+                    "organizations",
+                    false,
+                ))
                 .foreign_key(&mut fk("recovery_codes", "user_id", "users", true))
                 .take(),
         );

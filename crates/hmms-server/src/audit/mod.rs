@@ -1,0 +1,217 @@
+//! The audit trail and the domain-event outbox. Every mutation calls [`record`] inside its write
+//! transaction, so the change, its audit entry and its event commit together.
+
+pub mod routes;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hmms_domain::audit::{AuditContent, ChainBreak, GENESIS, StoredEntry, chain_hash, verify_link};
+use hmms_store::entities::{audit_entry, domain_event, setting};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::principal::Meta;
+use crate::error::ApiResult;
+use crate::state::WriteTx;
+
+const HEAD_KEY: &str = "audit.head";
+
+/// The last entry of the chain, kept beside it so removing entries from the end is detected.
+#[derive(Serialize, Deserialize)]
+struct Head {
+    seq: i64,
+    hash: String,
+}
+
+/// Who did it and from where.
+pub struct Who<'a> {
+    pub organization_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub meta: &'a Meta,
+}
+
+/// What changed.
+pub struct Change<'a> {
+    /// `entity.verb`, e.g. `user.created`; the domain event type is its upper-snake form.
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Option<String>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Appends an audit entry to the hash chain and a domain event to the outbox.
+pub async fn record(
+    tx: &WriteTx,
+    now: DateTime<Utc>,
+    who: &Who<'_>,
+    change: Change<'_>,
+) -> ApiResult<()> {
+    let head: Option<Head> = setting::Entity::find_by_id(HEAD_KEY.to_string())
+        .one(&**tx)
+        .await?
+        .and_then(|s| serde_json::from_str(&s.value).ok());
+    let (seq, prev) = match head {
+        Some(h) => (h.seq + 1, h.hash),
+        None => (1, GENESIS.to_string()),
+    };
+    let org = who.organization_id.map(|u| u.to_string());
+    let actor = who.actor_id.map(|u| u.to_string());
+    let before = change.before.as_ref().map(Value::to_string);
+    let after = change.after.as_ref().map(Value::to_string);
+    let created = timestamp(now);
+    let content = AuditContent {
+        seq,
+        organization_id: org.as_deref(),
+        actor_id: actor.as_deref(),
+        action: change.action,
+        entity_type: change.entity_type,
+        entity_id: change.entity_id.as_deref(),
+        before: before.as_deref(),
+        after: after.as_deref(),
+        ip: who.meta.ip.as_deref(),
+        user_agent: who.meta.user_agent.as_deref(),
+        request_id: who.meta.request_id.as_deref(),
+        created_at: &created,
+    };
+    let hash = chain_hash(&prev, &content);
+    audit_entry::Entity::insert(audit_entry::ActiveModel {
+        seq: Set(seq),
+        organization_id: Set(who.organization_id),
+        actor_id: Set(who.actor_id),
+        action: Set(change.action.to_string()),
+        entity_type: Set(change.entity_type.to_string()),
+        entity_id: Set(change.entity_id.clone()),
+        before: Set(before.clone()),
+        after: Set(after.clone()),
+        ip: Set(who.meta.ip.clone()),
+        user_agent: Set(who.meta.user_agent.clone()),
+        request_id: Set(who.meta.request_id.clone()),
+        created_at: Set(now),
+        prev_hash: Set(prev),
+        hash: Set(hash.clone()),
+    })
+    .exec_without_returning(&**tx)
+    .await?;
+    let head = serde_json::to_string(&Head { seq, hash })?;
+    put_setting(&**tx, HEAD_KEY, None, head, now).await?;
+
+    let payload = serde_json::json!({ "before": change.before, "after": change.after });
+    domain_event::Entity::insert(domain_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(who.organization_id),
+        event_type: Set(change.action.replace('.', "_").to_uppercase()),
+        entity_type: Set(change.entity_type.to_string()),
+        entity_id: Set(change.entity_id),
+        actor_id: Set(who.actor_id),
+        payload: Set(payload.to_string()),
+        request_id: Set(who.meta.request_id.clone()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(&**tx)
+    .await?;
+    Ok(())
+}
+
+impl From<serde_json::Error> for crate::error::ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        crate::error::ApiError::Internal(e.into())
+    }
+}
+
+/// Inserts or replaces a setting.
+pub async fn put_setting(
+    db: &impl ConnectionTrait,
+    key: &str,
+    organization_id: Option<Uuid>,
+    value: String,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let model = setting::ActiveModel {
+        key: Set(key.to_string()),
+        organization_id: Set(organization_id),
+        value: Set(value),
+        updated_at: Set(now),
+    };
+    setting::Entity::insert(model)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(setting::Column::Key)
+                .update_columns([setting::Column::Value, setting::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Walks the whole chain in order. `Ok(n)` when all `n` entries are intact.
+pub async fn verify(db: &impl ConnectionTrait) -> anyhow::Result<Result<u64, ChainBreak>> {
+    let head: Option<Head> = setting::Entity::find_by_id(HEAD_KEY.to_string())
+        .one(db)
+        .await?
+        .and_then(|s| serde_json::from_str(&s.value).ok());
+    let mut prev = GENESIS.to_string();
+    let mut last_seq: Option<i64> = None;
+    let mut count = 0u64;
+    loop {
+        let batch = audit_entry::Entity::find()
+            .filter(sea_orm::ColumnTrait::gt(
+                &audit_entry::Column::Seq,
+                last_seq.unwrap_or(0),
+            ))
+            .order_by_asc(audit_entry::Column::Seq)
+            .limit(1000)
+            .all(db)
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        for e in &batch {
+            let org = e.organization_id.map(|u| u.to_string());
+            let actor = e.actor_id.map(|u| u.to_string());
+            let created = timestamp(e.created_at);
+            let entry = StoredEntry {
+                content: AuditContent {
+                    seq: e.seq,
+                    organization_id: org.as_deref(),
+                    actor_id: actor.as_deref(),
+                    action: &e.action,
+                    entity_type: &e.entity_type,
+                    entity_id: e.entity_id.as_deref(),
+                    before: e.before.as_deref(),
+                    after: e.after.as_deref(),
+                    ip: e.ip.as_deref(),
+                    user_agent: e.user_agent.as_deref(),
+                    request_id: e.request_id.as_deref(),
+                    created_at: &created,
+                },
+                prev_hash: &e.prev_hash,
+                hash: &e.hash,
+            };
+            if let Err(b) = verify_link(&prev, &entry) {
+                return Ok(Err(b));
+            }
+            prev = e.hash.clone();
+            last_seq = Some(e.seq);
+            count += 1;
+        }
+    }
+    match head {
+        Some(h) if Some(h.seq) != last_seq || h.hash != prev => Ok(Err(ChainBreak::Truncated {
+            expected: h.seq,
+            found: last_seq,
+        })),
+        None if last_seq.is_some() => Ok(Err(ChainBreak::Truncated {
+            expected: 0,
+            found: last_seq,
+        })),
+        _ => Ok(Ok(count)),
+    }
+}

@@ -1,0 +1,215 @@
+//! Who is calling: the bearer token resolved to a user, their role, scope and permissions.
+//! Everything is re-read from the database on each request, so deactivating a user or changing
+//! a role takes effect at once, not when a token expires.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use hmms_domain::roles::requires_totp;
+use hmms_domain::{Actor, RecordScope, Scope, ScopeFilter};
+use hmms_store::entities::{role, role_permission, totp_secret, user, user_role_grant};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::tokens;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A signed-in user with everything the rules need.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: user::Model,
+    pub role: role::Model,
+    pub scope: Scope,
+    pub permissions: BTreeSet<String>,
+    pub totp_enabled: bool,
+    pub totp_required: bool,
+    pub meta: Meta,
+}
+
+impl Principal {
+    pub fn id(&self) -> Uuid {
+        self.user.id
+    }
+
+    pub fn org(&self) -> Uuid {
+        self.user.organization_id
+    }
+
+    pub fn can(&self, permission: &str) -> bool {
+        self.permissions.contains(permission)
+    }
+
+    /// Fails with 403 unless the user's role grants `permission`.
+    pub fn require(&self, permission: &str) -> ApiResult<()> {
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::missing_permission(permission))
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user.id,
+            organization_id: self.user.organization_id,
+            site_id: self.user.site_id,
+            department_id: self.user.department_id,
+            scope: self.scope,
+        }
+    }
+
+    pub fn filter(&self) -> ScopeFilter {
+        ScopeFilter::for_actor(&self.actor())
+    }
+
+    pub fn sees(&self, record: &RecordScope) -> bool {
+        self.filter().admits(record)
+    }
+}
+
+/// Where a request came from, for the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Meta {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(meta_of(parts))
+    }
+}
+
+pub fn meta_of(parts: &Parts) -> Meta {
+    let text = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(512).collect::<String>())
+    };
+    Meta {
+        ip: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string()),
+        user_agent: text(header::USER_AGENT.as_str()),
+        request_id: text("x-request-id"),
+    }
+}
+
+/// Loads the principal for a user id, or `None` if the user is missing or inactive.
+pub async fn load(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    meta: Meta,
+) -> ApiResult<Option<Principal>> {
+    let Some(user) = user::Entity::find_by_id(user_id).one(db).await? else {
+        return Ok(None);
+    };
+    if user.status != "active" {
+        return Ok(None);
+    }
+    let grant = user_role_grant::Entity::find()
+        .filter(user_role_grant::Column::UserId.eq(user.id))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Forbidden(
+                "Your account has no role. Ask an administrator to assign one.".into(),
+            )
+        })?;
+    let role = role::Entity::find_by_id(grant.role_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("grant {} names a missing role", grant.id))?;
+    let permissions: BTreeSet<String> = role_permission::Entity::find()
+        .filter(role_permission::Column::RoleId.eq(role.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.permission)
+        .collect();
+    let totp_enabled = totp_secret::Entity::find_by_id(user.id)
+        .one(db)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some());
+    let totp_required = requires_totp(&role.key, permissions.iter().map(String::as_str));
+    let scope = Scope::from_key(&grant.scope).unwrap_or(Scope::Assigned);
+    Ok(Some(Principal {
+        user,
+        role,
+        scope,
+        permissions,
+        totp_enabled,
+        totp_required,
+        meta,
+    }))
+}
+
+async fn from_bearer(parts: &Parts, state: &AppState) -> ApiResult<Principal> {
+    let auth = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("Send `Authorization: Bearer <access token>`.".into())
+        })?;
+    let token = auth.strip_prefix("Bearer ").ok_or_else(|| {
+        ApiError::Unauthenticated("The Authorization header must use the Bearer scheme.".into())
+    })?;
+    let claims = tokens::verify(&state.keys, token.trim(), tokens::ACCESS, state.clock.now())
+        .ok_or_else(|| {
+            ApiError::Unauthenticated(
+                "The access token is invalid or expired. Refresh it or sign in again.".into(),
+            )
+        })?;
+    load(&state.db, claims.sub, meta_of(parts))
+        .await?
+        .ok_or_else(|| ApiError::Unauthenticated("This account is no longer active.".into()))
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let p = from_bearer(parts, state).await?;
+        if p.totp_required && !p.totp_enabled {
+            return Err(ApiError::EnrolmentRequired);
+        }
+        Ok(p)
+    }
+}
+
+/// A signed-in user who may still be completing mandatory two-factor enrolment. Only the
+/// enrolment endpoints (and "who am I") accept this.
+pub struct Enrolling(pub Principal);
+
+impl FromRequestParts<AppState> for Enrolling {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Enrolling(from_bearer(parts, state).await?))
+    }
+}
+
+impl Principal {
+    /// The principal as the audit trail records them.
+    pub fn who(&self) -> crate::audit::Who<'_> {
+        crate::audit::Who {
+            organization_id: Some(self.org()),
+            actor_id: Some(self.id()),
+            meta: &self.meta,
+        }
+    }
+}

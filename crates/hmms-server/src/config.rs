@@ -1,0 +1,268 @@
+//! Configuration: built-in defaults, then `hmms.toml`, then `HMMS_*` environment variables.
+//! Secrets that are not configured are generated on first start and kept in the data folder.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+/// The effective configuration of a running server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: String,
+    /// Folder for the SQLite database, local files and generated secrets.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; defaults to `<data_dir>/hmms.db`.
+    pub database_url: Option<String>,
+    /// The address users reach this server at (for links and QR codes).
+    pub public_url: Option<String>,
+    /// HMAC key for access tokens. Generated and kept in `<data_dir>/secrets.toml` if unset.
+    pub jwt_secret: Option<String>,
+    /// Base64 of 32 bytes: encrypts second-factor secrets at rest. Generated like `jwt_secret`.
+    pub data_key: Option<String>,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    /// Largest request body accepted by JSON endpoints.
+    pub max_body_bytes: usize,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: String,
+    /// argon2id memory cost in KiB and iterations (OWASP: 19 MiB, 2 passes).
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            public_url: None,
+            jwt_secret: None,
+            data_key: None,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            max_body_bytes: 1024 * 1024,
+            log_format: "pretty".into(),
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+        }
+    }
+}
+
+/// Environment variables read, each overriding the key of the same name in `hmms.toml`.
+const ENV_KEYS: &[&str] = &[
+    "LISTEN",
+    "DATA_DIR",
+    "DATABASE_URL",
+    "PUBLIC_URL",
+    "JWT_SECRET",
+    "DATA_KEY",
+    "ACCESS_TOKEN_TTL_SECS",
+    "REFRESH_TOKEN_TTL_SECS",
+    "MAX_BODY_BYTES",
+    "LOG_FORMAT",
+    "ARGON2_MEMORY_KIB",
+    "ARGON2_ITERATIONS",
+];
+
+impl Config {
+    /// Loads `path` (or `hmms.toml` in the working folder if it exists), then the environment.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let file = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None => std::env::var_os("HMMS_CONFIG")
+                .map(PathBuf::from)
+                .or_else(|| {
+                    Path::new("hmms.toml")
+                        .exists()
+                        .then(|| PathBuf::from("hmms.toml"))
+                }),
+        };
+        let mut table = match &file {
+            Some(f) => {
+                let text = std::fs::read_to_string(f)
+                    .with_context(|| format!("reading {}", f.display()))?;
+                text.parse::<toml::Table>()
+                    .with_context(|| format!("parsing {}", f.display()))?
+            }
+            None => toml::Table::new(),
+        };
+        for key in ENV_KEYS {
+            if let Ok(v) = std::env::var(format!("HMMS_{key}")) {
+                let k = key.to_lowercase();
+                let value = match v.parse::<i64>() {
+                    Ok(n)
+                        if k.ends_with("_secs")
+                            || k.ends_with("_bytes")
+                            || k.starts_with("argon2") =>
+                    {
+                        toml::Value::Integer(n)
+                    }
+                    _ => toml::Value::String(v),
+                };
+                table.insert(k, value);
+            }
+        }
+        let cfg: Config = table.try_into().context("invalid configuration")?;
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if self.access_token_ttl_secs < 30 || self.refresh_token_ttl_secs < 60 {
+            bail!("token lifetimes are too short");
+        }
+        if !matches!(self.log_format.as_str(), "pretty" | "json") {
+            bail!("log_format must be `pretty` or `json`");
+        }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            bail!("database_url must start with sqlite:, postgres:// or postgresql://");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("hmms.db").display()))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    /// The configuration as `hmms config` prints it: secrets and passwords in URLs redacted.
+    pub fn redacted(&self) -> Config {
+        let mut c = self.clone();
+        let hide = |s: &Option<String>| s.as_ref().map(|_| "<redacted>".to_string());
+        c.jwt_secret = hide(&c.jwt_secret);
+        c.data_key = hide(&c.data_key);
+        c.database_url = Some(redact_url_password(&self.database_url()));
+        c
+    }
+}
+
+fn redact_url_password(url: &str) -> String {
+    // postgres://user:password@host/db → postgres://user:<redacted>@host/db
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((creds, host)) = rest.split_once('@')
+        && let Some((user, _)) = creds.split_once(':')
+    {
+        return format!("{scheme}://{user}:<redacted>@{host}");
+    }
+    url.to_string()
+}
+
+/// Key material the server signs and encrypts with.
+#[derive(Clone)]
+pub struct Keys {
+    pub jwt: Vec<u8>,
+    pub data: [u8; 32],
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct SecretsFile {
+    jwt_secret: Option<String>,
+    data_key: Option<String>,
+}
+
+impl Keys {
+    /// Uses configured secrets; otherwise reads `<data_dir>/secrets.toml`, creating it with fresh
+    /// random keys (readable by the owner only) on first start.
+    pub fn load_or_create(cfg: &Config) -> anyhow::Result<Self> {
+        let path = cfg.data_dir.join("secrets.toml");
+        let mut file: SecretsFile = if path.exists() {
+            toml::from_str(&std::fs::read_to_string(&path)?).context("reading secrets.toml")?
+        } else {
+            SecretsFile::default()
+        };
+        let mut changed = false;
+        let jwt = match &cfg.jwt_secret {
+            Some(s) => s.clone(),
+            None => file
+                .jwt_secret
+                .get_or_insert_with(|| {
+                    changed = true;
+                    random_b64(48)
+                })
+                .clone(),
+        };
+        let data_b64 = match &cfg.data_key {
+            Some(s) => s.clone(),
+            None => file
+                .data_key
+                .get_or_insert_with(|| {
+                    changed = true;
+                    random_b64(32)
+                })
+                .clone(),
+        };
+        if jwt.len() < 32 {
+            bail!("jwt_secret must be at least 32 characters");
+        }
+        let data: [u8; 32] = B64
+            .decode(data_b64.trim())
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .context("data_key must be the base64 encoding of exactly 32 bytes")?;
+        if changed {
+            std::fs::create_dir_all(&cfg.data_dir)?;
+            write_private(&path, &toml::to_string(&file)?)?;
+        }
+        Ok(Keys {
+            jwt: jwt.into_bytes(),
+            data,
+        })
+    }
+}
+
+fn random_b64(n: usize) -> String {
+    let mut b = vec![0u8; n];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    B64.encode(b)
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)?;
+        f.write_all(text.as_bytes())?;
+    }
+    #[cfg(not(unix))]
+    std::fs::write(path, text)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url_password("postgres://u:secret@h:5432/db"),
+            "postgres://u:<redacted>@h:5432/db"
+        );
+        assert_eq!(
+            redact_url_password("sqlite://./data/hmms.db"),
+            "sqlite://./data/hmms.db"
+        );
+    }
+}

@@ -1,0 +1,437 @@
+//! The demo hospital network: two hospitals, their departments, sections and buildings, and one
+//! user for each role. Loaded only into an empty database.
+
+use chrono::{DateTime, Utc};
+use hmms_domain::BuiltinRole;
+use hmms_store::entities::{department, location, section, setting, site, totp_secret};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use crate::audit;
+use crate::auth::totp;
+use crate::bootstrap::{NewUser, create_organization, insert_user, is_empty};
+use crate::state::AppState;
+
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
+const MARKER: &str = "demo.loaded";
+
+/// What `--demo` found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DemoOutcome {
+    Loaded,
+    AlreadyPresent,
+    /// The database holds other data; nothing was changed.
+    Refused,
+}
+
+type Depts = &'static [(
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+)];
+
+const SMGH_DEPARTMENTS: Depts = &[
+    (
+        "ICU",
+        "Intensive Care Unit",
+        &[("ADULT", "Adult ICU"), ("NICU", "Neonatal ICU")],
+    ),
+    (
+        "ED",
+        "Emergency Department",
+        &[("TRIAGE", "Triage"), ("RESUS", "Resuscitation")],
+    ),
+    (
+        "OT",
+        "Operating Theatres",
+        &[("MAIN", "Main Theatres"), ("DAY", "Day Surgery")],
+    ),
+    (
+        "RAD",
+        "Radiology",
+        &[("XRAY", "X-ray"), ("CT", "CT and MRI")],
+    ),
+    (
+        "LAB",
+        "Laboratory",
+        &[("HAEM", "Haematology"), ("MICRO", "Microbiology")],
+    ),
+    (
+        "MAT",
+        "Maternity",
+        &[("LABOUR", "Labour Ward"), ("POSTNATAL", "Postnatal Ward")],
+    ),
+    (
+        "MED",
+        "Internal Medicine",
+        &[
+            ("MALE", "Male Medical Ward"),
+            ("FEMALE", "Female Medical Ward"),
+        ],
+    ),
+    ("BME", "Biomedical Engineering", &[("WORKSHOP", "Workshop")]),
+    (
+        "EST",
+        "Facilities and Estates",
+        &[("ELEC", "Electrical"), ("PLUMB", "Plumbing and Water")],
+    ),
+];
+
+const LDH_DEPARTMENTS: Depts = &[
+    ("OPD", "Outpatient Department", &[("GEN", "General Clinic")]),
+    ("MAT", "Maternity", &[("LABOUR", "Labour Ward")]),
+    (
+        "EST",
+        "Facilities and Estates",
+        &[("GEN", "General Maintenance")],
+    ),
+];
+
+struct Ctx<'a, C> {
+    db: &'a C,
+    org: Uuid,
+    now: DateTime<Utc>,
+}
+
+impl<C: ConnectionTrait> Ctx<'_, C> {
+    async fn site(&self, name: &str, code: &str, tz: &str, address: &str) -> anyhow::Result<Uuid> {
+        let id = Uuid::now_v7();
+        site::ActiveModel {
+            id: Set(id),
+            organization_id: Set(self.org),
+            name: Set(name.into()),
+            code: Set(code.into()),
+            time_zone: Set(tz.into()),
+            address: Set(Some(address.into())),
+            public_requests_enabled: Set(true),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+            version: Set(1),
+        }
+        .insert(self.db)
+        .await?;
+        Ok(id)
+    }
+
+    async fn departments(
+        &self,
+        site_id: Uuid,
+        list: Depts,
+    ) -> anyhow::Result<Vec<(&'static str, Uuid)>> {
+        let mut out = vec![];
+        for (code, name, sections) in list {
+            let id = Uuid::now_v7();
+            department::ActiveModel {
+                id: Set(id),
+                organization_id: Set(self.org),
+                site_id: Set(site_id),
+                name: Set((*name).into()),
+                code: Set((*code).into()),
+                created_at: Set(self.now),
+                updated_at: Set(self.now),
+                version: Set(1),
+            }
+            .insert(self.db)
+            .await?;
+            for (scode, sname) in *sections {
+                section::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    organization_id: Set(self.org),
+                    department_id: Set(id),
+                    name: Set((*sname).into()),
+                    code: Set((*scode).into()),
+                    created_at: Set(self.now),
+                    updated_at: Set(self.now),
+                    version: Set(1),
+                }
+                .insert(self.db)
+                .await?;
+            }
+            out.push((*code, id));
+        }
+        Ok(out)
+    }
+
+    async fn location(
+        &self,
+        site_id: Uuid,
+        parent: Option<Uuid>,
+        dept: Option<Uuid>,
+        kind: &str,
+        code: &str,
+        name: &str,
+    ) -> anyhow::Result<Uuid> {
+        let id = Uuid::now_v7();
+        location::ActiveModel {
+            id: Set(id),
+            organization_id: Set(self.org),
+            site_id: Set(site_id),
+            parent_id: Set(parent),
+            department_id: Set(dept),
+            kind: Set(kind.into()),
+            name: Set(name.into()),
+            code: Set(code.into()),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+            version: Set(1),
+        }
+        .insert(self.db)
+        .await?;
+        Ok(id)
+    }
+}
+
+fn dept(list: &[(&'static str, Uuid)], code: &str) -> Uuid {
+    list.iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, id)| *id)
+        .expect("demo department exists")
+}
+
+/// Loads the demo into an empty database, in one transaction.
+pub async fn load(state: &AppState) -> anyhow::Result<DemoOutcome> {
+    if setting::Entity::find_by_id(MARKER.to_string())
+        .one(&state.db)
+        .await?
+        .is_some()
+    {
+        return Ok(DemoOutcome::AlreadyPresent);
+    }
+    if !is_empty(&state.db).await? {
+        return Ok(DemoOutcome::Refused);
+    }
+    let now = state.clock.now();
+    // Hash before taking the write lock: argon2 is slow on purpose.
+    let mut hashes = vec![];
+    for _ in BuiltinRole::ALL {
+        hashes.push(state.passwords.hash(DEMO_PASSWORD.into()).await?);
+    }
+    let tx = state
+        .begin_write()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let org = create_organization(&*tx, "Demo Health Network", "KES", now).await?;
+    let c = Ctx { db: &*tx, org, now };
+
+    let smgh = c
+        .site(
+            "St. Mary's General Hospital",
+            "SMGH",
+            "Africa/Nairobi",
+            "Hospital Road, Nairobi",
+        )
+        .await?;
+    let ldh = c
+        .site(
+            "Lakeside District Hospital",
+            "LDH",
+            "Africa/Kampala",
+            "Lake Road, Jinja",
+        )
+        .await?;
+    let sd = c.departments(smgh, SMGH_DEPARTMENTS).await?;
+    let ld = c.departments(ldh, LDH_DEPARTMENTS).await?;
+
+    // St. Mary's: a main block with three floors and a theatre block; rooms belong to departments.
+    let main = c
+        .location(smgh, None, None, "building", "MB", "Main Block")
+        .await?;
+    let floors = [
+        ("MB-G", "Ground Floor"),
+        ("MB-1", "First Floor"),
+        ("MB-2", "Second Floor"),
+    ];
+    let rooms: [&[(&str, &str, &str)]; 3] = [
+        &[
+            ("MB-G-01", "Emergency Bay", "ED"),
+            ("MB-G-02", "Triage Room", "ED"),
+            ("MB-G-10", "X-ray Room 1", "RAD"),
+            ("MB-G-11", "CT Suite", "RAD"),
+            ("MB-G-20", "Main Laboratory", "LAB"),
+        ],
+        &[
+            ("MB-1-01", "ICU Bay A", "ICU"),
+            ("MB-1-02", "ICU Bay B", "ICU"),
+            ("MB-1-03", "NICU", "ICU"),
+            ("MB-1-10", "Labour Ward", "MAT"),
+            ("MB-1-11", "Postnatal Ward", "MAT"),
+        ],
+        &[
+            ("MB-2-01", "Male Medical Ward", "MED"),
+            ("MB-2-02", "Female Medical Ward", "MED"),
+            ("MB-2-10", "Biomedical Workshop", "BME"),
+        ],
+    ];
+    for ((code, name), list) in floors.iter().zip(rooms) {
+        let floor = c
+            .location(smgh, Some(main), None, "floor", code, name)
+            .await?;
+        for (rc, rn, d) in list {
+            c.location(smgh, Some(floor), Some(dept(&sd, d)), "room", rc, rn)
+                .await?;
+        }
+    }
+    let theatre = c
+        .location(
+            smgh,
+            None,
+            Some(dept(&sd, "OT")),
+            "building",
+            "TB",
+            "Theatre Block",
+        )
+        .await?;
+    let tf = c
+        .location(
+            smgh,
+            Some(theatre),
+            Some(dept(&sd, "OT")),
+            "floor",
+            "TB-G",
+            "Theatre Floor",
+        )
+        .await?;
+    for (code, name) in [
+        ("TB-G-01", "Theatre 1"),
+        ("TB-G-02", "Theatre 2"),
+        ("TB-G-03", "Recovery Room"),
+    ] {
+        c.location(smgh, Some(tf), Some(dept(&sd, "OT")), "room", code, name)
+            .await?;
+    }
+    let plant = c
+        .location(
+            smgh,
+            None,
+            Some(dept(&sd, "EST")),
+            "area",
+            "PLANT",
+            "Plant Room and Generators",
+        )
+        .await?;
+    c.location(
+        smgh,
+        Some(plant),
+        Some(dept(&sd, "EST")),
+        "area",
+        "O2-MANIFOLD",
+        "Oxygen Manifold",
+    )
+    .await?;
+
+    // Lakeside: one building, one floor.
+    let lmain = c
+        .location(ldh, None, None, "building", "MAIN", "Main Building")
+        .await?;
+    let lg = c
+        .location(ldh, Some(lmain), None, "floor", "MAIN-G", "Ground Floor")
+        .await?;
+    for (code, name, d) in [
+        ("MAIN-G-01", "Outpatient Clinic", "OPD"),
+        ("MAIN-G-02", "Labour Room", "MAT"),
+        ("MAIN-G-03", "Maintenance Store", "EST"),
+    ] {
+        c.location(ldh, Some(lg), Some(dept(&ld, d)), "room", code, name)
+            .await?;
+    }
+
+    let people: [(&str, &str, BuiltinRole, Option<Uuid>); 7] = [
+        (
+            "admin@demo.hmms",
+            "Amina Odhiambo",
+            BuiltinRole::Admin,
+            None,
+        ),
+        (
+            "manager@demo.hmms",
+            "Peter Kamau",
+            BuiltinRole::FacilityManager,
+            Some(dept(&sd, "EST")),
+        ),
+        (
+            "technician@demo.hmms",
+            "Grace Wanjiru",
+            BuiltinRole::Technician,
+            Some(dept(&sd, "BME")),
+        ),
+        (
+            "staff@demo.hmms",
+            "Nurse Faith Achieng",
+            BuiltinRole::Staff,
+            Some(dept(&sd, "ICU")),
+        ),
+        (
+            "procurement@demo.hmms",
+            "John Mwangi",
+            BuiltinRole::Procurement,
+            None,
+        ),
+        (
+            "vendor@demo.hmms",
+            "MedTech Services Ltd",
+            BuiltinRole::Vendor,
+            None,
+        ),
+        ("it@demo.hmms", "Samuel Otieno", BuiltinRole::It, None),
+    ];
+    let secret = totp::from_base32(DEMO_TOTP_SECRET).expect("demo secret is base32");
+    for ((email, name, role, department_id), hash) in people.into_iter().zip(hashes) {
+        let site_id = (role != BuiltinRole::Vendor).then_some(smgh);
+        let u = insert_user(
+            &*tx,
+            NewUser {
+                organization_id: org,
+                email,
+                name,
+                role,
+                password_hash: hash,
+                site_id,
+                department_id,
+                section_id: None,
+                must_change_password: false,
+            },
+            now,
+        )
+        .await?;
+        if role.requires_totp() {
+            totp_secret::ActiveModel {
+                user_id: Set(u.id),
+                organization_id: Set(org),
+                secret_ciphertext: Set(totp::encrypt(&state.keys.data, &secret)),
+                confirmed_at: Set(Some(now)),
+                last_used_step: Set(None),
+                created_at: Set(now),
+            }
+            .insert(&*tx)
+            .await?;
+        }
+    }
+    audit::put_setting(&*tx, MARKER, Some(org), "true".into(), now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let meta = crate::auth::principal::Meta {
+        ip: None,
+        user_agent: Some("hmms demo".into()),
+        request_id: None,
+    };
+    let who = audit::Who {
+        organization_id: Some(org),
+        actor_id: None,
+        meta: &meta,
+    };
+    let change = audit::Change {
+        action: "demo.loaded",
+        entity_type: "organization",
+        entity_id: Some(org.to_string()),
+        before: None,
+        after: Some(
+            serde_json::json!({ "sites": 2, "departments": sd.len() + ld.len(), "users": 7 }),
+        ),
+    };
+    audit::record(&tx, now, &who, change)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(DemoOutcome::Loaded)
+}

@@ -1,0 +1,15 @@
+//! Feature modules, one per part of the product. Each has `routes.rs` (HTTP and OpenAPI),
+//! `service.rs` (permission, validation, writes, audit) and `dto.rs` (the wire types).
+
+pub mod org;
+pub mod roles;
+pub mod users;
+
+use serde::{Deserialize, Deserializer};
+
+/// Tells "field absent" (`None`) from "field set to null" (`Some(None)`) in PATCH bodies.
+pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}

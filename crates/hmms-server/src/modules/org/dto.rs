@@ -1,0 +1,369 @@
+//! Wire types of the organization-structure module.
+
+use chrono::{DateTime, Utc};
+use hmms_store::entities::{department, location, organization, section, site};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::modules::double_option;
+
+/// The organization (a hospital group, or a single hospital).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationDto {
+    pub id: Uuid,
+    pub name: String,
+    /// ISO 4217 code; money amounts are integers in its minor unit.
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<organization::Model> for OrganizationDto {
+    fn from(m: organization::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            currency: m.currency,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        }
+    }
+}
+
+/// Changes to the organization.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateOrganization {
+    pub name: Option<String>,
+    pub currency: Option<String>,
+    pub version: Option<i32>,
+}
+
+/// A hospital or other site of the organization.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteDto {
+    pub id: Uuid,
+    pub name: String,
+    pub code: String,
+    /// IANA time zone used for schedules, "today" and reports at this site.
+    pub time_zone: String,
+    pub address: Option<String>,
+    /// Whether anyone may report a fault by scanning a QR code here without signing in.
+    pub public_requests_enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<site::Model> for SiteDto {
+    fn from(m: site::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            code: m.code,
+            time_zone: m.time_zone,
+            address: m.address,
+            public_requests_enabled: m.public_requests_enabled,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateSite {
+    pub name: String,
+    /// Short code, unique in the organization, e.g. `SMGH`.
+    pub code: String,
+    /// IANA time zone, e.g. `Africa/Nairobi`.
+    pub time_zone: String,
+    pub address: Option<String>,
+    pub public_requests_enabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateSite {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub time_zone: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    pub public_requests_enabled: Option<bool>,
+    pub version: Option<i32>,
+}
+
+/// A department of a site, e.g. the intensive care unit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DepartmentDto {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub name: String,
+    pub code: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<department::Model> for DepartmentDto {
+    fn from(m: department::Model) -> Self {
+        Self {
+            id: m.id,
+            site_id: m.site_id,
+            name: m.name,
+            code: m.code,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateDepartment {
+    pub site_id: Uuid,
+    pub name: String,
+    /// Short code, unique in the site, e.g. `ICU`.
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateDepartment {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub version: Option<i32>,
+}
+
+/// A section of a department, e.g. the paediatric ward of Internal Medicine.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionDto {
+    pub id: Uuid,
+    pub department_id: Uuid,
+    pub name: String,
+    pub code: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<section::Model> for SectionDto {
+    fn from(m: section::Model) -> Self {
+        Self {
+            id: m.id,
+            department_id: m.department_id,
+            name: m.name,
+            code: m.code,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateSection {
+    pub department_id: Uuid,
+    pub name: String,
+    /// Short code, unique in the department.
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateSection {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub version: Option<i32>,
+}
+
+/// What kind of place a location is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LocationKind {
+    Building,
+    Wing,
+    Floor,
+    Room,
+    Area,
+}
+
+impl LocationKind {
+    pub const ALL: [LocationKind; 5] = [
+        LocationKind::Building,
+        LocationKind::Wing,
+        LocationKind::Floor,
+        LocationKind::Room,
+        LocationKind::Area,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            LocationKind::Building => "building",
+            LocationKind::Wing => "wing",
+            LocationKind::Floor => "floor",
+            LocationKind::Room => "room",
+            LocationKind::Area => "area",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.key() == k)
+            .unwrap_or(LocationKind::Area)
+    }
+}
+
+/// A place within a site: building, wing, floor, room or area, nested in a tree.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationDto {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    /// The department that uses this place, if any.
+    pub department_id: Option<Uuid>,
+    pub kind: LocationKind,
+    pub name: String,
+    /// Unique in the site; printed on QR labels.
+    pub code: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<location::Model> for LocationDto {
+    fn from(m: location::Model) -> Self {
+        Self {
+            id: m.id,
+            site_id: m.site_id,
+            parent_id: m.parent_id,
+            department_id: m.department_id,
+            kind: LocationKind::from_key(&m.kind),
+            name: m.name,
+            code: m.code,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            version: m.version,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateLocation {
+    pub site_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub kind: LocationKind,
+    pub name: String,
+    pub code: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateLocation {
+    /// Moves the location under another parent of the same site (`null`: to the top).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub parent_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub department_id: Option<Option<Uuid>>,
+    pub kind: Option<LocationKind>,
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub version: Option<i32>,
+}
+
+/// A location with everything under it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationNode {
+    pub id: Uuid,
+    pub kind: LocationKind,
+    pub name: String,
+    pub code: String,
+    pub department_id: Option<Uuid>,
+    #[schema(no_recursion)]
+    pub children: Vec<LocationNode>,
+}
+
+macro_rules! page {
+    ($name:ident, $item:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Serialize, ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// Pass as `cursor` for the next page; absent on the last page.
+            pub next_cursor: Option<String>,
+        }
+    };
+}
+
+page!(SitePage, SiteDto, "A page of sites.");
+page!(DepartmentPage, DepartmentDto, "A page of departments.");
+page!(SectionPage, SectionDto, "A page of sections.");
+page!(LocationPage, LocationDto, "A page of locations.");
+
+/// Paging for lists ordered by name.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct PageQuery {
+    /// 1 to 200, default 50.
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct DepartmentQuery {
+    pub site_id: Option<Uuid>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct SectionQuery {
+    pub department_id: Option<Uuid>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct LocationQuery {
+    pub site_id: Option<Uuid>,
+    /// Children of this location only.
+    pub parent_id: Option<Uuid>,
+    pub kind: Option<LocationKind>,
+    pub department_id: Option<Uuid>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct TreeQuery {
+    pub site_id: Uuid,
+}

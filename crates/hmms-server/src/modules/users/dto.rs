@@ -1,0 +1,127 @@
+//! Wire types of the users module.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Whether an account may sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Active,
+    Inactive,
+}
+
+impl UserStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Inactive => "inactive",
+        }
+    }
+}
+
+/// A user as other users see them. Never carries secrets.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDto {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    /// The role's key, e.g. `technician`.
+    pub role: String,
+    pub role_name: String,
+    /// How far the role reaches: `organization`, `site`, `department` or `assigned`.
+    pub scope: String,
+    pub site_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub section_id: Option<Uuid>,
+    pub status: UserStatus,
+    pub two_factor_enabled: bool,
+    pub must_change_password: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Send back as `version` (or `If-Match`) when editing, to avoid overwriting someone else's change.
+    pub version: i32,
+}
+
+/// A page of users.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserPage {
+    pub items: Vec<UserDto>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters and paging for `GET /users`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct UserQuery {
+    /// Part of a name or e-mail address.
+    pub q: Option<String>,
+    /// Role key.
+    pub role: Option<String>,
+    pub site_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub status: Option<UserStatus>,
+    /// `name` (default), `-name`, `createdAt` or `-createdAt`.
+    pub sort: Option<String>,
+    /// 1 to 200, default 50.
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateUser {
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    /// Role key, e.g. `technician`.
+    pub role: String,
+    pub site_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub section_id: Option<Uuid>,
+    /// At least 12 characters. Leave out to have a one-time password generated; the user must
+    /// change it at first sign-in.
+    pub password: Option<String>,
+}
+
+/// The account just created, with its one-time password if one was generated.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedUser {
+    pub user: UserDto,
+    /// Shown this once; give it to the user over a trusted channel.
+    pub temporary_password: Option<String>,
+}
+
+/// Changes to an account. Absent fields stay as they are; `null` clears an optional field.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateUser {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "super::super::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "super::super::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub site_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "super::super::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub department_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "super::super::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub section_id: Option<Option<Uuid>>,
+    /// `inactive` signs the user out everywhere and blocks sign-in.
+    pub status: Option<UserStatus>,
+    /// The version you edited; a mismatch answers 412.
+    pub version: Option<i32>,
+}

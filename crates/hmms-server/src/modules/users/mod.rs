@@ -1,0 +1,5 @@
+//! People who use HMMS: accounts, their role and where they work.
+
+pub mod dto;
+pub mod routes;
+pub mod service;

@@ -1,0 +1,90 @@
+//! Shared server state and the write-transaction discipline.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::auth::password::Passwords;
+use crate::clock::Clock;
+use crate::config::{Config, Keys};
+use crate::error::ApiResult;
+use crate::metrics::Metrics;
+
+/// Everything a request handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: DatabaseConnection,
+    pub config: Config,
+    pub keys: Keys,
+    pub clock: Clock,
+    pub passwords: Passwords,
+    pub metrics: Metrics,
+    /// SQLite allows one writer at a time; taking this before a write transaction queues writers
+    /// in the server instead of failing them with "database is locked".
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, config: Config, keys: Keys, clock: Clock) -> Self {
+        let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations);
+        AppState(Arc::new(Inner {
+            db,
+            config,
+            keys,
+            clock,
+            passwords,
+            metrics: Metrics::default(),
+            write_lock: Arc::new(Mutex::new(())),
+        }))
+    }
+
+    /// Opens the transaction every mutation runs in: the change, its audit record and its domain
+    /// event commit together or not at all. Writers are serialized (the audit hash chain needs a
+    /// single order): in-process on SQLite, by an advisory lock on PostgreSQL so several servers
+    /// sharing one database agree too.
+    pub async fn begin_write(&self) -> ApiResult<WriteTx> {
+        let guard = match self.db.get_database_backend() {
+            DbBackend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
+            _ => None,
+        };
+        let tx = self.db.begin().await?;
+        if tx.get_database_backend() == DbBackend::Postgres {
+            tx.execute_unprepared("SELECT pg_advisory_xact_lock(7243001)")
+                .await?;
+        }
+        Ok(WriteTx { tx, _guard: guard })
+    }
+}
+
+/// A write transaction; dropping it without `commit` rolls everything back.
+pub struct WriteTx {
+    tx: DatabaseTransaction,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> ApiResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
