@@ -8,7 +8,7 @@ use hmms_domain::{BuiltinRole, RecordScope, Scope, ScopeFilter};
 use hmms_store::entities::{
     refresh_token, role, role_permission, totp_secret, user, user_role_grant,
 };
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
     ExprTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -136,8 +136,8 @@ pub async fn list(state: &AppState, p: &Principal, q: UserQuery) -> ApiResult<Us
         );
         cond = cond.add(
             Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(user::Column::Name))).like(pattern.clone()))
-                .add(user::Column::Email.like(pattern)),
+                .add(Expr::expr(Func::lower(Expr::col(user::Column::Name))).like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(Expr::col(user::Column::Email).like(LikeExpr::new(pattern).escape('\\'))),
         );
     }
     if let Some(site) = q.site_id {

@@ -1,0 +1,13 @@
+//! Black-box tests of the HMMS server over HTTP. Each test runs twice: on SQLite and on
+//! PostgreSQL (see `both!`).
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod errors;
+mod openapi;
+mod org;
+mod rbac;
+mod scope;
+mod users;
