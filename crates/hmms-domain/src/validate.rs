@@ -68,8 +68,11 @@ pub fn name(raw: &str, max: usize) -> Result<String, String> {
     if n.chars().count() > max {
         return Err(format!("must be at most {max} characters"));
     }
-    if n.chars().any(|c| c.is_control()) {
-        return Err("must not contain control characters".into());
+    // Bidirectional overrides can make a name display as something else (spoofing).
+    if n.chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    {
+        return Err("must not contain control or text-direction characters".into());
     }
     Ok(n.to_string())
 }
@@ -157,6 +160,7 @@ mod tests {
         assert!(code("IC U").is_err());
         assert!(name("  ", 10).is_err());
         assert!(name("abcdefghijk", 10).is_err());
+        assert!(name("\u{202e}gpj.exe", 20).is_err());
         assert!(password("short").is_err());
         assert!(password("long enough password").is_ok());
     }

@@ -13,10 +13,18 @@ use crate::helpers::{TestApp, expect};
 async fn changes_are_recorded_with_before_after_and_origin(app: TestApp) {
     let admin = app.admin().await;
     let smgh = app.site_id("SMGH").await;
-    let res = app.patch(&format!("/api/v1/sites/{smgh}"), &admin, json!({ "address": "1 Hospital Road" })).await;
+    let res = app
+        .patch(
+            &format!("/api/v1/sites/{smgh}"),
+            &admin,
+            json!({ "address": "1 Hospital Road" }),
+        )
+        .await;
     let rid = res.headers()["x-request-id"].to_str().unwrap().to_string();
     expect(res, StatusCode::OK).await;
-    let page = app.get_ok(&format!("/api/v1/audit?entityType=site&entityId={smgh}")).await;
+    let page = app
+        .get_ok(&format!("/api/v1/audit?entityType=site&entityId={smgh}"))
+        .await;
     let e = &page["items"][0];
     assert_eq!(e["action"], "site.updated");
     assert_eq!(e["before"]["address"], "Hospital Road, Nairobi");
@@ -40,22 +48,55 @@ async fn changes_are_recorded_with_before_after_and_origin(app: TestApp) {
         .await
         .unwrap()
         .expect("an event");
-    assert_eq!(row.try_get::<String>("", "event_type").unwrap(), "SITE_UPDATED");
+    assert_eq!(
+        row.try_get::<String>("", "event_type").unwrap(),
+        "SITE_UPDATED"
+    );
     // Secrets never reach the trail.
     let all = app.get_ok("/api/v1/audit?limit=200").await.to_string();
-    assert!(!all.contains("argon2"), "no password hashes in the audit trail");
+    assert!(
+        !all.contains("argon2"),
+        "no password hashes in the audit trail"
+    );
 }
 both!(changes_are_recorded_with_before_after_and_origin);
 
 async fn an_altered_entry_is_detected(app: TestApp) {
-    assert!(hmms_server::audit::verify(&app.state.db).await.unwrap().is_ok());
+    assert!(
+        hmms_server::audit::verify(&app.state.db)
+            .await
+            .unwrap()
+            .is_ok()
+    );
     let admin = app.admin().await;
     let smgh = app.site_id("SMGH").await;
-    expect(app.patch(&format!("/api/v1/sites/{smgh}"), &admin, json!({ "name": "St. Mary's" })).await, StatusCode::OK).await;
-    let seq = app.get_ok("/api/v1/audit?action=site.updated").await["items"][0]["seq"].as_i64().unwrap();
-    assert!(hmms_server::audit::verify(&app.state.db).await.unwrap().is_ok());
-    app.sql(&format!("UPDATE audit_log SET actor_id = NULL WHERE seq = {seq}")).await;
-    assert_eq!(hmms_server::audit::verify(&app.state.db).await.unwrap(), Err(ChainBreak::Altered { seq }));
+    expect(
+        app.patch(
+            &format!("/api/v1/sites/{smgh}"),
+            &admin,
+            json!({ "name": "St. Mary's" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let seq = app.get_ok("/api/v1/audit?action=site.updated").await["items"][0]["seq"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        hmms_server::audit::verify(&app.state.db)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    app.sql(&format!(
+        "UPDATE audit_log SET actor_id = NULL WHERE seq = {seq}"
+    ))
+    .await;
+    assert_eq!(
+        hmms_server::audit::verify(&app.state.db).await.unwrap(),
+        Err(ChainBreak::Altered { seq })
+    );
 }
 both!(an_altered_entry_is_detected);
 
@@ -63,23 +104,46 @@ async fn a_removed_entry_is_detected(app: TestApp) {
     let admin = app.admin().await;
     for name in ["A", "B", "C"] {
         let body = json!({ "name": name, "code": name, "timeZone": "UTC" });
-        expect(app.post("/api/v1/sites", &admin, body).await, StatusCode::CREATED).await;
+        expect(
+            app.post("/api/v1/sites", &admin, body).await,
+            StatusCode::CREATED,
+        )
+        .await;
     }
     let items = app.get_ok("/api/v1/audit?action=site.created").await;
     let middle = items["items"][1]["seq"].as_i64().unwrap();
-    app.sql(&format!("DELETE FROM audit_log WHERE seq = {middle}")).await;
-    assert_eq!(hmms_server::audit::verify(&app.state.db).await.unwrap(), Err(ChainBreak::Unlinked { seq: middle + 1 }));
+    app.sql(&format!("DELETE FROM audit_log WHERE seq = {middle}"))
+        .await;
+    assert_eq!(
+        hmms_server::audit::verify(&app.state.db).await.unwrap(),
+        Err(ChainBreak::Unlinked { seq: middle + 1 })
+    );
 }
 both!(a_removed_entry_is_detected);
 
 async fn removing_the_newest_entries_is_detected(app: TestApp) {
     let admin = app.admin().await;
-    expect(app.post("/api/v1/sites", &admin, json!({ "name": "Z", "code": "Z", "timeZone": "UTC" })).await, StatusCode::CREATED).await;
-    let last = app.get_ok("/api/v1/audit?limit=1").await["items"][0]["seq"].as_i64().unwrap();
-    app.sql(&format!("DELETE FROM audit_log WHERE seq = {last}")).await;
+    expect(
+        app.post(
+            "/api/v1/sites",
+            &admin,
+            json!({ "name": "Z", "code": "Z", "timeZone": "UTC" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let last = app.get_ok("/api/v1/audit?limit=1").await["items"][0]["seq"]
+        .as_i64()
+        .unwrap();
+    app.sql(&format!("DELETE FROM audit_log WHERE seq = {last}"))
+        .await;
     assert_eq!(
         hmms_server::audit::verify(&app.state.db).await.unwrap(),
-        Err(ChainBreak::Truncated { expected: last, found: Some(last - 1) })
+        Err(ChainBreak::Truncated {
+            expected: last,
+            found: Some(last - 1)
+        })
     );
 }
 both!(removing_the_newest_entries_is_detected);
@@ -87,14 +151,20 @@ both!(removing_the_newest_entries_is_detected);
 async fn concurrent_changes_keep_one_unbroken_chain(app: TestApp) {
     let admin = app.admin().await;
     let requests = (0..16).map(|i| {
-        let body = json!({ "name": format!("Clinic {i}"), "code": format!("C{i}"), "timeZone": "UTC" });
+        let body =
+            json!({ "name": format!("Clinic {i}"), "code": format!("C{i}"), "timeZone": "UTC" });
         app.post("/api/v1/sites", &admin, body)
     });
     for res in join_all(requests).await {
         assert_eq!(res.status(), StatusCode::CREATED);
     }
-    let n = hmms_server::audit::verify(&app.state.db).await.unwrap().expect("intact");
-    let created = app.get_ok("/api/v1/audit?action=site.created&limit=200").await;
+    let n = hmms_server::audit::verify(&app.state.db)
+        .await
+        .unwrap()
+        .expect("intact");
+    let created = app
+        .get_ok("/api/v1/audit?action=site.created&limit=200")
+        .await;
     assert_eq!(created["items"].as_array().unwrap().len(), 16);
     assert!(n >= 16);
 }

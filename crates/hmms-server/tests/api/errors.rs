@@ -12,57 +12,164 @@ async fn assert_problem(res: reqwest::Response, status: StatusCode) -> Value {
     let rid = res.headers()["x-request-id"].to_str().unwrap().to_string();
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], status.as_u16());
-    assert!(body["type"].as_str().unwrap().starts_with("urn:hmms:problem:"));
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:hmms:problem:")
+    );
     assert!(!body["title"].as_str().unwrap().is_empty());
-    assert_eq!(body["requestId"], rid.as_str(), "the problem quotes the request id");
+    assert_eq!(
+        body["requestId"],
+        rid.as_str(),
+        "the problem quotes the request id"
+    );
     body
 }
 
 async fn every_error_is_a_problem_document(app: TestApp) {
     let admin = app.admin().await;
-    let p = assert_problem(app.get("/api/v1/no-such-thing", &admin).await, StatusCode::NOT_FOUND).await;
-    assert!(p["detail"].as_str().unwrap().contains("/api/v1/no-such-thing"));
-    let res = app.request(Method::DELETE, "/api/v1/users", Some(&admin), None).await;
+    let p = assert_problem(
+        app.get("/api/v1/no-such-thing", &admin).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("/api/v1/no-such-thing")
+    );
+    let res = app
+        .request(Method::DELETE, "/api/v1/users", Some(&admin), None)
+        .await;
     assert!(res.headers()["allow"].to_str().unwrap().contains("GET"));
     assert_problem(res, StatusCode::METHOD_NOT_ALLOWED).await;
 
     let big = "x".repeat(2 * 1024 * 1024);
-    let res = app.client.post(app.url("/api/v1/sites")).bearer_auth(&admin).header("content-type", "application/json").body(big).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/sites"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert_problem(res, StatusCode::PAYLOAD_TOO_LARGE).await;
-    let res = app.client.post(app.url("/api/v1/sites")).bearer_auth(&admin).header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/sites"))
+        .bearer_auth(&admin)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
-    let res = app.client.post(app.url("/api/v1/sites")).bearer_auth(&admin).header("content-type", "application/json").body("{\"name\": ").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/sites"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
     assert_problem(res, StatusCode::BAD_REQUEST).await;
-    let res = app.post("/api/v1/sites", &admin, json!({ "name": "A", "code": "A", "timeZone": "UTC", "colour": "red" })).await;
+    let res = app
+        .post(
+            "/api/v1/sites",
+            &admin,
+            json!({ "name": "A", "code": "A", "timeZone": "UTC", "colour": "red" }),
+        )
+        .await;
     let p = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert!(p["errors"][0]["message"].as_str().unwrap().contains("colour"), "unknown fields are named: {p}");
-    let res = app.post("/api/v1/sites", &admin, json!({ "name": 5, "code": "A", "timeZone": "UTC" })).await;
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("colour"),
+        "unknown fields are named: {p}"
+    );
+    let res = app
+        .post(
+            "/api/v1/sites",
+            &admin,
+            json!({ "name": 5, "code": "A", "timeZone": "UTC" }),
+        )
+        .await;
     let p = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(p["errors"][0]["field"], "name");
-    assert_problem(app.get("/api/v1/users/not-a-uuid", &admin).await, StatusCode::BAD_REQUEST).await;
-    assert_problem(app.get("/api/v1/users?status=sleeping", &admin).await, StatusCode::BAD_REQUEST).await;
+    assert_problem(
+        app.get("/api/v1/users/not-a-uuid", &admin).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/users?status=sleeping", &admin).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
 
     // 401 (who are you?) and 403 (you may not) are different.
-    let p = assert_problem(app.request(Method::GET, "/api/v1/users", None, None).await, StatusCode::UNAUTHORIZED).await;
+    let p = assert_problem(
+        app.request(Method::GET, "/api/v1/users", None, None).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     assert!(p["detail"].as_str().unwrap().contains("Bearer"));
-    assert_problem(app.request(Method::GET, "/api/v1/users", Some("garbage.token.here"), None).await, StatusCode::UNAUTHORIZED).await;
+    assert_problem(
+        app.request(
+            Method::GET,
+            "/api/v1/users",
+            Some("garbage.token.here"),
+            None,
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
     let vendor = app.token("vendor").await;
-    assert_problem(app.get("/api/v1/users", &vendor).await, StatusCode::FORBIDDEN).await;
+    assert_problem(
+        app.get("/api/v1/users", &vendor).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 }
 both!(every_error_is_a_problem_document);
 
 async fn every_response_carries_a_request_id(app: TestApp) {
     let res = app.request(Method::GET, "/health/live", None, None).await;
     assert!(!res.headers()["x-request-id"].is_empty());
-    let res = app.client.get(app.url("/health/live")).header("x-request-id", "trace-me-42").send().await.unwrap();
-    assert_eq!(res.headers()["x-request-id"], "trace-me-42", "a caller's request id is kept");
+    let res = app
+        .client
+        .get(app.url("/health/live"))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["x-request-id"],
+        "trace-me-42",
+        "a caller's request id is kept"
+    );
 }
 both!(every_response_carries_a_request_id);
 
 async fn malformed_input_never_causes_a_server_error(app: TestApp) {
     let admin = app.admin().await;
     let bodies = [
-        "", "null", "[]", "\"text\"", "0", "{}", "{\"email\": null}", "{\"email\": {}}", "\u{0}", "{\"name\": \"\u{202e}x\"}",
+        "",
+        "null",
+        "[]",
+        "\"text\"",
+        "0",
+        "{}",
+        "{\"email\": null}",
+        "{\"email\": {}}",
+        "\u{0}",
+        "{\"name\": \"\u{202e}x\"}",
         "{\"siteId\": \"00000000-0000-0000-0000-000000000000\", \"name\": \"x\", \"code\": \"x\"}",
         "{\"departmentId\": 12, \"name\": [], \"code\": true}",
     ];
@@ -80,15 +187,46 @@ async fn malformed_input_never_causes_a_server_error(app: TestApp) {
     ];
     for (method, path) in &paths {
         for body in bodies {
-            let res = app.client.request(method.clone(), app.url(path)).bearer_auth(&admin).header("content-type", "application/json").body(body).send().await.unwrap();
+            let res = app
+                .client
+                .request(method.clone(), app.url(path))
+                .bearer_auth(&admin)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
             // An empty change is a valid (no-op) edit; everything else here is the client's error.
-            let ok_noop = *method == Method::PATCH && body == "{}" && res.status() == StatusCode::OK;
-            assert!(res.status().is_client_error() || ok_noop, "{method} {path} with {body:?}: {}", res.status());
+            let ok_noop =
+                *method == Method::PATCH && body == "{}" && res.status() == StatusCode::OK;
+            assert!(
+                res.status().is_client_error() || ok_noop,
+                "{method} {path} with {body:?}: {}",
+                res.status()
+            );
         }
     }
-    let queries = ["limit=-1", "limit=99999999999999999999", "cursor=%00", "siteId=1", "sort=%27;drop", "q=%25%25%25", "q=%5C"];
+    // NUL characters (which PostgreSQL cannot store) are refused at the edge.
+    let nul = r#"{"key": "nul_role", "name": "N", "description": "a\u0000b", "defaultScope": "site", "permissions": []}"#;
+    let res = app.client.post(app.url("/api/v1/roles")).bearer_auth(&admin).header("content-type", "application/json").body(nul).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/v1/users?q=a%00b", &admin).await.status(), StatusCode::BAD_REQUEST);
+    let queries = [
+        "limit=-1",
+        "limit=99999999999999999999",
+        "cursor=%00",
+        "siteId=1",
+        "sort=%27;drop",
+        "q=%25%25%25",
+        "q=%5C",
+    ];
     for q in queries {
-        for path in ["/api/v1/users", "/api/v1/sites", "/api/v1/locations", "/api/v1/audit"] {
+        for path in [
+            "/api/v1/users",
+            "/api/v1/sites",
+            "/api/v1/locations",
+            "/api/v1/audit",
+        ] {
             let res = app.get(&format!("{path}?{q}"), &admin).await;
             assert!(res.status().as_u16() < 500, "{path}?{q}: {}", res.status());
         }
@@ -115,10 +253,25 @@ async fn a_repeated_idempotency_key_replays_instead_of_repeating(app: TestApp) {
     let second: Value = second.json().await.unwrap();
     assert_eq!(first["id"], second["id"]);
     let sites = app.get_ok("/api/v1/sites").await;
-    assert_eq!(sites["items"].as_array().unwrap().iter().filter(|s| s["code"] == "ONCE").count(), 1);
+    assert_eq!(
+        sites["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["code"] == "ONCE")
+            .count(),
+        1
+    );
     // The same key on another endpoint is a client error, not a silent replay.
-    let res = app.client.post(app.url("/api/v1/roles")).bearer_auth(&admin).header("idempotency-key", "c0ffee-1")
-        .json(&json!({ "key": "x_role", "name": "X", "defaultScope": "site", "permissions": [] })).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/roles"))
+        .bearer_auth(&admin)
+        .header("idempotency-key", "c0ffee-1")
+        .json(&json!({ "key": "x_role", "name": "X", "defaultScope": "site", "permissions": [] }))
+        .send()
+        .await
+        .unwrap();
     expect(res, StatusCode::CONFLICT).await;
 }
 both!(a_repeated_idempotency_key_replays_instead_of_repeating);

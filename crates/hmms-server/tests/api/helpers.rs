@@ -19,7 +19,15 @@ pub enum Backend {
 }
 
 /// The seven demo users, by role key.
-pub const ROLES: [&str; 7] = ["admin", "facility_manager", "technician", "staff", "procurement", "vendor", "it"];
+pub const ROLES: [&str; 7] = [
+    "admin",
+    "facility_manager",
+    "technician",
+    "staff",
+    "procurement",
+    "vendor",
+    "it",
+];
 
 pub fn demo_email(role: &str) -> String {
     let local = match role {
@@ -30,7 +38,8 @@ pub fn demo_email(role: &str) -> String {
 }
 
 fn pg_admin_url() -> String {
-    std::env::var("HMMS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("HMMS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Drops the test's PostgreSQL database when the test ends, even if it failed.
@@ -42,10 +51,17 @@ impl Drop for PgDatabase {
     fn drop(&mut self) {
         let name = self.name.clone();
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async {
                 if let Ok(db) = Database::connect(pg_admin_url()).await {
-                    let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    let _ = db
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
                     let _ = db.close().await;
                 }
             });
@@ -82,17 +98,29 @@ async fn postgres_database() -> Option<(String, PgDatabase)> {
         Ok(db) => db,
         Err(e) => {
             if required {
-                panic!("PostgreSQL is required (HMMS_REQUIRE_POSTGRES=1) but unreachable at {}: {e}", pg_admin_url());
+                panic!(
+                    "PostgreSQL is required (HMMS_REQUIRE_POSTGRES=1) but unreachable at {}: {e}",
+                    pg_admin_url()
+                );
             }
-            eprintln!("SKIPPED (PostgreSQL half): no PostgreSQL at {} ({e}); set HMMS_TEST_POSTGRES_URL", pg_admin_url());
+            eprintln!(
+                "SKIPPED (PostgreSQL half): no PostgreSQL at {} ({e}); set HMMS_TEST_POSTGRES_URL",
+                pg_admin_url()
+            );
             return None;
         }
     };
     let name = format!("hmms_test_{}", Uuid::new_v4().simple());
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
     let _ = admin.close().await;
     let base = pg_admin_url();
-    let url = format!("{}/{name}", base.rsplit_once('/').map(|(b, _)| b).unwrap_or(&base));
+    let url = format!(
+        "{}/{name}",
+        base.rsplit_once('/').map(|(b, _)| b).unwrap_or(&base)
+    );
     Some((url, PgDatabase { name }))
 }
 
@@ -105,7 +133,10 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 pub async fn spawn_with(backend: Backend, demo_data: bool) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg) = match backend {
-        Backend::Sqlite => (format!("sqlite://{}", dir.path().join("hmms.db").display()), None),
+        Backend::Sqlite => (
+            format!("sqlite://{}", dir.path().join("hmms.db").display()),
+            None,
+        ),
         Backend::Postgres => {
             let (url, guard) = postgres_database().await?;
             (url, Some(guard))
@@ -117,11 +148,18 @@ pub async fn spawn_with(backend: Backend, demo_data: bool) -> Option<TestApp> {
         listen: "127.0.0.1:0".into(),
         ..Config::default()
     };
-    let state = hmms_server::open(config, Clock::default()).await.expect("server opens");
+    let state = hmms_server::open(config, Clock::default())
+        .await
+        .expect("server opens");
     if demo_data {
-        assert_eq!(demo::load(&state).await.expect("demo loads"), demo::DemoOutcome::Loaded);
+        assert_eq!(
+            demo::load(&state).await.expect("demo loads"),
+            demo::DemoOutcome::Loaded
+        );
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serve_state = state.clone();
@@ -133,7 +171,10 @@ pub async fn spawn_with(backend: Backend, demo_data: bool) -> Option<TestApp> {
     });
     Some(TestApp {
         base: format!("http://{addr}"),
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
         state,
         backend,
         tokens: Mutex::new(HashMap::new()),
@@ -151,13 +192,17 @@ macro_rules! both {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await {
+                if let Some(app) =
+                    $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await
+                {
                     super::$name(app).await;
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
+                if let Some(app) =
+                    $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
+                {
                     super::$name(app).await;
                 }
             }
@@ -170,7 +215,13 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
         let mut req = self.client.request(method, self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -186,11 +237,13 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
-        self.request(Method::POST, path, Some(token), Some(body)).await
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
-        self.request(Method::PATCH, path, Some(token), Some(body)).await
+        self.request(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Response {
@@ -198,7 +251,13 @@ impl TestApp {
     }
 
     pub async fn login_raw(&self, email: &str, password: &str) -> Response {
-        self.request(Method::POST, "/api/v1/auth/login", None, Some(json!({ "email": email, "password": password }))).await
+        self.request(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "email": email, "password": password })),
+        )
+        .await
     }
 
     /// The current code of the demo TOTP secret, moving the clock to a fresh 30-second step if
@@ -242,8 +301,14 @@ impl TestApp {
             return t.clone();
         }
         let tokens = self.sign_in(&demo_email(role), DEMO_PASSWORD).await;
-        let t = tokens["accessToken"].as_str().expect("access token").to_string();
-        self.tokens.lock().expect("lock").insert(role.into(), t.clone());
+        let t = tokens["accessToken"]
+            .as_str()
+            .expect("access token")
+            .to_string();
+        self.tokens
+            .lock()
+            .expect("lock")
+            .insert(role.into(), t.clone());
         t
     }
 
@@ -252,12 +317,31 @@ impl TestApp {
     pub async fn enrol(&self, email: &str, password: &str) -> String {
         let t = self.sign_in(email, password).await;
         let limited = t["accessToken"].as_str().expect("token").to_string();
-        let res = self.request(Method::POST, "/api/v1/auth/totp/setup", Some(&limited), None).await;
+        let res = self
+            .request(
+                Method::POST,
+                "/api/v1/auth/totp/setup",
+                Some(&limited),
+                None,
+            )
+            .await;
         let setup = expect(res, StatusCode::OK).await;
         let secret = totp::from_base32(setup["secret"].as_str().expect("secret")).expect("base32");
         let code = totp::code_at(&secret, self.state.clock.now());
-        let on = expect(self.post("/api/v1/auth/totp/confirm", &limited, json!({ "code": code })).await, StatusCode::OK).await;
-        on["tokens"]["accessToken"].as_str().expect("token").to_string()
+        let on = expect(
+            self.post(
+                "/api/v1/auth/totp/confirm",
+                &limited,
+                json!({ "code": code }),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        on["tokens"]["accessToken"]
+            .as_str()
+            .expect("token")
+            .to_string()
     }
 
     pub async fn admin(&self) -> String {
@@ -287,7 +371,12 @@ impl TestApp {
     }
 
     pub async fn user_id(&self, email: &str) -> String {
-        self.find_id(&format!("/api/v1/users?q={email}&limit=200"), "email", email).await
+        self.find_id(
+            &format!("/api/v1/users?q={email}&limit=200"),
+            "email",
+            email,
+        )
+        .await
     }
 
     pub async fn site_id(&self, code: &str) -> String {
@@ -296,11 +385,20 @@ impl TestApp {
 
     pub async fn department_id(&self, site_code: &str, code: &str) -> String {
         let site = self.site_id(site_code).await;
-        self.find_id(&format!("/api/v1/departments?siteId={site}&limit=200"), "code", code).await
+        self.find_id(
+            &format!("/api/v1/departments?siteId={site}&limit=200"),
+            "code",
+            code,
+        )
+        .await
     }
 
     pub async fn sql(&self, statement: &str) {
-        self.state.db.execute_unprepared(statement).await.expect("sql runs");
+        self.state
+            .db
+            .execute_unprepared(statement)
+            .await
+            .expect("sql runs");
     }
 }
 

@@ -6,19 +6,37 @@ use crate::both;
 use crate::helpers::TestApp;
 
 async fn the_document_describes_every_operation(app: TestApp) {
-    let res = app.request(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let res = app
+        .request(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let doc: serde_json::Value = res.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     let mut ops = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             ops += 1;
-            assert!(op["responses"].get("500").is_some(), "{method} {path} documents its errors");
-            assert!(op.get("summary").is_some() || op.get("description").is_some(), "{method} {path} is described");
-            let public = op["security"].as_array().is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(|o| o.is_empty())));
-            assert_eq!(op["responses"].get("403").is_some(), !public, "{method} {path}");
+            assert!(
+                op["responses"].get("500").is_some(),
+                "{method} {path} documents its errors"
+            );
+            assert!(
+                op.get("summary").is_some() || op.get("description").is_some(),
+                "{method} {path} is described"
+            );
+            let public = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .all(|r| r.as_object().is_some_and(|o| o.is_empty()))
+            });
+            assert_eq!(
+                op["responses"].get("403").is_some(),
+                !public,
+                "{method} {path}"
+            );
         }
     }
     assert!(ops >= 40, "{ops} operations");
@@ -26,19 +44,36 @@ async fn the_document_describes_every_operation(app: TestApp) {
 both!(the_document_describes_every_operation);
 
 async fn the_docs_page_is_served_without_a_cdn(app: TestApp) {
-    let html = app.request(Method::GET, "/api/docs", None, None).await.text().await.unwrap();
+    let html = app
+        .request(Method::GET, "/api/docs", None, None)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("<script src=\"/api/docs/docs.js\">"));
     assert!(!html.contains("https://"), "nothing loads from elsewhere");
-    let js = app.request(Method::GET, "/api/docs/docs.js", None, None).await;
+    let js = app
+        .request(Method::GET, "/api/docs/docs.js", None, None)
+        .await;
     assert_eq!(js.status(), StatusCode::OK);
     assert!(js.text().await.unwrap().contains("/api/v1/openapi.json"));
 }
 both!(the_docs_page_is_served_without_a_cdn);
 
 async fn health_and_metrics(app: TestApp) {
-    let live: serde_json::Value = app.request(Method::GET, "/health/live", None, None).await.json().await.unwrap();
+    let live: serde_json::Value = app
+        .request(Method::GET, "/health/live", None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(live["status"], "live");
-    let ready: serde_json::Value = app.request(Method::GET, "/health/ready", None, None).await.json().await.unwrap();
+    let ready: serde_json::Value = app
+        .request(Method::GET, "/health/ready", None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(ready["status"], "ready");
     let expected = match app.backend {
         crate::helpers::Backend::Sqlite => "sqlite",
@@ -46,7 +81,12 @@ async fn health_and_metrics(app: TestApp) {
     };
     assert_eq!(ready["database"], expected);
     app.login_raw("staff@demo.hmms", "wrong password!").await;
-    let text = app.request(Method::GET, "/metrics", None, None).await.text().await.unwrap();
+    let text = app
+        .request(Method::GET, "/metrics", None, None)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("hmms_http_requests_total{method=\"GET\",status=\"2xx\"}"));
     assert!(text.contains("hmms_logins_failed_total 1"), "{text}");
 }

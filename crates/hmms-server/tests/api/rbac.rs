@@ -25,7 +25,10 @@ const TABLE: &[(&str, Expect)] = &[
     ("POST /api/v1/users", ADMIN_CREATES),
     // The target is staff@demo.hmms (ICU at St. Mary's): the technician (Biomedical
     // Engineering) is outside its department scope and gets 404, not 403.
-    ("GET /api/v1/users/{id}", [200, 200, 404, 200, 200, 403, 200]),
+    (
+        "GET /api/v1/users/{id}",
+        [200, 200, 404, 200, 200, 403, 200],
+    ),
     ("PATCH /api/v1/users/{id}", ADMIN_ONLY),
     ("GET /api/v1/roles", ROLE_READERS),
     ("POST /api/v1/roles", ADMIN_CREATES),
@@ -52,10 +55,19 @@ const TABLE: &[(&str, Expect)] = &[
     ("DELETE /api/v1/sections/{id}", ADMIN_DELETES),
     ("GET /api/v1/locations", READ_ORG),
     // Facility managers look after the buildings of their own site.
-    ("POST /api/v1/locations", [201, 201, 403, 403, 403, 403, 403]),
+    (
+        "POST /api/v1/locations",
+        [201, 201, 403, 403, 403, 403, 403],
+    ),
     ("GET /api/v1/locations/{id}", READ_ORG),
-    ("PATCH /api/v1/locations/{id}", [200, 200, 403, 403, 403, 403, 403]),
-    ("DELETE /api/v1/locations/{id}", [204, 204, 403, 403, 403, 403, 403]),
+    (
+        "PATCH /api/v1/locations/{id}",
+        [200, 200, 403, 403, 403, 403, 403],
+    ),
+    (
+        "DELETE /api/v1/locations/{id}",
+        [204, 204, 403, 403, 403, 403, 403],
+    ),
     ("GET /api/v1/locations/tree", READ_ORG),
     ("GET /api/v1/audit", [200, 403, 403, 403, 403, 403, 200]),
 ];
@@ -93,12 +105,27 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     let admin = app.admin().await;
     let smgh = app.site_id("SMGH").await;
     let icu = app.department_id("SMGH", "ICU").await;
-    let section = app.find_id(&format!("/api/v1/sections?departmentId={icu}"), "code", "ADULT").await;
-    let location = app.find_id(&format!("/api/v1/locations?siteId={smgh}&limit=200"), "code", "MB-G-01").await;
+    let section = app
+        .find_id(
+            &format!("/api/v1/sections?departmentId={icu}"),
+            "code",
+            "ADULT",
+        )
+        .await;
+    let location = app
+        .find_id(
+            &format!("/api/v1/locations?siteId={smgh}&limit=200"),
+            "code",
+            "MB-G-01",
+        )
+        .await;
     let role = app
         .post("/api/v1/roles", &admin, json!({ "key": "porter", "name": "Porter", "defaultScope": "department", "permissions": ["org.read"] }))
         .await;
-    let custom_role = expect(role, StatusCode::CREATED).await["id"].as_str().unwrap().to_string();
+    let custom_role = expect(role, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     Fixtures {
         staff: app.user_id("staff@demo.hmms").await,
         technician: app.user_id("technician@demo.hmms").await,
@@ -114,21 +141,48 @@ async fn fixtures(app: &TestApp) -> Fixtures {
 async fn fresh(app: &TestApp, f: &Fixtures, kind: &str, n: usize) -> String {
     let admin = app.admin().await;
     let (path, body) = match kind {
-        "roles" => ("/api/v1/roles", json!({ "key": format!("temp_{n}"), "name": "Temp", "defaultScope": "assigned", "permissions": [] })),
-        "sites" => ("/api/v1/sites", json!({ "name": "Temp", "code": format!("TMP{n}"), "timeZone": "Africa/Nairobi" })),
-        "departments" => ("/api/v1/departments", json!({ "siteId": f.smgh, "name": "Temp", "code": format!("TMP{n}") })),
-        "sections" => ("/api/v1/sections", json!({ "departmentId": f.icu, "name": "Temp", "code": format!("TMP{n}") })),
-        "locations" => ("/api/v1/locations", json!({ "siteId": f.smgh, "kind": "room", "name": "Temp", "code": format!("TMP-{n}") })),
+        "roles" => (
+            "/api/v1/roles",
+            json!({ "key": format!("temp_{n}"), "name": "Temp", "defaultScope": "assigned", "permissions": [] }),
+        ),
+        "sites" => (
+            "/api/v1/sites",
+            json!({ "name": "Temp", "code": format!("TMP{n}"), "timeZone": "Africa/Nairobi" }),
+        ),
+        "departments" => (
+            "/api/v1/departments",
+            json!({ "siteId": f.smgh, "name": "Temp", "code": format!("TMP{n}") }),
+        ),
+        "sections" => (
+            "/api/v1/sections",
+            json!({ "departmentId": f.icu, "name": "Temp", "code": format!("TMP{n}") }),
+        ),
+        "locations" => (
+            "/api/v1/locations",
+            json!({ "siteId": f.smgh, "kind": "room", "name": "Temp", "code": format!("TMP-{n}") }),
+        ),
         other => panic!("no fresh {other}"),
     };
-    expect(app.post(path, &admin, body).await, StatusCode::CREATED).await["id"].as_str().unwrap().to_string()
+    expect(app.post(path, &admin, body).await, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// The concrete request for an operation, made by the `n`-th caller.
-async fn request(app: &TestApp, f: &Fixtures, op: &str, n: usize) -> (Method, String, Option<Value>) {
+async fn request(
+    app: &TestApp,
+    f: &Fixtures,
+    op: &str,
+    n: usize,
+) -> (Method, String, Option<Value>) {
     let (method, template) = op.split_once(' ').unwrap();
     let method: Method = method.parse().unwrap();
-    let resource = template.trim_start_matches("/api/v1/").split('/').next().unwrap();
+    let resource = template
+        .trim_start_matches("/api/v1/")
+        .split('/')
+        .next()
+        .unwrap();
     let id = match (method.as_str(), resource) {
         ("DELETE", r) => fresh(app, f, r, n).await,
         (_, "users") if method == Method::GET => f.staff.clone(),
@@ -146,18 +200,30 @@ async fn request(app: &TestApp, f: &Fixtures, op: &str, n: usize) -> (Method, St
         _ => path,
     };
     let body = match (method.as_str(), resource) {
-        ("POST", "users") => Some(json!({ "email": format!("new{n}@demo.hmms"), "name": "New Person", "role": "staff", "departmentId": f.icu })),
+        ("POST", "users") => Some(
+            json!({ "email": format!("new{n}@demo.hmms"), "name": "New Person", "role": "staff", "departmentId": f.icu }),
+        ),
         ("PATCH", "users") => Some(json!({ "phone": "+254 700 000001" })),
-        ("POST", "roles") => Some(json!({ "key": format!("role_{n}"), "name": "Role", "defaultScope": "site", "permissions": ["org.read"] })),
+        ("POST", "roles") => Some(
+            json!({ "key": format!("role_{n}"), "name": "Role", "defaultScope": "site", "permissions": ["org.read"] }),
+        ),
         ("PATCH", "roles") => Some(json!({ "description": "Moves patients and equipment" })),
         ("PATCH", "organization") => Some(json!({ "name": "Demo Health Network" })),
-        ("POST", "sites") => Some(json!({ "name": "New Clinic", "code": format!("NEW{n}"), "timeZone": "Africa/Nairobi" })),
+        ("POST", "sites") => Some(
+            json!({ "name": "New Clinic", "code": format!("NEW{n}"), "timeZone": "Africa/Nairobi" }),
+        ),
         ("PATCH", "sites") => Some(json!({ "address": "Hospital Road, Nairobi" })),
-        ("POST", "departments") => Some(json!({ "siteId": f.smgh, "name": "Pharmacy", "code": format!("PH{n}") })),
+        ("POST", "departments") => {
+            Some(json!({ "siteId": f.smgh, "name": "Pharmacy", "code": format!("PH{n}") }))
+        }
         ("PATCH", "departments") => Some(json!({ "name": "Intensive Care Unit" })),
-        ("POST", "sections") => Some(json!({ "departmentId": f.icu, "name": "High Dependency", "code": format!("HDU{n}") })),
+        ("POST", "sections") => Some(
+            json!({ "departmentId": f.icu, "name": "High Dependency", "code": format!("HDU{n}") }),
+        ),
         ("PATCH", "sections") => Some(json!({ "name": "Adult ICU" })),
-        ("POST", "locations") => Some(json!({ "siteId": f.smgh, "kind": "room", "name": "Store", "code": format!("ST-{n}") })),
+        ("POST", "locations") => Some(
+            json!({ "siteId": f.smgh, "kind": "room", "name": "Store", "code": format!("ST-{n}") }),
+        ),
         ("PATCH", "locations") => Some(json!({ "name": "Emergency Bay" })),
         _ => None,
     };
@@ -186,11 +252,19 @@ async fn every_endpoint_answers_each_role_as_the_table_says(app: TestApp) {
             let res = app.request(method, &path, Some(&tokens[i]), body).await;
             if res.status().as_u16() != expected[i] {
                 let text = res.text().await.unwrap_or_default();
-                failures.push(format!("{op} as {role}: expected {}, got ... {text}", expected[i]));
+                failures.push(format!(
+                    "{op} as {role}: expected {}, got ... {text}",
+                    expected[i]
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 both!(every_endpoint_answers_each_role_as_the_table_says);
 
@@ -204,11 +278,20 @@ async fn every_operation_is_in_the_table(app: TestApp) {
             }
         }
     }
-    let covered: BTreeSet<String> =
-        TABLE.iter().map(|(op, _)| op.to_string()).chain(PUBLIC.iter().chain(SELF_SERVICE).map(|s| s.to_string())).collect();
+    let covered: BTreeSet<String> = TABLE
+        .iter()
+        .map(|(op, _)| op.to_string())
+        .chain(PUBLIC.iter().chain(SELF_SERVICE).map(|s| s.to_string()))
+        .collect();
     let missing: Vec<_> = documented.difference(&covered).collect();
     let stale: Vec<_> = covered.difference(&documented).collect();
-    assert!(missing.is_empty(), "operations without an RBAC row: {missing:?}");
-    assert!(stale.is_empty(), "RBAC rows for operations that do not exist: {stale:?}");
+    assert!(
+        missing.is_empty(),
+        "operations without an RBAC row: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "RBAC rows for operations that do not exist: {stale:?}"
+    );
 }
 both!(every_operation_is_in_the_table);

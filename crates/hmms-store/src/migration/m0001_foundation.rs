@@ -48,9 +48,7 @@ fn stamps(t: &mut TableCreateStatement) -> &mut TableCreateStatement {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let mut tables: Vec<TableCreateStatement> = Vec::new();
-
-        tables.push(
+        let tables: Vec<TableCreateStatement> = vec![
             stamps(
                 Table::create()
                     .table("organizations")
@@ -59,8 +57,6 @@ impl MigrationTrait for Migration {
                     .col(string_len("currency", 3)),
             )
             .take(),
-        );
-        tables.push(
             stamps(
                 Table::create()
                     .table("sites")
@@ -74,8 +70,6 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut fk("sites", "organization_id", "organizations", false)),
             )
             .take(),
-        );
-        tables.push(
             stamps(
                 Table::create()
                     .table("departments")
@@ -93,8 +87,6 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut fk("departments", "site_id", "sites", false)),
             )
             .take(),
-        );
-        tables.push(
             stamps(
                 Table::create()
                     .table("sections")
@@ -112,8 +104,6 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut fk("sections", "department_id", "departments", false)),
             )
             .take(),
-        );
-        tables.push(
             stamps(
                 Table::create()
                     .table("locations")
@@ -136,8 +126,6 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut fk("locations", "department_id", "departments", false)),
             )
             .take(),
-        );
-        tables.push(
             stamps(
                 Table::create()
                     .table("users")
@@ -159,8 +147,6 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut fk("users", "section_id", "sections", false)),
             )
             .take(),
-        );
-        tables.push(
             stamps(
                 Table::create()
                     .table("roles")
@@ -174,8 +160,6 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut fk("roles", "organization_id", "organizations", false)),
             )
             .take(),
-        );
-        tables.push(
             Table::create()
                 .table("role_permissions")
                 .col(uuid("role_id"))
@@ -190,8 +174,6 @@ impl MigrationTrait for Migration {
                     false,
                 ))
                 .take(),
-        );
-        tables.push(
             Table::create()
                 .table("user_role_grants")
                 .col(pk_uuid("id"))
@@ -211,8 +193,6 @@ impl MigrationTrait for Migration {
                 .foreign_key(&mut fk("user_role_grants", "user_id", "users", true))
                 .foreign_key(&mut fk("user_role_grants", "role_id", "roles", false))
                 .take(),
-        );
-        tables.push(
             Table::create()
                 .table("refresh_tokens")
                 .col(pk_uuid("id"))
@@ -235,8 +215,6 @@ impl MigrationTrait for Migration {
                 ))
                 .foreign_key(&mut fk("refresh_tokens", "user_id", "users", true))
                 .take(),
-        );
-        tables.push(
             Table::create()
                 .table("totp_secrets")
                 .col(pk_uuid("user_id"))
@@ -253,8 +231,6 @@ impl MigrationTrait for Migration {
                 ))
                 .foreign_key(&mut fk("totp_secrets", "user_id", "users", true))
                 .take(),
-        );
-        tables.push(
             Table::create()
                 .table("recovery_codes")
                 .col(pk_uuid("id"))
@@ -271,9 +247,7 @@ impl MigrationTrait for Migration {
                 ))
                 .foreign_key(&mut fk("recovery_codes", "user_id", "users", true))
                 .take(),
-        );
-        // Sign-in attempts are kept by e-mail as typed, so unknown addresses are throttled alike.
-        tables.push(
+            // Sign-in attempts are kept by e-mail as typed, so unknown addresses are throttled alike.
             Table::create()
                 .table("login_attempts")
                 .col(pk_uuid("id"))
@@ -282,8 +256,6 @@ impl MigrationTrait for Migration {
                 .col(boolean("success"))
                 .col(timestamp_with_time_zone("created_at"))
                 .take(),
-        );
-        tables.push(
             Table::create()
                 .table("audit_log")
                 .col(big_integer("seq").primary_key())
@@ -301,8 +273,6 @@ impl MigrationTrait for Migration {
                 .col(string("prev_hash"))
                 .col(string("hash"))
                 .take(),
-        );
-        tables.push(
             Table::create()
                 .table("domain_events")
                 .col(pk_uuid("id"))
@@ -315,8 +285,6 @@ impl MigrationTrait for Migration {
                 .col(string_null("request_id"))
                 .col(timestamp_with_time_zone("created_at"))
                 .take(),
-        );
-        tables.push(
             Table::create()
                 .table("idempotency_keys")
                 .col(uuid("user_id"))
@@ -330,9 +298,7 @@ impl MigrationTrait for Migration {
                 .primary_key(Index::create().col("user_id").col("key"))
                 .foreign_key(&mut fk("idempotency_keys", "user_id", "users", true))
                 .take(),
-        );
-        // System-wide settings have no organization; an organization's own settings name it.
-        tables.push(
+            // System-wide settings have no organization; an organization's own settings name it.
             Table::create()
                 .table("settings")
                 .col(string("key").primary_key())
@@ -340,7 +306,7 @@ impl MigrationTrait for Migration {
                 .col(text("value"))
                 .col(timestamp_with_time_zone("updated_at"))
                 .take(),
-        );
+        ];
 
         for t in tables {
             m.create_table(t).await?;

@@ -106,17 +106,7 @@ pub async fn create(
     .insert(&*tx)
     .await?;
     let dto: DepartmentDto = m.into();
-    audit(
-        &tx,
-        now,
-        p,
-        "department.created",
-        "department",
-        dto.id,
-        None,
-        Some(&dto),
-    )
-    .await?;
+    audit(&tx, now, p, "department.created", dto.id, None, Some(&dto)).await?;
     tx.commit().await?;
     Ok(dto)
 }
@@ -165,7 +155,6 @@ pub async fn update(
         now,
         p,
         "department.updated",
-        "department",
         id,
         Some(&before),
         Some(&after),
@@ -211,7 +200,6 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
         state.clock.now(),
         p,
         "department.deleted",
-        "department",
         id,
         Some(&before),
         None,

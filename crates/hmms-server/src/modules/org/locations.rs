@@ -220,17 +220,7 @@ pub async fn create(
     .insert(&*tx)
     .await?;
     let dto: LocationDto = m.into();
-    audit(
-        &tx,
-        now,
-        p,
-        "location.created",
-        "location",
-        dto.id,
-        None,
-        Some(&dto),
-    )
-    .await?;
+    audit(&tx, now, p, "location.created", dto.id, None, Some(&dto)).await?;
     tx.commit().await?;
     Ok(dto)
 }
@@ -296,7 +286,6 @@ pub async fn update(
         now,
         p,
         "location.updated",
-        "location",
         id,
         Some(&before),
         Some(&after),
@@ -326,7 +315,6 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
         state.clock.now(),
         p,
         "location.deleted",
-        "location",
         id,
         Some(&before),
         None,

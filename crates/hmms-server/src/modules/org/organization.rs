@@ -59,7 +59,6 @@ pub async fn update(
         now,
         p,
         "organization.updated",
-        "organization",
         after.id,
         Some(&before),
         Some(&after),

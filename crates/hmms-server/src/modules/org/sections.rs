@@ -94,17 +94,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateSection) -> Api
     .insert(&*tx)
     .await?;
     let dto: SectionDto = m.into();
-    audit(
-        &tx,
-        now,
-        p,
-        "section.created",
-        "section",
-        dto.id,
-        None,
-        Some(&dto),
-    )
-    .await?;
+    audit(&tx, now, p, "section.created", dto.id, None, Some(&dto)).await?;
     tx.commit().await?;
     Ok(dto)
 }
@@ -154,7 +144,6 @@ pub async fn update(
         now,
         p,
         "section.updated",
-        "section",
         id,
         Some(&before),
         Some(&after),
@@ -185,7 +174,6 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
         state.clock.now(),
         p,
         "section.deleted",
-        "section",
         id,
         Some(&before),
         None,

@@ -69,13 +69,12 @@ pub fn in_use(what: &str, by: &str) -> ApiError {
     ))
 }
 
-/// Records a change to a structure record in the audit trail and the event outbox.
+/// Records a change (`<entity>.<verb>`) to a structure record in the audit trail and the event outbox.
 pub async fn audit<T: serde::Serialize>(
     tx: &crate::state::WriteTx,
     now: chrono::DateTime<chrono::Utc>,
     p: &Principal,
     action: &str,
-    entity_type: &str,
     id: Uuid,
     before: Option<&T>,
     after: Option<&T>,
@@ -86,7 +85,8 @@ pub async fn audit<T: serde::Serialize>(
         &p.who(),
         crate::audit::Change {
             action,
-            entity_type,
+            // `site.created` is about a `site`.
+            entity_type: action.split('.').next().unwrap_or(action),
             entity_id: Some(id.to_string()),
             before: before.map(serde_json::to_value).transpose()?,
             after: after.map(serde_json::to_value).transpose()?,

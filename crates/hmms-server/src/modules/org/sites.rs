@@ -105,17 +105,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateSite) -> ApiRes
     .insert(&*tx)
     .await?;
     let dto: SiteDto = m.into();
-    audit(
-        &tx,
-        now,
-        p,
-        "site.created",
-        "site",
-        dto.id,
-        None,
-        Some(&dto),
-    )
-    .await?;
+    audit(&tx, now, p, "site.created", dto.id, None, Some(&dto)).await?;
     tx.commit().await?;
     Ok(dto)
 }
@@ -178,17 +168,7 @@ pub async fn update(
     m.version = Set(current.version + 1);
     let after: SiteDto = m.update(&*tx).await?.into();
     let before: SiteDto = current.into();
-    audit(
-        &tx,
-        now,
-        p,
-        "site.updated",
-        "site",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audit(&tx, now, p, "site.updated", id, Some(&before), Some(&after)).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -233,7 +213,6 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
         state.clock.now(),
         p,
         "site.deleted",
-        "site",
         id,
         Some(&before),
         None,

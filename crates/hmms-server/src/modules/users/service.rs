@@ -136,7 +136,10 @@ pub async fn list(state: &AppState, p: &Principal, q: UserQuery) -> ApiResult<Us
         );
         cond = cond.add(
             Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(user::Column::Name))).like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::Name)))
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                )
                 .add(Expr::col(user::Column::Email).like(LikeExpr::new(pattern).escape('\\'))),
         );
     }
