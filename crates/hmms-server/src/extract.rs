@@ -49,12 +49,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// NUL characters have no place in hospital records and PostgreSQL cannot store them in text,
 /// so they are refused at the edge rather than failing deep inside a query.
 fn contains_nul_escape(bytes: &[u8]) -> bool {
-    bytes.windows(6).any(|w| w[0] == b'\\' && (w[1] == b'u' || w[1] == b'U') && &w[2..] == b"0000")
+    bytes
+        .windows(6)
+        .any(|w| w[0] == b'\\' && (w[1] == b'u' || w[1] == b'U') && &w[2..] == b"0000")
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if contains_nul_escape(bytes) {
-        return Err(ApiError::BadRequest("Text must not contain NUL (\\u0000) characters.".into()));
+        return Err(ApiError::BadRequest(
+            "Text must not contain NUL (\\u0000) characters.".into(),
+        ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
@@ -92,8 +96,14 @@ pub struct ApiQuery<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if parts.uri.query().is_some_and(|q| q.to_ascii_lowercase().contains("%00")) {
-            return Err(ApiError::BadRequest("Query parameters must not contain NUL characters.".into()));
+        if parts
+            .uri
+            .query()
+            .is_some_and(|q| q.to_ascii_lowercase().contains("%00"))
+        {
+            return Err(ApiError::BadRequest(
+                "Query parameters must not contain NUL characters.".into(),
+            ));
         }
         Query::<T>::from_request_parts(parts, state)
             .await

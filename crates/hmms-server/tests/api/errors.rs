@@ -208,9 +208,20 @@ async fn malformed_input_never_causes_a_server_error(app: TestApp) {
     }
     // NUL characters (which PostgreSQL cannot store) are refused at the edge.
     let nul = r#"{"key": "nul_role", "name": "N", "description": "a\u0000b", "defaultScope": "site", "permissions": []}"#;
-    let res = app.client.post(app.url("/api/v1/roles")).bearer_auth(&admin).header("content-type", "application/json").body(nul).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/roles"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(nul)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(app.get("/api/v1/users?q=a%00b", &admin).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.get("/api/v1/users?q=a%00b", &admin).await.status(),
+        StatusCode::BAD_REQUEST
+    );
     let queries = [
         "limit=-1",
         "limit=99999999999999999999",

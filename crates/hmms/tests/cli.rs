@@ -1,0 +1,363 @@
+//! The `hmms` binary as an operator uses it: first start, the demo guard, configuration,
+//! audit verification and graceful shutdown — on SQLite and on PostgreSQL.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use hmms_store::sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hmms");
+
+fn pg_admin_url() -> String {
+    std::env::var("HMMS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// A data folder and database for one test; the PostgreSQL database is dropped afterwards.
+struct Env {
+    dir: tempfile::TempDir,
+    url: String,
+    pg_name: Option<String>,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            block_on(async {
+                if let Ok(db) = Database::connect(pg_admin_url()).await {
+                    let _ = db
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                }
+            });
+        }
+    }
+}
+
+fn env(postgres: bool) -> Option<Env> {
+    let dir = tempfile::tempdir().unwrap();
+    if !postgres {
+        let url = format!("sqlite://{}", dir.path().join("hmms.db").display());
+        return Some(Env {
+            dir,
+            url,
+            pg_name: None,
+        });
+    }
+    let name = format!("hmms_cli_{}", uuid::Uuid::new_v4().simple());
+    let created = block_on(async {
+        let admin = Database::connect(pg_admin_url()).await?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        admin.close().await
+    });
+    if let Err(e) = created {
+        if std::env::var("HMMS_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+            panic!("PostgreSQL is required but unreachable: {e}");
+        }
+        eprintln!(
+            "SKIPPED (PostgreSQL half): no PostgreSQL at {} ({e})",
+            pg_admin_url()
+        );
+        return None;
+    }
+    let base = pg_admin_url();
+    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    Some(Env {
+        dir,
+        url,
+        pg_name: Some(name),
+    })
+}
+
+impl Env {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args)
+            .current_dir(self.dir.path())
+            .env("HMMS_DATA_DIR", self.dir.path().join("data"))
+            .env("HMMS_DATABASE_URL", &self.url)
+            .env("HMMS_LOG", "warn")
+            .env_remove("HMMS_CONFIG");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    /// Starts `hmms serve` on a free port; returns the child, its base URL and what it printed
+    /// before listening.
+    fn serve(&self, extra: &[&str]) -> (Child, String, Vec<String>) {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let mut child = self
+            .cmd(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut lines = vec![];
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the server prints its address");
+            if let Some(rest) = line.strip_prefix("HMMS is listening on ") {
+                let base = rest.split_whitespace().next().unwrap().to_string();
+                return (child, base, lines);
+            }
+            lines.push(line);
+        }
+    }
+}
+
+fn stop(mut child: Child) -> std::process::ExitStatus {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    panic!("the server did not stop within 10 s of SIGTERM");
+}
+
+fn login(base: &str, email: &str, password: &str) -> (u16, Value) {
+    let res = reqwest::blocking::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .unwrap();
+    (res.status().as_u16(), res.json().unwrap_or(Value::Null))
+}
+
+fn first_start_creates_an_administrator_once(postgres: bool) {
+    let Some(env) = env(postgres) else { return };
+    let (child, base, printed) = env.serve(&[]);
+    let text = printed.join("\n");
+    let password = printed
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("password: "))
+        .unwrap_or_else(|| panic!("a one-time password in: {text}"))
+        .to_string();
+    let data = env.dir.path().join("data");
+    assert!(data.join("files").is_dir());
+    let secrets = std::fs::read_to_string(data.join("secrets.toml")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("secrets.toml"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "secrets are readable by the owner only");
+    }
+    if !postgres {
+        assert!(env.dir.path().join("hmms.db").exists());
+    }
+    let ready: Value = reqwest::blocking::get(format!("{base}/health/ready"))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(ready["status"], "ready");
+    let (status, body) = login(&base, "admin@hmms.local", &password);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["mustChangePassword"], true);
+    assert_eq!(body["twoFactorEnrolmentRequired"], true);
+    let token = body["tokens"]["accessToken"].as_str().unwrap().to_string();
+    assert!(stop(child).success(), "SIGTERM is a clean shutdown");
+
+    // Second start: no new administrator, same keys (an earlier token still verifies).
+    let (child, base, printed) = env.serve(&[]);
+    assert!(
+        !printed.join("\n").contains("password:"),
+        "the password is printed only once"
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("secrets.toml")).unwrap(),
+        secrets
+    );
+    let me = reqwest::blocking::Client::new()
+        .get(format!("{base}/api/v1/auth/me"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(me.status().as_u16(), 200);
+    assert!(stop(child).success());
+}
+
+#[test]
+fn first_start_creates_an_administrator_once_sqlite() {
+    first_start_creates_an_administrator_once(false);
+}
+#[test]
+fn first_start_creates_an_administrator_once_postgres() {
+    first_start_creates_an_administrator_once(true);
+}
+
+fn the_demo_loads_only_into_an_empty_database(postgres: bool) {
+    let Some(env) = env(postgres) else { return };
+    // Another hospital's data: the demo must not touch it.
+    let out = env.run(&[
+        "user",
+        "create",
+        "--email",
+        "head.biomed@hospital.org",
+        "--role",
+        "admin",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env.run(&["serve", "--demo", "--listen", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs an empty database") && err.contains("Nothing was changed"),
+        "{err}"
+    );
+    let verify = String::from_utf8_lossy(&env.run(&["audit", "verify"]).stdout).to_string();
+    assert!(
+        verify.contains("1 entries verified"),
+        "only the CLI user's entry: {verify}"
+    );
+
+    let Some(fresh) = self::env(postgres) else {
+        return;
+    };
+    let (child, base, printed) = fresh.serve(&["--demo"]);
+    assert!(printed.join("\n").contains("Loaded the demo hospital"));
+    assert_eq!(login(&base, "staff@demo.hmms", "demo-password-2026").0, 200);
+    assert!(stop(child).success());
+    let (child, base, printed) = fresh.serve(&["--demo"]);
+    assert!(printed.join("\n").contains("already loaded"));
+    assert_eq!(
+        login(&base, "technician@demo.hmms", "demo-password-2026").0,
+        200
+    );
+    assert!(stop(child).success());
+}
+
+#[test]
+fn the_demo_loads_only_into_an_empty_database_sqlite() {
+    the_demo_loads_only_into_an_empty_database(false);
+}
+#[test]
+fn the_demo_loads_only_into_an_empty_database_postgres() {
+    the_demo_loads_only_into_an_empty_database(true);
+}
+
+fn audit_verify_names_the_first_broken_entry(postgres: bool) {
+    let Some(env) = env(postgres) else { return };
+    for (i, role) in ["admin", "technician", "staff"].iter().enumerate() {
+        let email = format!("person{i}@hospital.org");
+        assert!(
+            env.run(&["user", "create", "--email", &email, "--role", role])
+                .status
+                .success()
+        );
+    }
+    let ok = env.run(&["audit", "verify"]);
+    assert!(ok.status.success());
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("3 entries verified"));
+    block_on(async {
+        let db = Database::connect(&env.url).await.unwrap();
+        db.execute_unprepared("UPDATE audit_log SET action = 'user.deleted' WHERE seq = 2")
+            .await
+            .unwrap();
+    });
+    let bad = env.run(&["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("entry 2"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
+
+#[test]
+fn audit_verify_names_the_first_broken_entry_sqlite() {
+    audit_verify_names_the_first_broken_entry(false);
+}
+#[test]
+fn audit_verify_names_the_first_broken_entry_postgres() {
+    audit_verify_names_the_first_broken_entry(true);
+}
+
+fn config_is_printed_with_secrets_redacted(postgres: bool) {
+    let Some(env) = env(postgres) else { return };
+    let out = env
+        .cmd(&["config"])
+        .env(
+            "HMMS_JWT_SECRET",
+            "a-very-secret-signing-key-of-enough-length",
+        )
+        .env(
+            "HMMS_DATABASE_URL",
+            "postgres://hmms:db-password@db.internal:5432/hmms",
+        )
+        .env("HMMS_LISTEN", "0.0.0.0:9090")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("listen = \"0.0.0.0:9090\""), "{text}");
+    assert!(text.contains("<redacted>"));
+    assert!(!text.contains("a-very-secret-signing-key"));
+    assert!(!text.contains("db-password"));
+    // hmms.toml is read too, and the environment wins over it.
+    std::fs::write(
+        env.dir.path().join("hmms.toml"),
+        "listen = \"127.0.0.1:7000\"\nlog_format = \"json\"\n",
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&env.run(&["config"]).stdout).to_string();
+    assert!(
+        text.contains("listen = \"127.0.0.1:7000\"") && text.contains("log_format = \"json\""),
+        "{text}"
+    );
+    let bad = env
+        .cmd(&["config"])
+        .env("HMMS_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn config_is_printed_with_secrets_redacted_sqlite() {
+    config_is_printed_with_secrets_redacted(false);
+}
+#[test]
+fn config_is_printed_with_secrets_redacted_postgres() {
+    config_is_printed_with_secrets_redacted(true);
+}
