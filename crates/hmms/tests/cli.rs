@@ -102,16 +102,17 @@ impl Env {
 
     /// Starts `hmms serve` on a free port; returns the child, its base URL and what it printed
     /// before listening.
-    fn serve(&self, extra: &[&str]) -> (Child, String, Vec<String>) {
+    fn serve(&self, extra: &[&str]) -> (Server, String, Vec<String>) {
         let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
         args.extend_from_slice(extra);
-        let mut child = self
-            .cmd(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
+        let mut server = Server(
+            self.cmd(&args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let stdout = server.0.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -127,25 +128,37 @@ impl Env {
                 .expect("the server prints its address");
             if let Some(rest) = line.strip_prefix("HMMS is listening on ") {
                 let base = rest.split_whitespace().next().unwrap().to_string();
-                return (child, base, lines);
+                return (server, base, lines);
             }
             lines.push(line);
         }
     }
 }
 
-fn stop(mut child: Child) -> std::process::ExitStatus {
+/// A running server process; killed if a test ends without stopping it.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Sends SIGTERM and waits for the exit status.
+fn stop(mut server: Server) -> std::process::ExitStatus {
     Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.0.id().to_string()])
         .status()
         .unwrap();
     for _ in 0..100 {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = server.0.try_wait().unwrap() {
             return status;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    child.kill().unwrap();
     panic!("the server did not stop within 10 s of SIGTERM");
 }
 
