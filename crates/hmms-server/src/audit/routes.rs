@@ -62,6 +62,7 @@ pub struct AuditQuery {
     pub from: Option<DateTime<Utc>>,
     /// Before this time (exclusive), RFC 3339.
     pub to: Option<DateTime<Utc>>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `seq` to continue below, from `nextCursor`.
     pub cursor: Option<String>,

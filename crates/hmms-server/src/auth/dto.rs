@@ -9,7 +9,9 @@ use crate::modules::users::dto::UserDto;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(format = "email", example = "staff@demo.hmms")]
     pub email: String,
+    #[schema(min_length = 1, max_length = 1024, example = "demo-password-2026")]
     pub password: String,
 }
 
@@ -115,5 +117,6 @@ pub struct TotpDisable {
 pub struct ChangePassword {
     pub current_password: String,
     /// At least 12 characters.
+    #[schema(min_length = 12, max_length = 256)]
     pub new_password: String,
 }

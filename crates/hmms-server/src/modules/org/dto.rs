@@ -79,10 +79,17 @@ impl From<site::Model> for SiteDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateSite {
+    #[schema(
+        min_length = 1,
+        max_length = 160,
+        example = "St. Mary's General Hospital"
+    )]
     pub name: String,
     /// Short code, unique in the organization, e.g. `SMGH`.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,32}$", example = "SMGH")]
     pub code: String,
     /// IANA time zone, e.g. `Africa/Nairobi`.
+    #[schema(example = "Africa/Nairobi")]
     pub time_zone: String,
     pub address: Option<String>,
     pub public_requests_enabled: Option<bool>,
@@ -132,8 +139,10 @@ impl From<department::Model> for DepartmentDto {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateDepartment {
     pub site_id: Uuid,
+    #[schema(min_length = 1, max_length = 160, example = "Intensive Care Unit")]
     pub name: String,
     /// Short code, unique in the site, e.g. `ICU`.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,32}$", example = "ICU")]
     pub code: String,
 }
 
@@ -176,8 +185,10 @@ impl From<section::Model> for SectionDto {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateSection {
     pub department_id: Uuid,
+    #[schema(min_length = 1, max_length = 160, example = "Neonatal ICU")]
     pub name: String,
     /// Short code, unique in the department.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,32}$", example = "NICU")]
     pub code: String,
 }
 
@@ -269,7 +280,9 @@ pub struct CreateLocation {
     pub parent_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub kind: LocationKind,
+    #[schema(min_length = 1, max_length = 160, example = "ICU Bay A")]
     pub name: String,
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,32}$", example = "MB-1-01")]
     pub code: String,
 }
 
@@ -325,6 +338,7 @@ page!(LocationPage, LocationDto, "A page of locations.");
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct PageQuery {
+    #[param(minimum = 1, maximum = 200)]
     /// 1 to 200, default 50.
     pub limit: Option<u64>,
     pub cursor: Option<String>,
@@ -335,6 +349,7 @@ pub struct PageQuery {
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct DepartmentQuery {
     pub site_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -344,6 +359,7 @@ pub struct DepartmentQuery {
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct SectionQuery {
     pub department_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -357,6 +373,7 @@ pub struct LocationQuery {
     pub parent_id: Option<Uuid>,
     pub kind: Option<LocationKind>,
     pub department_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }

@@ -80,7 +80,9 @@ pub struct PermissionMatrix {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateRole {
     /// Lower-case letters, digits and `_`, e.g. `biomedical_engineer`.
+    #[schema(pattern = "^[a-z][a-z0-9_]{1,39}$", example = "biomedical_engineer")]
     pub key: String,
+    #[schema(min_length = 1, max_length = 80, example = "Biomedical engineer")]
     pub name: String,
     pub description: Option<String>,
     pub default_scope: ScopeDto,

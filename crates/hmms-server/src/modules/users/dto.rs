@@ -71,6 +71,7 @@ pub struct UserQuery {
     pub status: Option<UserStatus>,
     /// `name` (default), `-name`, `createdAt` or `-createdAt`.
     pub sort: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     /// 1 to 200, default 50.
     pub limit: Option<u64>,
     pub cursor: Option<String>,
@@ -80,7 +81,9 @@ pub struct UserQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUser {
+    #[schema(format = "email", example = "grace.wanjiru@hospital.org")]
     pub email: String,
+    #[schema(min_length = 1, max_length = 120, example = "Grace Wanjiru")]
     pub name: String,
     pub phone: Option<String>,
     /// Role key, e.g. `technician`.
@@ -90,6 +93,7 @@ pub struct CreateUser {
     pub section_id: Option<Uuid>,
     /// At least 12 characters. Leave out to have a one-time password generated; the user must
     /// change it at first sign-in.
+    #[schema(min_length = 12, max_length = 256)]
     pub password: Option<String>,
 }
 
