@@ -374,3 +374,34 @@ fn config_is_printed_with_secrets_redacted_sqlite() {
 fn config_is_printed_with_secrets_redacted_postgres() {
     config_is_printed_with_secrets_redacted(true);
 }
+
+fn requests_in_flight_finish_after_sigterm(postgres: bool) {
+    let Some(env) = env(postgres) else { return };
+    let (server, base, _) = env.serve(&["--demo"]);
+    // Eight sign-ins at once: argon2 runs one per core, so most of them are still queued
+    // inside the server when it is told to stop.
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let base = base.clone();
+            std::thread::spawn(move || login(&base, "staff@demo.hmms", "demo-password-2026").0)
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(30));
+    let status = stop(server);
+    let answers: Vec<u16> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    assert!(status.success());
+    assert_eq!(
+        answers,
+        vec![200; 8],
+        "every request in flight was answered"
+    );
+}
+
+#[test]
+fn requests_in_flight_finish_after_sigterm_sqlite() {
+    requests_in_flight_finish_after_sigterm(false);
+}
+#[test]
+fn requests_in_flight_finish_after_sigterm_postgres() {
+    requests_in_flight_finish_after_sigterm(true);
+}
