@@ -95,6 +95,27 @@ function operation(path, method, op) {
       out));
 }
 
+// Sign in from the page: password, then the authenticator code if the account has one.
+document.getElementById("signin").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const status = document.getElementById("signin-status");
+  const post = (path, body) => fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+    .then(async (r) => ({ ok: r.ok, body: await r.json() }));
+  const email = document.getElementById("email").value;
+  const password = document.getElementById("password").value;
+  let res = await post("/api/v1/auth/login", { email, password });
+  if (res.ok && res.body.status === "otp_required") {
+    const code = document.getElementById("code").value.trim();
+    if (!code) { status.textContent = "This account needs the 6-digit code from its authenticator app."; return; }
+    res = await post("/api/v1/auth/verify-otp", { challengeToken: res.body.challengeToken, code });
+  }
+  if (!res.ok) { status.textContent = res.body.detail || res.body.title; return; }
+  document.getElementById("token").value = res.body.tokens.accessToken;
+  status.textContent = res.body.twoFactorEnrolmentRequired
+    ? "Signed in, but this role must set up two-factor sign-in first (POST /api/v1/auth/totp/setup)."
+    : `Signed in as ${email}; the token is filled in below.`;
+});
+
 fetch("/api/v1/openapi.json").then((r) => r.json()).then((d) => {
   doc = d;
   document.getElementById("desc").textContent = `${d.info.title} ${d.info.version} — ${d.info.description || ""}`;
@@ -109,6 +130,6 @@ fetch("/api/v1/openapi.json").then((r) => r.json()).then((d) => {
   }
   const main = document.getElementById("ops");
   for (const t of (d.tags || []).map((t) => t.name).concat(Object.keys(byTag)).filter((t, i, a) => a.indexOf(t) === i && byTag[t])) {
-    main.append(el("h2", {}, t), byTag[t]);
+    main.append(el("h2", {}, t), ...byTag[t]);
   }
 }).catch((e) => { document.getElementById("desc").textContent = `Could not load the API document: ${e}`; });
