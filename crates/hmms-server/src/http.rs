@@ -150,6 +150,16 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         .into_response();
     }
     let path = req.uri().path().to_string();
+    // The body is read here to fingerprint it, then handed on unchanged.
+    let (parts, body) = req.into_parts();
+    let Ok(body) = to_bytes(body, state.config.max_body_bytes).await else {
+        return crate::error::ApiError::PayloadTooLarge(
+            "The body is larger than this endpoint accepts.".into(),
+        )
+        .into_response();
+    };
+    let request_hash = crate::auth::tokens::hash_secret(&String::from_utf8_lossy(&body));
+    let req = Request::from_parts(parts, Body::from(body));
     match idempotency_key::Entity::find_by_id((claims.sub, key.clone()))
         .one(&state.db)
         .await
@@ -160,6 +170,13 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
                     "This Idempotency-Key was already used for {} {}. Use a new key for a new request.",
                     stored.method, stored.path
                 ))
+                .into_response();
+            }
+            if stored.request_hash != request_hash {
+                return crate::error::ApiError::validation(
+                    "Idempotency-Key",
+                    "was already used with a different body; use a new key for a new request",
+                )
                 .into_response();
             }
             let status = StatusCode::from_u16(stored.status_code as u16).unwrap_or(StatusCode::OK);
@@ -198,6 +215,7 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         organization_id: Set(claims.org),
         method: Set("POST".into()),
         path: Set(path),
+        request_hash: Set(request_hash),
         status_code: Set(status.as_u16() as i32),
         response_body: Set(text),
         created_at: Set(state.clock.now()),

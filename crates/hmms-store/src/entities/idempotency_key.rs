@@ -12,6 +12,8 @@ pub struct Model {
     pub organization_id: Uuid,
     pub method: String,
     pub path: String,
+    /// SHA-256 of the request body: the same key with another body is refused.
+    pub request_hash: String,
     pub status_code: i32,
     #[sea_orm(column_type = "Text")]
     pub response_body: String,

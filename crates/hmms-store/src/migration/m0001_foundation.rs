@@ -292,6 +292,7 @@ impl MigrationTrait for Migration {
                 .col(uuid("organization_id"))
                 .col(string("method"))
                 .col(string("path"))
+                .col(string("request_hash"))
                 .col(integer("status_code"))
                 .col(text("response_body"))
                 .col(timestamp_with_time_zone("created_at"))
