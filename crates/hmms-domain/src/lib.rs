@@ -7,6 +7,7 @@ pub mod roles;
 pub mod scope;
 pub mod throttle;
 pub mod validate;
+pub mod work_orders;
 
 pub use roles::{BuiltinRole, PERMISSIONS, Permission};
 pub use scope::{Actor, RecordScope, Scope, ScopeFilter};

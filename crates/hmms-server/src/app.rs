@@ -41,6 +41,7 @@ use crate::{audit, auth, health, modules};
         (name = "users", description = "Accounts"),
         (name = "roles", description = "Roles and permissions"),
         (name = "organization", description = "Sites, departments, sections and locations"),
+        (name = "work orders", description = "Requests, assignment, work, approval and SLAs"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "operations", description = "Health and metrics"),
     )
@@ -53,6 +54,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(modules::users::routes::router())
         .merge(modules::roles::routes::router())
         .merge(modules::org::routes::router())
+        .merge(modules::work_orders::routes::router())
         .merge(audit::routes::router())
 }
 

@@ -57,6 +57,12 @@ pub enum ApiError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A status change the state machine does not have; `allowed` lists what would be accepted.
+    #[error("invalid transition: {detail}")]
+    InvalidTransition {
+        detail: String,
+        allowed: Vec<String>,
+    },
     #[error("precondition failed: {0}")]
     PreconditionFailed(String),
     #[error("validation failed")]
@@ -113,6 +119,11 @@ impl ApiError {
             ),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            ApiError::InvalidTransition { .. } => (
+                StatusCode::CONFLICT,
+                "invalid-transition",
+                "That status change is not possible now",
+            ),
             ApiError::PreconditionFailed(_) => (
                 StatusCode::PRECONDITION_FAILED,
                 "stale-version",
@@ -163,7 +174,9 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(d)
             | ApiError::PayloadTooLarge(d)
             | ApiError::Unavailable(d) => (Some(d.clone()), vec![]),
-            ApiError::TooManyRequests { detail, .. } => (Some(detail.clone()), vec![]),
+            ApiError::TooManyRequests { detail, .. } | ApiError::InvalidTransition { detail, .. } => {
+                (Some(detail.clone()), vec![])
+            }
             ApiError::EnrolmentRequired => (
                 Some(
                     "Your role requires two-factor sign-in. Set it up with POST /api/v1/auth/totp/setup \
@@ -191,7 +204,10 @@ impl ApiError {
             detail,
             errors,
             request_id: None,
-            allowed: None,
+            allowed: match self {
+                ApiError::InvalidTransition { allowed, .. } => Some(allowed.clone()),
+                _ => None,
+            },
         }
     }
 }

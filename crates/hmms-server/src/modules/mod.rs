@@ -4,6 +4,7 @@
 pub mod org;
 pub mod roles;
 pub mod users;
+pub mod work_orders;
 
 use serde::{Deserialize, Deserializer};
 

@@ -409,3 +409,62 @@ pub async fn expect(res: Response, status: StatusCode) -> Value {
     assert_eq!(got, status, "body: {text}");
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
+
+/// A work order raised by the demo ICU nurse and driven to `status` by the facility manager
+/// (assigning the demo technician) and the technician. Returns its id.
+pub async fn work_order_in(app: &TestApp, status: &str) -> String {
+    let staff = app.token("staff").await;
+    let res = app
+        .post(
+            "/api/v1/work-orders",
+            &staff,
+            json!({ "title": "Suction unit not holding vacuum", "priority": "high" }),
+        )
+        .await;
+    let wo = expect(res, StatusCode::CREATED).await;
+    let id = wo["id"].as_str().expect("id").to_string();
+    let path = format!("/api/v1/work-orders/{id}");
+    let manager = app.token("facility_manager").await;
+    let tech = app.token("technician").await;
+    let technician_id = app.user_id("technician@demo.hmms").await;
+    let step = |token: String, body: Value| {
+        let path = path.clone();
+        async move { expect(app.patch(&path, &token, body).await, StatusCode::OK).await }
+    };
+    match status {
+        "pending" => {}
+        "cancelled" => {
+            step(manager.clone(), json!({ "status": "cancelled" })).await;
+        }
+        _ => {
+            step(manager.clone(), json!({ "assigneeId": technician_id })).await;
+            if status != "assigned" {
+                step(tech.clone(), json!({ "status": "in_progress" })).await;
+            }
+            if status == "on_hold" {
+                step(tech.clone(), json!({ "status": "on_hold" })).await;
+            }
+            if status == "completed" || status == "closed" {
+                let res = app
+                    .post(
+                        &format!("{path}/complete"),
+                        &tech,
+                        json!({ "resolutionCategory": "repaired" }),
+                    )
+                    .await;
+                expect(res, StatusCode::OK).await;
+            }
+            if status == "closed" {
+                expect(
+                    app.post(&format!("{path}/approve-close"), &manager, json!({}))
+                        .await,
+                    StatusCode::OK,
+                )
+                .await;
+            }
+        }
+    }
+    let now = expect(app.get(&path, &app.admin().await).await, StatusCode::OK).await;
+    assert_eq!(now["status"], status, "fixture reached {status}");
+    id
+}

@@ -70,7 +70,47 @@ const TABLE: &[(&str, Expect)] = &[
     ),
     ("GET /api/v1/locations/tree", READ_ORG),
     ("GET /api/v1/audit", [200, 403, 403, 403, 403, 403, 200]),
+    // Work orders. The fixture was raised by staff@demo.hmms (ICU) and assigned to
+    // technician@demo.hmms: the vendor is not involved (404), procurement has no access (403).
+    (
+        "GET /api/v1/work-orders",
+        [200, 200, 200, 200, 403, 200, 200],
+    ),
+    (
+        "POST /api/v1/work-orders",
+        [201, 201, 201, 201, 403, 403, 403],
+    ),
+    ("GET /api/v1/work-orders/{id}", WO_READERS),
+    (
+        "PATCH /api/v1/work-orders/{id}",
+        [200, 200, 403, 403, 403, 404, 403],
+    ),
+    ("POST /api/v1/work-orders/{id}/complete", WO_ASSIGNEE),
+    ("POST /api/v1/work-orders/{id}/approve-close", WO_APPROVERS),
+    ("POST /api/v1/work-orders/{id}/reject", WO_APPROVERS),
+    ("GET /api/v1/work-orders/{id}/notes", WO_READERS),
+    (
+        "POST /api/v1/work-orders/{id}/notes",
+        [201, 201, 201, 201, 403, 404, 201],
+    ),
+    ("GET /api/v1/work-orders/{id}/time-logs", WO_READERS),
+    (
+        "POST /api/v1/work-orders/{id}/time-logs",
+        [403, 403, 201, 403, 403, 404, 403],
+    ),
+    (
+        "POST /api/v1/work-orders/{id}/timer/start",
+        [403, 403, 201, 403, 403, 404, 403],
+    ),
+    ("POST /api/v1/work-orders/{id}/timer/stop", WO_ASSIGNEE),
+    ("GET /api/v1/work-orders/{id}/history", WO_READERS),
+    ("GET /api/v1/sites/{id}/sla-policies", READ_ORG),
+    ("PUT /api/v1/sites/{id}/sla-policies", ADMIN_ONLY),
 ];
+
+const WO_READERS: Expect = [200, 200, 200, 200, 403, 404, 200];
+const WO_ASSIGNEE: Expect = [403, 403, 200, 403, 403, 404, 403];
+const WO_APPROVERS: Expect = [200, 200, 403, 403, 403, 404, 403];
 
 /// Operations anyone may call; tested in their own files.
 const PUBLIC: &[&str] = &[
@@ -99,6 +139,7 @@ struct Fixtures {
     section: String,
     location: String,
     custom_role: String,
+    work_order: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -134,6 +175,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         section,
         location,
         custom_role,
+        work_order: crate::helpers::work_order_in(app, "assigned").await,
     }
 }
 
@@ -185,6 +227,32 @@ async fn request(
         .unwrap();
     let id = match (method.as_str(), resource) {
         ("DELETE", r) => fresh(app, f, r, n).await,
+        // Steps that change the work order's state each get a fresh one in the right state.
+        (_, "work-orders") if template.ends_with("/complete") => {
+            crate::helpers::work_order_in(app, "in_progress").await
+        }
+        (_, "work-orders")
+            if template.ends_with("/approve-close") || template.ends_with("/reject") =>
+        {
+            crate::helpers::work_order_in(app, "completed").await
+        }
+        (_, "work-orders") if template.contains("/timer/") => {
+            let id = crate::helpers::work_order_in(app, "assigned").await;
+            if template.ends_with("/stop") {
+                let tech = app.token("technician").await;
+                let res = app
+                    .request(
+                        Method::POST,
+                        &format!("/api/v1/work-orders/{id}/timer/start"),
+                        Some(&tech),
+                        None,
+                    )
+                    .await;
+                assert_eq!(res.status(), StatusCode::CREATED);
+            }
+            id
+        }
+        (_, "work-orders") => f.work_order.clone(),
         (_, "users") if method == Method::GET => f.staff.clone(),
         (_, "users") => f.technician.clone(),
         (_, "roles") => f.custom_role.clone(),
@@ -225,6 +293,24 @@ async fn request(
             json!({ "siteId": f.smgh, "kind": "room", "name": "Store", "code": format!("ST-{n}") }),
         ),
         ("PATCH", "locations") => Some(json!({ "name": "Emergency Bay" })),
+        ("POST", "work-orders") if op.ends_with("/complete") => {
+            Some(json!({ "resolutionCategory": "repaired" }))
+        }
+        ("POST", "work-orders") if op.ends_with("/reject") => {
+            Some(json!({ "reason": "Still alarming" }))
+        }
+        ("POST", "work-orders") if op.ends_with("/approve-close") => Some(json!({})),
+        ("POST", "work-orders") if op.ends_with("/notes") => {
+            Some(json!({ "body": "Checked the seal" }))
+        }
+        ("POST", "work-orders") if op.ends_with("/time-logs") => Some(json!({ "minutes": 20 })),
+        ("POST", "work-orders") if op.ends_with("/work-orders") => {
+            Some(json!({ "title": "Bed rail broken", "departmentId": f.icu }))
+        }
+        ("PATCH", "work-orders") => Some(json!({ "title": "Suction unit loses vacuum" })),
+        ("PUT", "sites") => Some(
+            json!([{ "priority": "critical", "responseMinutes": 10, "resolutionMinutes": 120 }]),
+        ),
         _ => None,
     };
     (method, path, body)

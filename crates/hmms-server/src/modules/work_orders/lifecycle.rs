@@ -1,0 +1,527 @@
+//! The working life of a work order: notes, time (timer and manual entries), completion,
+//! approval or rejection, and the history that records all of it.
+
+use chrono::{DateTime, Duration, Utc};
+use hmms_domain::validate::Errors;
+use hmms_domain::work_orders::{self as rules, Status};
+use hmms_store::entities::{work_order, work_order_history, work_order_note, work_order_time_log};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::dto::*;
+use super::service::{
+    self, audit, enter_status, find_visible, history, rights, status_of, transition_error,
+};
+use crate::auth::principal::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::check_version;
+use crate::state::{AppState, WriteTx};
+
+fn minutes_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i32 {
+    ((b - a).num_seconds().max(0) / 60) as i32
+}
+
+/// Stops every timer still running on a work order (on hold, completion, cancellation).
+pub async fn stop_timers_on(
+    tx: &WriteTx,
+    work_order_id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let running = work_order_time_log::Entity::find()
+        .filter(work_order_time_log::Column::WorkOrderId.eq(work_order_id))
+        .filter(work_order_time_log::Column::EndedAt.is_null())
+        .all(&**tx)
+        .await?;
+    for t in running {
+        let minutes = minutes_between(t.started_at, now);
+        let mut m = t.into_active_model();
+        m.ended_at = Set(Some(now));
+        m.minutes = Set(Some(minutes));
+        m.update(&**tx).await?;
+    }
+    Ok(())
+}
+
+fn log_dto(t: work_order_time_log::Model) -> TimeLogDto {
+    TimeLogDto {
+        id: t.id,
+        user_id: t.user_id,
+        started_at: t.started_at,
+        ended_at: t.ended_at,
+        minutes: t.minutes,
+        note: t.note,
+    }
+}
+
+/// Saves the work order after a lifecycle step, with history, audit and event.
+async fn finish_step(
+    tx: WriteTx,
+    p: &Principal,
+    current: work_order::Model,
+    mut m: work_order::ActiveModel,
+    action: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<WorkOrderDto> {
+    let before = service::to_dto(&*tx, p, current.clone(), now).await?;
+    m.updated_at = Set(now);
+    m.version = Set(current.version + 1);
+    let updated = m.update(&*tx).await?;
+    let after = service::to_dto(&*tx, p, updated, now).await?;
+    audit(&tx, p, action, Some(&before), &after, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+fn bounded(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) -> Option<String> {
+    let v = v?.trim();
+    if v.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+        return None;
+    }
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+pub async fn complete(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    body: CompleteWorkOrder,
+) -> ApiResult<WorkOrderDto> {
+    let mut errors = Errors::default();
+    let category = bounded(
+        &mut errors,
+        "resolutionCategory",
+        Some(&body.resolution_category),
+        80,
+    );
+    if category.is_none() && errors.0.is_empty() {
+        errors.add(
+            "resolutionCategory",
+            "must say how the work was resolved, e.g. repaired",
+        );
+    }
+    let problem = bounded(
+        &mut errors,
+        "failureProblem",
+        body.failure_problem.as_deref(),
+        2000,
+    );
+    let cause = bounded(
+        &mut errors,
+        "failureCause",
+        body.failure_cause.as_deref(),
+        2000,
+    );
+    let remedy = bounded(
+        &mut errors,
+        "failureRemedy",
+        body.failure_remedy.as_deref(),
+        2000,
+    );
+    if body
+        .downtime_minutes
+        .is_some_and(|d| !(0..=10_000_000).contains(&d))
+    {
+        errors.add("downtimeMinutes", "must be between 0 and 10,000,000");
+    }
+    errors.into_result()?;
+    let tx = state.begin_write().await?;
+    let current = find_visible(&*tx, p, id).await?;
+    check_version(body.version, current.version)?;
+    let from = status_of(&current);
+    rules::check_transition(from, Status::Completed, rights(p, &current))
+        .map_err(|e| transition_error(from, Status::Completed, e))?;
+    let now = state.clock.now();
+    let mut m = current.clone().into_active_model();
+    enter_status(&tx, &mut m, &current, Status::Completed, p.id(), now).await?;
+    m.resolution_category = Set(category);
+    m.failure_problem = Set(problem);
+    m.failure_cause = Set(cause);
+    m.failure_remedy = Set(remedy);
+    m.downtime_minutes = Set(body.downtime_minutes);
+    history(
+        &tx,
+        &current,
+        Some(p.id()),
+        "status",
+        Some((from, Status::Completed)),
+        json!({ "resolutionCategory": body.resolution_category.trim() }),
+        now,
+    )
+    .await?;
+    finish_step(tx, p, current, m, "work_order.completed", now).await
+}
+
+pub async fn approve_close(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    body: ApproveClose,
+) -> ApiResult<WorkOrderDto> {
+    let tx = state.begin_write().await?;
+    let current = find_visible(&*tx, p, id).await?;
+    check_version(body.version, current.version)?;
+    let from = status_of(&current);
+    rules::check_transition(from, Status::Closed, rights(p, &current))
+        .map_err(|e| transition_error(from, Status::Closed, e))?;
+    let now = state.clock.now();
+    let mut m = current.clone().into_active_model();
+    enter_status(&tx, &mut m, &current, Status::Closed, p.id(), now).await?;
+    history(
+        &tx,
+        &current,
+        Some(p.id()),
+        "status",
+        Some((from, Status::Closed)),
+        json!({ "approved": true }),
+        now,
+    )
+    .await?;
+    finish_step(tx, p, current, m, "work_order.closed", now).await
+}
+
+pub async fn reject(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    body: RejectCompletion,
+) -> ApiResult<WorkOrderDto> {
+    let mut errors = Errors::default();
+    let reason = bounded(&mut errors, "reason", Some(&body.reason), 2000);
+    if reason.is_none() && errors.0.is_empty() {
+        errors.add("reason", "must say what is still wrong");
+    }
+    errors.into_result()?;
+    let tx = state.begin_write().await?;
+    let current = find_visible(&*tx, p, id).await?;
+    check_version(body.version, current.version)?;
+    let from = status_of(&current);
+    if from != Status::Completed {
+        return Err(ApiError::InvalidTransition {
+            detail: format!(
+                "Only completed work can be sent back; this work order is {}.",
+                from.key()
+            ),
+            allowed: rules::allowed_next(from, rights(p, &current))
+                .iter()
+                .map(|s| s.key().to_string())
+                .collect(),
+        });
+    }
+    rules::check_transition(from, Status::InProgress, rights(p, &current))
+        .map_err(|e| transition_error(from, Status::InProgress, e))?;
+    let now = state.clock.now();
+    let mut m = current.clone().into_active_model();
+    m.status = Set(Status::InProgress.key().into());
+    m.completed_at = Set(None);
+    m.rejection_reason = Set(reason.clone());
+    history(
+        &tx,
+        &current,
+        Some(p.id()),
+        "status",
+        Some((from, Status::InProgress)),
+        json!({ "rejected": true, "reason": reason }),
+        now,
+    )
+    .await?;
+    finish_step(tx, p, current, m, "work_order.completion_rejected", now).await
+}
+
+pub async fn notes(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<Vec<NoteDto>> {
+    find_visible(&state.db, p, id).await?;
+    Ok(work_order_note::Entity::find()
+        .filter(work_order_note::Column::WorkOrderId.eq(id))
+        .order_by_asc(work_order_note::Column::CreatedAt)
+        .order_by_asc(work_order_note::Column::Id)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|n| NoteDto {
+            id: n.id,
+            author_id: n.author_id,
+            body: n.body,
+            created_at: n.created_at,
+        })
+        .collect())
+}
+
+pub async fn add_note(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    body: CreateNote,
+) -> ApiResult<NoteDto> {
+    let mut errors = Errors::default();
+    let text = bounded(&mut errors, "body", Some(&body.body), 10_000);
+    if text.is_none() && errors.0.is_empty() {
+        errors.add("body", "must not be empty");
+    }
+    errors.into_result()?;
+    let tx = state.begin_write().await?;
+    let w = find_visible(&*tx, p, id).await?;
+    if status_of(&w).is_final() {
+        return Err(ApiError::Conflict(format!(
+            "The work order is {}; add a note to a new one instead.",
+            status_of(&w).key()
+        )));
+    }
+    let now = state.clock.now();
+    let n = work_order_note::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(w.organization_id),
+        work_order_id: Set(w.id),
+        author_id: Set(p.id()),
+        body: Set(text.expect("validated")),
+        created_at: Set(now),
+    }
+    .insert(&*tx)
+    .await?;
+    history(
+        &tx,
+        &w,
+        Some(p.id()),
+        "note",
+        None,
+        json!({ "noteId": n.id }),
+        now,
+    )
+    .await?;
+    let dto = NoteDto {
+        id: n.id,
+        author_id: n.author_id,
+        body: n.body,
+        created_at: n.created_at,
+    };
+    let change = crate::audit::Change {
+        action: "work_order.note_added",
+        entity_type: "work_order",
+        entity_id: Some(w.id.to_string()),
+        before: None,
+        after: Some(serde_json::to_value(&dto)?),
+    };
+    crate::audit::record(&tx, now, &p.who(), change).await?;
+    tx.commit().await?;
+    Ok(dto)
+}
+
+pub async fn time_logs(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<TimeLogList> {
+    find_visible(&state.db, p, id).await?;
+    let items: Vec<TimeLogDto> = work_order_time_log::Entity::find()
+        .filter(work_order_time_log::Column::WorkOrderId.eq(id))
+        .order_by_asc(work_order_time_log::Column::StartedAt)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(log_dto)
+        .collect();
+    let total_minutes = items.iter().filter_map(|t| t.minutes).map(i64::from).sum();
+    Ok(TimeLogList {
+        items,
+        total_minutes,
+    })
+}
+
+/// Only the assignee logs time, and only while the work is open.
+fn require_working(p: &Principal, w: &work_order::Model) -> ApiResult<()> {
+    if !rights(p, w).execute_own {
+        return Err(ApiError::Forbidden(
+            "Only the assigned technician or vendor logs time on a work order.".into(),
+        ));
+    }
+    if !matches!(
+        status_of(w),
+        Status::Assigned | Status::InProgress | Status::OnHold
+    ) {
+        return Err(ApiError::Conflict(format!(
+            "Time cannot be logged on a {} work order.",
+            status_of(w).key()
+        )));
+    }
+    Ok(())
+}
+
+async fn audit_time(
+    tx: &WriteTx,
+    p: &Principal,
+    w: &work_order::Model,
+    action: &str,
+    log: &TimeLogDto,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    history(
+        tx,
+        w,
+        Some(p.id()),
+        "time_log",
+        None,
+        serde_json::to_value(log)?,
+        now,
+    )
+    .await?;
+    let change = crate::audit::Change {
+        action,
+        entity_type: "work_order",
+        entity_id: Some(w.id.to_string()),
+        before: None,
+        after: Some(serde_json::to_value(log)?),
+    };
+    crate::audit::record(tx, now, &p.who(), change).await
+}
+
+pub async fn add_time(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    body: CreateTimeLog,
+) -> ApiResult<TimeLogDto> {
+    let now = state.clock.now();
+    let mut errors = Errors::default();
+    let note = bounded(&mut errors, "note", body.note.as_deref(), 2000);
+    let (start, end) = match (body.started_at, body.ended_at, body.minutes) {
+        (Some(s), Some(e), None) => (s, e),
+        (None, None, Some(m)) => (now - Duration::minutes(m as i64), now),
+        _ => {
+            errors.add("minutes", "give either startedAt and endedAt, or minutes");
+            (now, now)
+        }
+    };
+    let minutes = minutes_between(start, end);
+    if end <= start || !(1..=24 * 60).contains(&minutes) {
+        errors.add(
+            "endedAt",
+            "a time entry lasts between one minute and 24 hours",
+        );
+    }
+    if end > now + Duration::minutes(5) {
+        errors.add("endedAt", "cannot be in the future");
+    }
+    errors.into_result()?;
+    let tx = state.begin_write().await?;
+    let w = find_visible(&*tx, p, id).await?;
+    require_working(p, &w)?;
+    let t = work_order_time_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(w.organization_id),
+        work_order_id: Set(w.id),
+        user_id: Set(p.id()),
+        started_at: Set(start),
+        ended_at: Set(Some(end)),
+        minutes: Set(Some(minutes)),
+        note: Set(note),
+        created_at: Set(now),
+    }
+    .insert(&*tx)
+    .await?;
+    let dto = log_dto(t);
+    audit_time(&tx, p, &w, "work_order.time_logged", &dto, now).await?;
+    tx.commit().await?;
+    Ok(dto)
+}
+
+/// Starts the caller's timer on a work order. One timer per person: a timer running on
+/// another work order stops first.
+pub async fn start_timer(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<TimeLogDto> {
+    let tx = state.begin_write().await?;
+    let w = find_visible(&*tx, p, id).await?;
+    require_working(p, &w)?;
+    let now = state.clock.now();
+    let running = work_order_time_log::Entity::find()
+        .filter(work_order_time_log::Column::UserId.eq(p.id()))
+        .filter(work_order_time_log::Column::EndedAt.is_null())
+        .all(&*tx)
+        .await?;
+    if let Some(same) = running.iter().find(|t| t.work_order_id == id) {
+        return Err(ApiError::Conflict(format!(
+            "Your timer on this work order has been running since {}.",
+            same.started_at.to_rfc3339()
+        )));
+    }
+    for t in running {
+        let other = work_order::Entity::find_by_id(t.work_order_id)
+            .one(&*tx)
+            .await?;
+        let minutes = minutes_between(t.started_at, now);
+        let mut m = t.into_active_model();
+        m.ended_at = Set(Some(now));
+        m.minutes = Set(Some(minutes));
+        let stopped = log_dto(m.update(&*tx).await?);
+        if let Some(other) = other {
+            audit_time(&tx, p, &other, "work_order.timer_stopped", &stopped, now).await?;
+        }
+    }
+    let t = work_order_time_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(w.organization_id),
+        work_order_id: Set(w.id),
+        user_id: Set(p.id()),
+        started_at: Set(now),
+        ended_at: Set(None),
+        minutes: Set(None),
+        note: Set(None),
+        created_at: Set(now),
+    }
+    .insert(&*tx)
+    .await?;
+    let dto = log_dto(t);
+    audit_time(&tx, p, &w, "work_order.timer_started", &dto, now).await?;
+    tx.commit().await?;
+    Ok(dto)
+}
+
+pub async fn stop_timer(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<TimeLogDto> {
+    let tx = state.begin_write().await?;
+    let w = find_visible(&*tx, p, id).await?;
+    if !rights(p, &w).execute_own {
+        return Err(ApiError::Forbidden(
+            "Only the assigned technician or vendor keeps time on a work order.".into(),
+        ));
+    }
+    let now = state.clock.now();
+    let running = work_order_time_log::Entity::find()
+        .filter(work_order_time_log::Column::UserId.eq(p.id()))
+        .filter(work_order_time_log::Column::WorkOrderId.eq(id))
+        .filter(work_order_time_log::Column::EndedAt.is_null())
+        .one(&*tx)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Conflict("You have no timer running on this work order.".into())
+        })?;
+    let minutes = minutes_between(running.started_at, now);
+    let mut m = running.into_active_model();
+    m.ended_at = Set(Some(now));
+    m.minutes = Set(Some(minutes));
+    let dto = log_dto(m.update(&*tx).await?);
+    audit_time(&tx, p, &w, "work_order.timer_stopped", &dto, now).await?;
+    tx.commit().await?;
+    Ok(dto)
+}
+
+pub async fn history_of(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+) -> ApiResult<Vec<HistoryEntryDto>> {
+    find_visible(&state.db, p, id).await?;
+    Ok(work_order_history::Entity::find()
+        .filter(work_order_history::Column::WorkOrderId.eq(id))
+        .order_by_asc(work_order_history::Column::CreatedAt)
+        .order_by_asc(work_order_history::Column::Id)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|h| HistoryEntryDto {
+            id: h.id,
+            kind: h.kind,
+            actor_id: h.actor_id,
+            from_status: h.from_status,
+            to_status: h.to_status,
+            detail: serde_json::from_str(&h.detail).unwrap_or_default(),
+            created_at: h.created_at,
+        })
+        .collect())
+}

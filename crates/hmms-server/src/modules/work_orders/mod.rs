@@ -1,0 +1,8 @@
+//! Work orders: requests, assignment, the status machine, notes, time, completion and
+//! approval, history, and the SLA policies that set their deadlines.
+
+pub mod dto;
+pub mod lifecycle;
+pub mod routes;
+pub mod service;
+pub mod sla;

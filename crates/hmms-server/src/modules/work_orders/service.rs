@@ -1,0 +1,821 @@
+//! Reading, raising and changing work orders: scope, the status machine's role rules, SLA
+//! deadlines, codes, history, audit.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Utc};
+use hmms_domain::validate::{self, Errors};
+use hmms_domain::work_orders::{
+    self as rules, Priority, Rights, SlaState, Status, TransitionError, WorkOrderType,
+};
+use hmms_domain::{RecordScope, ScopeFilter};
+use hmms_store::entities::{
+    code_counter, department, location, work_order, work_order_history, work_order_time_log,
+};
+use sea_orm::sea_query::{Expr, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    ExprTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::dto::*;
+use super::sla;
+use crate::audit::{self, Change};
+use crate::auth::principal::{self, Principal};
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{self, Cursor};
+use crate::state::{AppState, WriteTx};
+
+pub fn status_of(w: &work_order::Model) -> Status {
+    Status::from_key(&w.status).unwrap_or(Status::Pending)
+}
+
+pub fn record_scope(w: &work_order::Model) -> RecordScope {
+    RecordScope {
+        organization_id: w.organization_id,
+        site_id: Some(w.site_id),
+        department_id: w.department_id,
+        people: std::iter::once(w.requester_id)
+            .chain(w.assignee_id)
+            .collect(),
+    }
+}
+
+fn involved(user_id: Uuid) -> Condition {
+    Condition::any()
+        .add(work_order::Column::RequesterId.eq(user_id))
+        .add(work_order::Column::AssigneeId.eq(user_id))
+}
+
+/// The scope rule of [`ScopeFilter::admits`] as a query condition.
+fn scope_condition(f: &ScopeFilter) -> Condition {
+    use work_order::Column as C;
+    let org = C::OrganizationId.eq(f.organization_id());
+    match f {
+        ScopeFilter::Organization { .. } => Condition::all().add(org),
+        ScopeFilter::Site {
+            site_id, user_id, ..
+        } => Condition::all().add(org).add(
+            Condition::any()
+                .add(C::SiteId.eq(*site_id))
+                .add(involved(*user_id)),
+        ),
+        ScopeFilter::Department {
+            department_id,
+            user_id,
+            ..
+        } => Condition::all().add(org).add(
+            Condition::any()
+                .add(C::DepartmentId.eq(*department_id))
+                .add(involved(*user_id)),
+        ),
+        ScopeFilter::Assigned { user_id, .. } => Condition::all().add(org).add(involved(*user_id)),
+    }
+}
+
+pub fn rights(p: &Principal, w: &work_order::Model) -> Rights {
+    Rights {
+        assign: p.can("work_order.assign"),
+        approve: p.can("work_order.approve_close"),
+        execute_own: p.can("work_order.execute") && w.assignee_id == Some(p.id()),
+        requester: w.requester_id == p.id(),
+    }
+}
+
+/// A work order the principal may see, or 404 — also when it exists outside their scope.
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    id: Uuid,
+) -> ApiResult<work_order::Model> {
+    p.require("work_order.read")?;
+    work_order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|w| p.sees(&record_scope(w)))
+        .ok_or_else(|| ApiError::not_found("work order"))
+}
+
+pub fn transition_error(from: Status, to: Status, e: TransitionError) -> ApiError {
+    match e {
+        TransitionError::Invalid { allowed } => ApiError::InvalidTransition {
+            detail: format!(
+                "A work order that is {} cannot become {}. You may move it to: {}.",
+                from.key(),
+                to.key(),
+                if allowed.is_empty() {
+                    "nothing (no step is open to you)".into()
+                } else {
+                    allowed
+                        .iter()
+                        .map(|s| s.key())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+            allowed: allowed.iter().map(|s| s.key().to_string()).collect(),
+        },
+        TransitionError::Forbidden => ApiError::Forbidden(format!(
+            "Your role may not move this work order from {} to {}.",
+            from.key(),
+            to.key()
+        )),
+    }
+}
+
+async fn labour_minutes(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> ApiResult<HashMap<Uuid, i64>> {
+    let mut out = HashMap::new();
+    for l in work_order_time_log::Entity::find()
+        .filter(work_order_time_log::Column::WorkOrderId.is_in(ids))
+        .filter(work_order_time_log::Column::Minutes.is_not_null())
+        .all(db)
+        .await?
+    {
+        *out.entry(l.work_order_id).or_default() += l.minutes.unwrap_or(0) as i64;
+    }
+    Ok(out)
+}
+
+fn sla_status(w: &work_order::Model, now: DateTime<Utc>) -> SlaStatusDto {
+    match w.completed_at {
+        Some(done) if done <= w.sla_resolution_due_at => SlaStatusDto::Met,
+        Some(_) => SlaStatusDto::Breached,
+        None if status_of(w) == Status::Cancelled => SlaStatusDto::Met,
+        None => match rules::sla_state(w.created_at, w.sla_resolution_due_at, now) {
+            SlaState::OnTrack => SlaStatusDto::OnTrack,
+            SlaState::AtRisk => SlaStatusDto::AtRisk,
+            SlaState::Breached => SlaStatusDto::Breached,
+        },
+    }
+}
+
+pub async fn to_dtos(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    rows: Vec<work_order::Model>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<WorkOrderDto>> {
+    let labour = labour_minutes(db, rows.iter().map(|w| w.id).collect()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|w| {
+            let status = status_of(&w);
+            WorkOrderDto {
+                allowed_transitions: rules::allowed_next(status, rights(p, &w))
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
+                sla_status: sla_status(&w, now),
+                labour_minutes: labour.get(&w.id).copied().unwrap_or(0),
+                id: w.id,
+                code: w.code,
+                site_id: w.site_id,
+                title: w.title,
+                description: w.description,
+                wo_type: WorkOrderType::from_key(&w.wo_type)
+                    .unwrap_or(WorkOrderType::Corrective)
+                    .into(),
+                priority: Priority::from_key(&w.priority)
+                    .unwrap_or(Priority::Medium)
+                    .into(),
+                status: status.into(),
+                asset_id: w.asset_id,
+                department_id: w.department_id,
+                location_id: w.location_id,
+                requester_id: w.requester_id,
+                assignee_id: w.assignee_id,
+                sla_response_due_at: w.sla_response_due_at,
+                sla_resolution_due_at: w.sla_resolution_due_at,
+                first_response_at: w.first_response_at,
+                started_at: w.started_at,
+                completed_at: w.completed_at,
+                closed_at: w.closed_at,
+                closed_by: w.closed_by,
+                downtime_minutes: w.downtime_minutes,
+                resolution_category: w.resolution_category,
+                failure_problem: w.failure_problem,
+                failure_cause: w.failure_cause,
+                failure_remedy: w.failure_remedy,
+                rejection_reason: w.rejection_reason,
+                escalation_level: w.escalation_level,
+                vendor_cost_minor: w.vendor_cost_minor,
+                created_at: w.created_at,
+                updated_at: w.updated_at,
+                version: w.version,
+            }
+        })
+        .collect())
+}
+
+pub async fn to_dto(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    w: work_order::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<WorkOrderDto> {
+    Ok(to_dtos(db, p, vec![w], now).await?.remove(0))
+}
+
+pub async fn list(state: &AppState, p: &Principal, q: WorkOrderQuery) -> ApiResult<WorkOrderPage> {
+    p.require("work_order.read")?;
+    use work_order::Column as C;
+    let limit = pagination::limit(q.limit)?;
+    let cursor = Cursor::decode(q.cursor.as_deref())?;
+    let mut cond = scope_condition(&p.filter());
+    if let Some(v) = q.status {
+        cond = cond.add(C::Status.eq(Status::from(v).key()));
+    }
+    if let Some(v) = q.priority {
+        cond = cond.add(C::Priority.eq(Priority::from(v).key()));
+    }
+    if let Some(v) = q.wo_type {
+        cond = cond.add(C::WoType.eq(WorkOrderType::from(v).key()));
+    }
+    for (col, v) in [
+        (C::SiteId, q.site_id),
+        (C::DepartmentId, q.department_id),
+        (C::AssigneeId, q.assigned_to),
+        (C::AssetId, q.asset_id),
+        (C::LocationId, q.location_id),
+    ] {
+        if let Some(v) = v {
+            cond = cond.add(col.eq(v));
+        }
+    }
+    if q.open == Some(true) {
+        cond =
+            cond.add(C::Status.is_in(Status::ALL.iter().filter(|s| s.is_open()).map(|s| s.key())));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!(
+            "%{}%",
+            text.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let like = |col: C| {
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        cond = cond.add(
+            Condition::any()
+                .add(like(C::Code))
+                .add(like(C::Title))
+                .add(like(C::Description)),
+        );
+    }
+    if let Some(v) = q.created_from {
+        cond = cond.add(C::CreatedAt.gte(v));
+    }
+    if let Some(v) = q.created_to {
+        cond = cond.add(C::CreatedAt.lt(v));
+    }
+    if let Some(v) = q.due_from {
+        cond = cond.add(C::SlaResolutionDueAt.gte(v));
+    }
+    if let Some(v) = q.due_to {
+        cond = cond.add(C::SlaResolutionDueAt.lt(v));
+    }
+    // Ids are UUIDv7, so id order is creation order: `createdAt` sorts by id alone.
+    let (by_due, desc) = match q.sort.as_deref().unwrap_or("-createdAt") {
+        "-createdAt" => (false, true),
+        "createdAt" => (false, false),
+        "dueAt" => (true, false),
+        "-dueAt" => (true, true),
+        _ => {
+            return Err(ApiError::validation(
+                "sort",
+                "must be -createdAt, createdAt, dueAt or -dueAt",
+            ));
+        }
+    };
+    if let Some(c) = &cursor {
+        let id_after = if desc { C::Id.lt(c.id) } else { C::Id.gt(c.id) };
+        cond = cond.add(if by_due {
+            let key: DateTime<Utc> = c.key.parse().map_err(|_| {
+                ApiError::validation(
+                    "cursor",
+                    "is not a cursor this server issued; start from the first page",
+                )
+            })?;
+            let beyond = if desc {
+                C::SlaResolutionDueAt.lt(key)
+            } else {
+                C::SlaResolutionDueAt.gt(key)
+            };
+            Condition::any().add(beyond).add(
+                Condition::all()
+                    .add(C::SlaResolutionDueAt.eq(key))
+                    .add(id_after),
+            )
+        } else {
+            id_after.into()
+        });
+    }
+    let order = if desc {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let mut select = work_order::Entity::find().filter(cond);
+    if by_due {
+        select = select.order_by(C::SlaResolutionDueAt, order.clone());
+    }
+    let rows = select
+        .order_by(C::Id, order)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
+    let (rows, next_cursor) = pagination::finish(rows, limit, |w| Cursor {
+        key: if by_due {
+            w.sla_resolution_due_at.to_rfc3339()
+        } else {
+            String::new()
+        },
+        id: w.id,
+    });
+    Ok(WorkOrderPage {
+        items: to_dtos(&state.db, p, rows, state.clock.now()).await?,
+        next_cursor,
+    })
+}
+
+pub async fn get(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<WorkOrderDto> {
+    let w = find_visible(&state.db, p, id).await?;
+    to_dto(&state.db, p, w, state.clock.now()).await
+}
+
+/// Appends a line to the work order's history.
+pub async fn history(
+    tx: &WriteTx,
+    w: &work_order::Model,
+    actor: Option<Uuid>,
+    kind: &str,
+    status: Option<(Status, Status)>,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    work_order_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(w.organization_id),
+        work_order_id: Set(w.id),
+        actor_id: Set(actor),
+        kind: Set(kind.into()),
+        from_status: Set(status.map(|(f, _)| f.key().into())),
+        to_status: Set(status.map(|(_, t)| t.key().into())),
+        detail: Set(detail.to_string()),
+        created_at: Set(now),
+    }
+    .insert(&**tx)
+    .await?;
+    Ok(())
+}
+
+/// Audit entry and domain event for a work-order change.
+pub async fn audit(
+    tx: &WriteTx,
+    p: &Principal,
+    action: &str,
+    before: Option<&WorkOrderDto>,
+    after: &WorkOrderDto,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let change = Change {
+        action,
+        entity_type: "work_order",
+        entity_id: Some(after.id.to_string()),
+        before: before.map(serde_json::to_value).transpose()?,
+        after: Some(serde_json::to_value(after)?),
+    };
+    audit::record(tx, now, &p.who(), change).await
+}
+
+async fn next_code(tx: &WriteTx, org: Uuid, site: Uuid, year: i32) -> ApiResult<String> {
+    let current = code_counter::Entity::find_by_id((site, "WO".to_string(), year))
+        .one(&**tx)
+        .await?;
+    let n = match current {
+        Some(c) => {
+            let n = c.last_number + 1;
+            let mut m = c.into_active_model();
+            m.last_number = Set(n);
+            m.update(&**tx).await?;
+            n
+        }
+        None => {
+            code_counter::ActiveModel {
+                site_id: Set(site),
+                prefix: Set("WO".into()),
+                year: Set(year),
+                organization_id: Set(org),
+                last_number: Set(1),
+            }
+            .insert(&**tx)
+            .await?;
+            1
+        }
+    };
+    Ok(rules::code("WO", year, n))
+}
+
+/// Checks that `assignee` can do the work: an active user of the organization whose role
+/// includes `work_order.execute`.
+pub async fn check_assignee(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    assignee: Uuid,
+) -> ApiResult<()> {
+    let ok = match principal::load(db, assignee, Default::default()).await {
+        Ok(Some(a)) => a.org() == p.org() && a.can("work_order.execute"),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "assigneeId",
+            "must be an active technician or vendor of your organization",
+        ))
+    }
+}
+
+fn text(errors: &mut Errors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+    let v = value?.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if v.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+        return None;
+    }
+    Some(v.to_string())
+}
+
+pub async fn create(
+    state: &AppState,
+    p: &Principal,
+    body: CreateWorkOrder,
+) -> ApiResult<WorkOrderDto> {
+    if !p.can("work_order.request") && !p.can("work_order.create") {
+        return Err(ApiError::missing_permission("work_order.request"));
+    }
+    if body.assignee_id.is_some() && !(p.can("work_order.create") && p.can("work_order.assign")) {
+        return Err(ApiError::missing_permission("work_order.assign"));
+    }
+    let mut errors = Errors::default();
+    let title = errors.check("title", validate::name(&body.title, 200));
+    let description = text(
+        &mut errors,
+        "description",
+        body.description.as_deref(),
+        10_000,
+    )
+    .unwrap_or_default();
+    let tx = state.begin_write().await?;
+    let department_id = body.department_id.or(p.user.department_id);
+    let mut site_id = body.site_id;
+    if let Some(d) = department_id {
+        match department::Entity::find_by_id(d)
+            .one(&*tx)
+            .await?
+            .filter(|d| d.organization_id == p.org())
+        {
+            Some(d) if site_id.is_none_or(|s| s == d.site_id) => site_id = Some(d.site_id),
+            Some(_) => errors.add("departmentId", "belongs to another site"),
+            None => errors.add("departmentId", "no such department"),
+        }
+    }
+    if let Some(l) = body.location_id {
+        match location::Entity::find_by_id(l)
+            .one(&*tx)
+            .await?
+            .filter(|l| l.organization_id == p.org())
+        {
+            Some(l) if site_id.is_none_or(|s| s == l.site_id) => site_id = Some(l.site_id),
+            Some(_) => errors.add("locationId", "is at another site"),
+            None => errors.add("locationId", "no such location"),
+        }
+    }
+    let site_id = site_id.or(p.user.site_id);
+    match site_id {
+        None => errors.add("siteId", "is required: say which hospital the work is at"),
+        Some(s) => {
+            if crate::modules::org::sites::find(&*tx, p, s).await.is_err() {
+                errors.add("siteId", "no such site");
+            }
+        }
+    }
+    if let Some(a) = body.assignee_id
+        && let Err(ApiError::Validation(e)) = check_assignee(&*tx, p, a).await
+    {
+        errors.0.extend(e);
+    }
+    errors.into_result()?;
+    let site_id = site_id.expect("validated");
+    let now = state.clock.now();
+    let priority: Priority = body.priority.map(Into::into).unwrap_or(Priority::Medium);
+    let times = sla::policy(&*tx, site_id, priority).await?;
+    let (response_due, resolution_due) = rules::deadlines(now, times);
+    let status = if body.assignee_id.is_some() {
+        Status::Assigned
+    } else {
+        Status::Pending
+    };
+    let code = next_code(&tx, p.org(), site_id, now.year()).await?;
+    let w = work_order::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(p.org()),
+        site_id: Set(site_id),
+        code: Set(code),
+        title: Set(title.expect("validated")),
+        description: Set(description),
+        wo_type: Set(body
+            .wo_type
+            .map(WorkOrderType::from)
+            .unwrap_or(WorkOrderType::Corrective)
+            .key()
+            .into()),
+        priority: Set(priority.key().into()),
+        status: Set(status.key().into()),
+        asset_id: Set(body.asset_id),
+        department_id: Set(department_id),
+        location_id: Set(body.location_id),
+        requester_id: Set(p.id()),
+        assignee_id: Set(body.assignee_id),
+        sla_response_due_at: Set(response_due),
+        sla_resolution_due_at: Set(resolution_due),
+        first_response_at: Set(None),
+        started_at: Set(None),
+        completed_at: Set(None),
+        closed_at: Set(None),
+        closed_by: Set(None),
+        downtime_minutes: Set(None),
+        resolution_category: Set(None),
+        failure_problem: Set(None),
+        failure_cause: Set(None),
+        failure_remedy: Set(None),
+        vendor_cost_minor: Set(0),
+        rejection_reason: Set(None),
+        escalation_level: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&*tx)
+    .await?;
+    history(
+        &tx,
+        &w,
+        Some(p.id()),
+        "created",
+        None,
+        json!({ "status": status.key(), "assigneeId": body.assignee_id }),
+        now,
+    )
+    .await?;
+    let dto = to_dto(&*tx, p, w, now).await?;
+    audit(&tx, p, "work_order.created", None, &dto, now).await?;
+    tx.commit().await?;
+    Ok(dto)
+}
+
+/// Sets the timestamps a status step implies and stops timers that must not keep running.
+pub async fn enter_status(
+    tx: &WriteTx,
+    m: &mut work_order::ActiveModel,
+    current: &work_order::Model,
+    to: Status,
+    actor: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    m.status = Set(to.key().into());
+    match to {
+        Status::InProgress => {
+            if current.started_at.is_none() {
+                m.started_at = Set(Some(now));
+            }
+            if current.first_response_at.is_none() {
+                m.first_response_at = Set(Some(now));
+            }
+        }
+        Status::Completed => m.completed_at = Set(Some(now)),
+        Status::Closed => {
+            m.closed_at = Set(Some(now));
+            m.closed_by = Set(Some(actor));
+        }
+        _ => {}
+    }
+    if matches!(
+        to,
+        Status::OnHold | Status::Completed | Status::Cancelled | Status::Closed
+    ) {
+        super::lifecycle::stop_timers_on(tx, current.id, now).await?;
+    }
+    Ok(())
+}
+
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    body: UpdateWorkOrder,
+    if_match: Option<i32>,
+) -> ApiResult<WorkOrderDto> {
+    let tx = state.begin_write().await?;
+    let current = find_visible(&*tx, p, id).await?;
+    pagination::check_version(if_match.or(body.version), current.version)?;
+    let now = state.clock.now();
+    let from = status_of(&current);
+    let r = rights(p, &current);
+    let edits_fields = body.title.is_some()
+        || body.description.is_some()
+        || body.wo_type.is_some()
+        || body.priority.is_some()
+        || body.department_id.is_some()
+        || body.location_id.is_some()
+        || body.vendor_cost_minor.is_some();
+    // Managers edit any open work order; requesters may still correct their own pending request.
+    if edits_fields && !(r.assign || (r.requester && from == Status::Pending)) {
+        return Err(ApiError::missing_permission("work_order.assign"));
+    }
+    if edits_fields && from.is_final() {
+        return Err(ApiError::Conflict(format!(
+            "A {} work order can no longer be edited.",
+            from.key()
+        )));
+    }
+    let mut errors = Errors::default();
+    let title = body
+        .title
+        .as_deref()
+        .and_then(|t| errors.check("title", validate::name(t, 200)));
+    let description = body
+        .description
+        .as_deref()
+        .map(|d| text(&mut errors, "description", Some(d), 10_000).unwrap_or_default());
+    if let Some(Some(d)) = body.department_id
+        && department::Entity::find_by_id(d)
+            .one(&*tx)
+            .await?
+            .filter(|d| d.site_id == current.site_id)
+            .is_none()
+    {
+        errors.add(
+            "departmentId",
+            "must be a department of the work order's site",
+        );
+    }
+    if let Some(Some(l)) = body.location_id
+        && location::Entity::find_by_id(l)
+            .one(&*tx)
+            .await?
+            .filter(|l| l.site_id == current.site_id)
+            .is_none()
+    {
+        errors.add("locationId", "must be a location of the work order's site");
+    }
+    if body.vendor_cost_minor.is_some_and(|c| c < 0) {
+        errors.add("vendorCostMinor", "must not be negative");
+    }
+    if let Some(a) = body.assignee_id {
+        if !r.assign {
+            return Err(ApiError::missing_permission("work_order.assign"));
+        }
+        if from.is_final() || from == Status::Completed {
+            return Err(ApiError::Conflict(format!(
+                "A {} work order cannot be re-assigned.",
+                from.key()
+            )));
+        }
+        if let Err(ApiError::Validation(e)) = check_assignee(&*tx, p, a).await {
+            errors.0.extend(e);
+        }
+    }
+    errors.into_result()?;
+
+    let before = to_dto(&*tx, p, current.clone(), now).await?;
+    let mut m = current.clone().into_active_model();
+    let mut action = "work_order.updated";
+    if let Some(v) = title {
+        m.title = Set(v);
+    }
+    if let Some(v) = description {
+        m.description = Set(v);
+    }
+    if let Some(v) = body.wo_type {
+        m.wo_type = Set(WorkOrderType::from(v).key().into());
+    }
+    if let Some(v) = body.priority {
+        let priority = Priority::from(v);
+        let times = sla::policy(&*tx, current.site_id, priority).await?;
+        let (response_due, resolution_due) = rules::deadlines(current.created_at, times);
+        m.priority = Set(priority.key().into());
+        m.sla_response_due_at = Set(response_due);
+        m.sla_resolution_due_at = Set(resolution_due);
+    }
+    if let Some(v) = body.department_id {
+        m.department_id = Set(v);
+    }
+    if let Some(v) = body.location_id {
+        m.location_id = Set(v);
+    }
+    if let Some(v) = body.vendor_cost_minor {
+        m.vendor_cost_minor = Set(v);
+    }
+    let mut status_now = from;
+    if let Some(a) = body.assignee_id
+        && current.assignee_id != Some(a)
+    {
+        m.assignee_id = Set(Some(a));
+        if from == Status::Pending {
+            status_now = Status::Assigned;
+            m.status = Set(Status::Assigned.key().into());
+        }
+        history(
+            &tx,
+            &current,
+            Some(p.id()),
+            "assigned",
+            (status_now != from).then_some((from, status_now)),
+            json!({ "from": current.assignee_id, "to": a }),
+            now,
+        )
+        .await?;
+        action = "work_order.assigned";
+    }
+    if let Some(to) = body.status.map(Status::from)
+        && to != status_now
+    {
+        if to == Status::Completed || to == Status::Closed {
+            let path = if to == Status::Completed {
+                "complete"
+            } else {
+                "approve-close"
+            };
+            return Err(ApiError::validation(
+                "status",
+                format!("use POST /work-orders/{{id}}/{path}, which records what the step needs"),
+            ));
+        }
+        // Assignment and the step are judged on the work order as it will be.
+        let mut after_assign = current.clone();
+        after_assign.assignee_id = body.assignee_id.or(current.assignee_id);
+        rules::check_transition(status_now, to, rights(p, &after_assign))
+            .map_err(|e| transition_error(status_now, to, e))?;
+        enter_status(&tx, &mut m, &current, to, p.id(), now).await?;
+        history(
+            &tx,
+            &current,
+            Some(p.id()),
+            "status",
+            Some((status_now, to)),
+            json!({}),
+            now,
+        )
+        .await?;
+        action = "work_order.status_changed";
+    }
+    if edits_fields {
+        history(
+            &tx,
+            &current,
+            Some(p.id()),
+            "updated",
+            None,
+            json!({ "fields": changed_fields(&body) }),
+            now,
+        )
+        .await?;
+    }
+    m.updated_at = Set(now);
+    m.version = Set(current.version + 1);
+    let updated = m.update(&*tx).await?;
+    let after = to_dto(&*tx, p, updated, now).await?;
+    audit(&tx, p, action, Some(&before), &after, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+fn changed_fields(b: &UpdateWorkOrder) -> Vec<&'static str> {
+    let mut f = vec![];
+    for (set, name) in [
+        (b.title.is_some(), "title"),
+        (b.description.is_some(), "description"),
+        (b.wo_type.is_some(), "type"),
+        (b.priority.is_some(), "priority"),
+        (b.department_id.is_some(), "departmentId"),
+        (b.location_id.is_some(), "locationId"),
+        (b.vendor_cost_minor.is_some(), "vendorCostMinor"),
+    ] {
+        if set {
+            f.push(name);
+        }
+    }
+    f
+}

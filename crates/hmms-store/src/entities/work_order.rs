@@ -1,0 +1,51 @@
+//! Entity for the `work_orders` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "work_orders")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub site_id: Uuid,
+    pub code: String,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub wo_type: String,
+    pub priority: String,
+    pub status: String,
+    pub asset_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub location_id: Option<Uuid>,
+    pub requester_id: Uuid,
+    pub assignee_id: Option<Uuid>,
+    pub sla_response_due_at: DateTimeUtc,
+    pub sla_resolution_due_at: DateTimeUtc,
+    pub first_response_at: Option<DateTimeUtc>,
+    pub started_at: Option<DateTimeUtc>,
+    pub completed_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub closed_by: Option<Uuid>,
+    pub downtime_minutes: Option<i32>,
+    pub resolution_category: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub failure_problem: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub failure_cause: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub failure_remedy: Option<String>,
+    pub vendor_cost_minor: i64,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub rejection_reason: Option<String>,
+    pub escalation_level: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
