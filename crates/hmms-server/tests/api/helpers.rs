@@ -344,6 +344,13 @@ impl TestApp {
             .to_string()
     }
 
+    /// Moves the server's clock forward. Cached access tokens are dropped: past 15 minutes
+    /// they expire, as they would for a real user.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.state.clock.advance(by);
+        self.tokens.lock().expect("lock").clear();
+    }
+
     pub async fn admin(&self) -> String {
         self.token("admin").await
     }

@@ -11,3 +11,4 @@ mod org;
 mod rbac;
 mod scope;
 mod users;
+mod work_orders;

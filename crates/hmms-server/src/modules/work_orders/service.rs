@@ -752,22 +752,21 @@ pub async fn update(
     if let Some(to) = body.status.map(Status::from)
         && to != status_now
     {
-        if to == Status::Completed || to == Status::Closed {
-            let path = if to == Status::Completed {
-                "complete"
-            } else {
-                "approve-close"
-            };
-            return Err(ApiError::validation(
-                "status",
-                format!("use POST /work-orders/{{id}}/{path}, which records what the step needs"),
-            ));
-        }
         // Assignment and the step are judged on the work order as it will be.
         let mut after_assign = current.clone();
         after_assign.assignee_id = body.assignee_id.or(current.assignee_id);
         rules::check_transition(status_now, to, rights(p, &after_assign))
             .map_err(|e| transition_error(status_now, to, e))?;
+        // Some steps carry more than a status: they have their own endpoints.
+        let own_endpoint = match to {
+            Status::Assigned => Some("assign it by naming `assigneeId`"),
+            Status::Completed => Some("use POST /work-orders/{id}/complete with the resolution"),
+            Status::Closed => Some("use POST /work-orders/{id}/approve-close"),
+            _ => None,
+        };
+        if let Some(how) = own_endpoint {
+            return Err(ApiError::validation("status", how));
+        }
         enter_status(&tx, &mut m, &current, to, p.id(), now).await?;
         history(
             &tx,
