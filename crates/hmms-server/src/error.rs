@@ -213,8 +213,22 @@ impl ApiError {
 }
 
 impl From<sea_orm::DbErr> for ApiError {
+    /// A constraint the services did not foresee is still the client's conflict, not a crash:
+    /// the transaction rolls back and nothing is half-written.
     fn from(e: sea_orm::DbErr) -> Self {
-        ApiError::Internal(anyhow::Error::new(e))
+        match e.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                tracing::warn!(error = %e, "foreign key violation reached the database");
+                ApiError::Conflict("Other records still refer to this one, or it refers to a record that does not exist.".into())
+            }
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                tracing::warn!(error = %e, "unique violation reached the database");
+                ApiError::Conflict(
+                    "A record with the same identifying values already exists.".into(),
+                )
+            }
+            _ => ApiError::Internal(anyhow::Error::new(e)),
+        }
     }
 }
 

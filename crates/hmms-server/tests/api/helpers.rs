@@ -124,13 +124,14 @@ async fn postgres_database() -> Option<(String, PgDatabase)> {
     Some((url, PgDatabase { name }))
 }
 
-/// A server on a fresh database with the demo hospital loaded.
+/// A server on a fresh database with the demo hospital's places and people (but not its year of
+/// work orders, so each test starts from a known state).
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
-    spawn_with(backend, true).await
+    spawn_with(backend, true, false).await
 }
 
-/// A server on a fresh database, with or without the demo.
-pub async fn spawn_with(backend: Backend, demo_data: bool) -> Option<TestApp> {
+/// A server on a fresh database, with or without the demo, and with or without its work orders.
+pub async fn spawn_with(backend: Backend, demo_data: bool, with_work: bool) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg) = match backend {
         Backend::Sqlite => (
@@ -153,7 +154,9 @@ pub async fn spawn_with(backend: Backend, demo_data: bool) -> Option<TestApp> {
         .expect("server opens");
     if demo_data {
         assert_eq!(
-            demo::load(&state).await.expect("demo loads"),
+            demo::load_with(&state, with_work)
+                .await
+                .expect("demo loads"),
             demo::DemoOutcome::Loaded
         );
     }
@@ -188,6 +191,27 @@ pub async fn spawn_with(backend: Backend, demo_data: bool) -> Option<TestApp> {
 /// Runs an async test body against SQLite and against PostgreSQL, as two tests.
 #[macro_export]
 macro_rules! both {
+    ($name:ident, full_demo) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) =
+                    $crate::helpers::spawn_with($crate::helpers::Backend::Sqlite, true, true).await
+                {
+                    super::$name(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::helpers::spawn_with($crate::helpers::Backend::Postgres, true, true)
+                        .await
+                {
+                    super::$name(app).await;
+                }
+            }
+        }
+    };
     ($name:ident) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

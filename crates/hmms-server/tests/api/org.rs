@@ -300,3 +300,78 @@ async fn the_administrator_role_cannot_be_narrowed(app: TestApp) {
     assert_eq!(matrix["roles"].as_array().unwrap().len(), 7);
 }
 both!(the_administrator_role_cannot_be_narrowed);
+
+async fn places_with_work_orders_cannot_be_removed(app: TestApp) {
+    let admin = app.admin().await;
+    let site = expect(
+        app.post(
+            "/api/v1/sites",
+            &admin,
+            json!({ "name": "Annex", "code": "ANX", "timeZone": "UTC" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let site_id = site["id"].as_str().unwrap();
+    let dept = expect(
+        app.post(
+            "/api/v1/departments",
+            &admin,
+            json!({ "siteId": site_id, "name": "Dialysis", "code": "DIA" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let room = expect(
+        app.post(
+            "/api/v1/locations",
+            &admin,
+            json!({ "siteId": site_id, "kind": "room", "name": "Dialysis Room", "code": "D1" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let body = json!({ "title": "Dialysis machine leak", "departmentId": dept["id"], "locationId": room["id"] });
+    expect(
+        app.post("/api/v1/work-orders", &admin, body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    // A site whose only record is a work order.
+    let bare = expect(
+        app.post(
+            "/api/v1/sites",
+            &admin,
+            json!({ "name": "Kiosk", "code": "KSK", "timeZone": "UTC" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let bare_id = bare["id"].as_str().unwrap();
+    expect(
+        app.post(
+            "/api/v1/work-orders",
+            &admin,
+            json!({ "title": "Door closer broken", "siteId": bare_id }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    for path in [
+        format!("/api/v1/locations/{}", room["id"].as_str().unwrap()),
+        format!("/api/v1/departments/{}", dept["id"].as_str().unwrap()),
+        format!("/api/v1/sites/{bare_id}"),
+    ] {
+        let p = expect(app.delete(&path, &admin).await, StatusCode::CONFLICT).await;
+        assert!(
+            p["detail"].as_str().unwrap().contains("work orders"),
+            "{path}: {p}"
+        );
+    }
+}
+both!(places_with_work_orders_cannot_be_removed);

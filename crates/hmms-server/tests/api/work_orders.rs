@@ -728,3 +728,90 @@ async fn a_retried_request_makes_one_work_order(app: TestApp) {
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
 both!(a_retried_request_makes_one_work_order);
+
+async fn the_demo_year_of_work(app: TestApp) {
+    let admin = app.admin().await;
+    let mut all = vec![];
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/work-orders?limit=200&cursor={c}"),
+            None => "/api/v1/work-orders?limit=200".to_string(),
+        };
+        let page = expect(app.get(&path, &admin).await, StatusCode::OK).await;
+        all.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["nextCursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 300);
+    for status in [
+        "pending",
+        "assigned",
+        "in_progress",
+        "on_hold",
+        "completed",
+        "closed",
+        "cancelled",
+    ] {
+        assert!(
+            all.iter().any(|w| w["status"] == status),
+            "some demo work is {status}"
+        );
+    }
+    let mut codes: Vec<&str> = all.iter().map(|w| w["code"].as_str().unwrap()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 300, "codes are unique");
+    // Each demo user has something to do.
+    let tech = app.token("technician").await;
+    let tech_id = app.user_id("technician@demo.hmms").await;
+    let mine = expect(
+        app.get(
+            &format!("/api/v1/work-orders?assignedTo={tech_id}&open=true"),
+            &tech,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!mine["items"].as_array().unwrap().is_empty());
+    let vendor = app.token("vendor").await;
+    let theirs = expect(
+        app.get("/api/v1/work-orders?open=true", &vendor).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!theirs["items"].as_array().unwrap().is_empty());
+    let manager = app.token("facility_manager").await;
+    let waiting = expect(
+        app.get("/api/v1/work-orders?status=completed", &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        !waiting["items"].as_array().unwrap().is_empty(),
+        "work waits for the manager's approval"
+    );
+    // New work continues the numbering.
+    let staff = app.token("staff").await;
+    expect(
+        app.post(
+            "/api/v1/work-orders",
+            &staff,
+            json!({ "title": "New fault" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(
+        hmms_server::audit::verify(&app.state.db)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+both!(the_demo_year_of_work, full_demo);

@@ -1,7 +1,7 @@
 //! Departments of a site.
 
 use hmms_domain::validate::{self, Errors};
-use hmms_store::entities::{department, location, section, user};
+use hmms_store::entities::{department, location, section, user, work_order};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     ModelTrait, PaginatorTrait, QueryFilter,
@@ -192,6 +192,14 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
         > 0
     {
         return Err(in_use("department", "locations assigned to it"));
+    }
+    if work_order::Entity::find()
+        .filter(work_order::Column::DepartmentId.eq(id))
+        .count(&*tx)
+        .await?
+        > 0
+    {
+        return Err(in_use("department", "work orders"));
     }
     let before: DepartmentDto = current.clone().into();
     current.delete(&*tx).await?;

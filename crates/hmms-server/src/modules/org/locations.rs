@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use hmms_domain::validate::{self, Errors};
-use hmms_store::entities::{department, location};
+use hmms_store::entities::{department, location, work_order};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     ModelTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -307,6 +307,14 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
         > 0
     {
         return Err(in_use("location", "locations inside it"));
+    }
+    if work_order::Entity::find()
+        .filter(work_order::Column::LocationId.eq(id))
+        .count(&*tx)
+        .await?
+        > 0
+    {
+        return Err(in_use("location", "work orders"));
     }
     let before: LocationDto = current.clone().into();
     current.delete(&*tx).await?;

@@ -2,7 +2,9 @@
 
 use hmms_domain::Scope;
 use hmms_domain::validate::{self, Errors};
-use hmms_store::entities::{department, location, site, user};
+use hmms_store::entities::{
+    code_counter, department, location, site, sla_policy, user, work_order,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     ModelTrait, PaginatorTrait, QueryFilter,
@@ -206,6 +208,23 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
     {
         return Err(in_use("site", "users"));
     }
+    if work_order::Entity::find()
+        .filter(work_order::Column::SiteId.eq(id))
+        .count(&*tx)
+        .await?
+        > 0
+    {
+        return Err(in_use("site", "work orders"));
+    }
+    // Settings that belong to the site alone go with it.
+    sla_policy::Entity::delete_many()
+        .filter(sla_policy::Column::SiteId.eq(id))
+        .exec(&*tx)
+        .await?;
+    code_counter::Entity::delete_many()
+        .filter(code_counter::Column::SiteId.eq(id))
+        .exec(&*tx)
+        .await?;
     let before: SiteDto = current.clone().into();
     current.delete(&*tx).await?;
     audit(

@@ -1,11 +1,15 @@
-//! The demo hospital network: two hospitals, their departments, sections and buildings, and one
-//! user for each role. Loaded only into an empty database.
+//! The demo hospital network: two hospitals, their departments, sections and buildings, one
+//! user for each role, and a year of maintenance work. Loaded only into an empty database.
 
 use chrono::{DateTime, Utc};
 use hmms_domain::BuiltinRole;
 use hmms_store::entities::{department, location, section, setting, site, totp_secret};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
+
+mod work_orders;
+
+use std::collections::HashMap;
 
 use crate::audit;
 use crate::auth::totp;
@@ -191,6 +195,12 @@ fn dept(list: &[(&'static str, Uuid)], code: &str) -> Uuid {
 
 /// Loads the demo into an empty database, in one transaction.
 pub async fn load(state: &AppState) -> anyhow::Result<DemoOutcome> {
+    load_with(state, true).await
+}
+
+/// Loads the demo; without `work_orders` only the organization, places and people (tests
+/// start from that known state).
+pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<DemoOutcome> {
     if setting::Entity::find_by_id(MARKER.to_string())
         .one(&state.db)
         .await?
@@ -376,6 +386,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<DemoOutcome> {
         ("it@demo.hmms", "Samuel Otieno", BuiltinRole::It, None),
     ];
     let secret = totp::from_base32(DEMO_TOTP_SECRET).expect("demo secret is base32");
+    let mut ids: HashMap<&str, Uuid> = HashMap::new();
     for ((email, name, role, department_id), hash) in people.into_iter().zip(hashes) {
         let site_id = (role != BuiltinRole::Vendor).then_some(smgh);
         let u = insert_user(
@@ -394,6 +405,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<DemoOutcome> {
             now,
         )
         .await?;
+        ids.insert(email, u.id);
         if role.requires_totp() {
             totp_secret::ActiveModel {
                 user_id: Set(u.id),
@@ -407,6 +419,29 @@ pub async fn load(state: &AppState) -> anyhow::Result<DemoOutcome> {
             .await?;
         }
     }
+    let cast = work_orders::Cast {
+        organization: org,
+        site: smgh,
+        departments: vec![
+            (dept(&sd, "ICU"), work_orders::ICU_FAULTS),
+            (dept(&sd, "ED"), work_orders::ED_FAULTS),
+            (dept(&sd, "OT"), work_orders::OT_FAULTS),
+            (dept(&sd, "RAD"), work_orders::RAD_FAULTS),
+            (dept(&sd, "LAB"), work_orders::LAB_FAULTS),
+            (dept(&sd, "MAT"), work_orders::MAT_FAULTS),
+            (dept(&sd, "MED"), work_orders::MED_FAULTS),
+            (dept(&sd, "EST"), work_orders::EST_FAULTS),
+        ],
+        requester: ids["staff@demo.hmms"],
+        manager: ids["manager@demo.hmms"],
+        technician: ids["technician@demo.hmms"],
+        vendor: ids["vendor@demo.hmms"],
+    };
+    let work = if with_work {
+        work_orders::generate(&*tx, &cast, now).await?
+    } else {
+        0
+    };
     audit::put_setting(&*tx, MARKER, Some(org), "true".into(), now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -426,7 +461,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<DemoOutcome> {
         entity_id: Some(org.to_string()),
         before: None,
         after: Some(
-            serde_json::json!({ "sites": 2, "departments": sd.len() + ld.len(), "users": 7 }),
+            serde_json::json!({ "sites": 2, "departments": sd.len() + ld.len(), "users": 7, "workOrders": work }),
         ),
     };
     audit::record(&tx, now, &who, change)
