@@ -217,6 +217,91 @@ pub fn sla_state(start: DateTime<Utc>, due: DateTime<Utc>, now: DateTime<Utc>) -
     }
 }
 
+/// One step of a site's escalation chain: who is told, and how long after the breach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EscalationStep {
+    /// 1, 2, 3… in order.
+    pub level: i32,
+    /// `assignee`, or a role key such as `facility_manager` or `admin`.
+    pub notify: String,
+    /// Minutes after the breach at which this level is reached.
+    pub delay_minutes: i64,
+}
+
+/// The chain HMMS ships with: the assignee and the facility managers at once, the
+/// administrators an hour later.
+pub fn default_chain() -> Vec<EscalationStep> {
+    vec![
+        EscalationStep {
+            level: 1,
+            notify: "assignee".into(),
+            delay_minutes: 0,
+        },
+        EscalationStep {
+            level: 2,
+            notify: "facility_manager".into(),
+            delay_minutes: 0,
+        },
+        EscalationStep {
+            level: 3,
+            notify: "admin".into(),
+            delay_minutes: 60,
+        },
+    ]
+}
+
+/// The escalation steps that fall due at `now` for work breached at `breached`, beyond the
+/// level already reached. Empty when nothing new is due.
+pub fn due_steps(
+    chain: &[EscalationStep],
+    current_level: i32,
+    breached: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<EscalationStep> {
+    let mut due: Vec<EscalationStep> = chain
+        .iter()
+        .filter(|s| s.level > current_level && breached + Duration::minutes(s.delay_minutes) <= now)
+        .cloned()
+        .collect();
+    due.sort_by_key(|s| s.level);
+    due
+}
+
+/// Checks an escalation chain: levels 1..n in order, delays not decreasing, known targets.
+pub fn validate_chain(
+    chain: &[EscalationStep],
+    known_role: impl Fn(&str) -> bool,
+) -> Result<(), String> {
+    if chain.is_empty() || chain.len() > 10 {
+        return Err("a chain has 1 to 10 steps".into());
+    }
+    for (i, s) in chain.iter().enumerate() {
+        if s.level != i as i32 + 1 {
+            return Err(format!("step {} must have level {}", i + 1, i + 1));
+        }
+        if s.delay_minutes < 0 || s.delay_minutes > 30 * 24 * 60 {
+            return Err(format!(
+                "step {}: the delay must be between 0 and 30 days",
+                i + 1
+            ));
+        }
+        if i > 0 && s.delay_minutes < chain[i - 1].delay_minutes {
+            return Err(format!(
+                "step {}: delays cannot go down along the chain",
+                i + 1
+            ));
+        }
+        if s.notify != "assignee" && !known_role(&s.notify) {
+            return Err(format!(
+                "step {}: `{}` is neither `assignee` nor a role",
+                i + 1,
+                s.notify
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `WO-2026-000123`.
 pub fn code(prefix: &str, year: i32, number: i64) -> String {
     format!("{prefix}-{year}-{number:06}")
@@ -283,6 +368,24 @@ mod tests {
             let rank = |s| match s { SlaState::OnTrack => 0, SlaState::AtRisk => 1, SlaState::Breached => 2 };
             prop_assert!(rank(s1) <= rank(s2));
         }
+    }
+
+    #[test]
+    fn escalation_reaches_each_level_once_in_order() {
+        let t0 = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let chain = default_chain();
+        let due = due_steps(&chain, 0, t0, t0);
+        assert_eq!(due.iter().map(|s| s.level).collect::<Vec<_>>(), vec![1, 2]);
+        assert!(due_steps(&chain, 2, t0, t0 + Duration::minutes(59)).is_empty());
+        assert_eq!(
+            due_steps(&chain, 2, t0, t0 + Duration::minutes(60))[0].notify,
+            "admin"
+        );
+        assert!(due_steps(&chain, 3, t0, t0 + Duration::days(9)).is_empty());
+        assert!(validate_chain(&chain, |r| r == "facility_manager" || r == "admin").is_ok());
+        let mut bad = chain.clone();
+        bad[2].delay_minutes = -1;
+        assert!(validate_chain(&bad, |_| true).is_err());
     }
 
     #[test]

@@ -42,6 +42,7 @@ use crate::{audit, auth, health, modules};
         (name = "roles", description = "Roles and permissions"),
         (name = "organization", description = "Sites, departments, sections and locations"),
         (name = "work orders", description = "Requests, assignment, work, approval and SLAs"),
+        (name = "notifications", description = "What each person is told"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "operations", description = "Health and metrics"),
     )
@@ -55,6 +56,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(modules::roles::routes::router())
         .merge(modules::org::routes::router())
         .merge(modules::work_orders::routes::router())
+        .merge(modules::notifications::routes::router())
+        .merge(crate::jobs::routes::router())
         .merge(audit::routes::router())
 }
 

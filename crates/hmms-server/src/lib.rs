@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod http;
+pub mod jobs;
 pub mod metrics;
 pub mod modules;
 pub mod pagination;

@@ -151,6 +151,7 @@ async fn serve(mut cfg: Config, listen: Option<String>, demo: bool) -> anyhow::R
         .with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     println!("HMMS is listening on http://{addr}  (API docs: http://{addr}/api/docs)");
+    hmms_server::jobs::start(state.clone());
     hmms_server::serve(state, listener, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }

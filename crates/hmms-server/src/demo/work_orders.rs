@@ -153,6 +153,7 @@ pub async fn generate(
         let closed = (status == Status::Closed)
             .then(|| completed.unwrap_or(created) + Duration::hours(2))
             .map(|t| t.min(now));
+        let overdue = status.is_open() && resolution_due <= now;
         let id = Uuid::now_v7();
         orders.push(work_order::ActiveModel {
             id: Set(id),
@@ -189,7 +190,10 @@ pub async fn generate(
                 0
             }),
             rejection_reason: Set(None),
-            escalation_level: Set(0),
+            // Old breaches were dealt with at the time: only new ones alert.
+            escalation_level: Set(if overdue { 3 } else { 0 }),
+            sla_warned_at: Set(overdue.then_some(resolution_due)),
+            sla_breached_at: Set(overdue.then_some(resolution_due)),
             created_at: Set(created),
             updated_at: Set(closed.or(completed).or(started).unwrap_or(created)),
             version: Set(1),

@@ -10,5 +10,6 @@ mod openapi;
 mod org;
 mod rbac;
 mod scope;
+mod sla_jobs;
 mod users;
 mod work_orders;

@@ -106,6 +106,20 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/work-orders/{id}/history", WO_READERS),
     ("GET /api/v1/sites/{id}/sla-policies", READ_ORG),
     ("PUT /api/v1/sites/{id}/sla-policies", ADMIN_ONLY),
+    ("GET /api/v1/sites/{id}/escalation-chain", READ_ORG),
+    ("PUT /api/v1/sites/{id}/escalation-chain", ADMIN_ONLY),
+    // Everyone has their own notifications; another person's (here: none) is not found.
+    ("GET /api/v1/notifications", [200; 7]),
+    ("POST /api/v1/notifications/{id}/read", [404; 7]),
+    ("POST /api/v1/notifications/read-all", [200; 7]),
+    (
+        "GET /api/v1/admin/jobs",
+        [200, 403, 403, 403, 403, 403, 200],
+    ),
+    (
+        "POST /api/v1/admin/jobs/{name}/run",
+        [200, 403, 403, 403, 403, 403, 200],
+    ),
 ];
 
 const WO_READERS: Expect = [200, 200, 200, 200, 403, 404, 200];
@@ -253,6 +267,7 @@ async fn request(
             id
         }
         (_, "work-orders") => f.work_order.clone(),
+        (_, "notifications") => uuid::Uuid::nil().to_string(),
         (_, "users") if method == Method::GET => f.staff.clone(),
         (_, "users") => f.technician.clone(),
         (_, "roles") => f.custom_role.clone(),
@@ -262,7 +277,7 @@ async fn request(
         (_, "locations") => f.location.clone(),
         _ => String::new(),
     };
-    let path = template.replace("{id}", &id);
+    let path = template.replace("{id}", &id).replace("{name}", "sla-check");
     let path = match op {
         "GET /api/v1/locations/tree" => format!("{path}?siteId={}", f.smgh),
         _ => path,
@@ -308,9 +323,13 @@ async fn request(
             Some(json!({ "title": "Bed rail broken", "departmentId": f.icu }))
         }
         ("PATCH", "work-orders") => Some(json!({ "title": "Suction unit loses vacuum" })),
-        ("PUT", "sites") => Some(
+        ("PUT", "sites") if op.ends_with("/sla-policies") => Some(
             json!([{ "priority": "critical", "responseMinutes": 10, "resolutionMinutes": 120 }]),
         ),
+        ("PUT", "sites") => Some(json!([
+            { "level": 1, "notify": "assignee", "delayMinutes": 0 },
+            { "level": 2, "notify": "facility_manager", "delayMinutes": 30 }
+        ])),
         _ => None,
     };
     (method, path, body)

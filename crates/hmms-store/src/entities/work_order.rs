@@ -40,6 +40,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub rejection_reason: Option<String>,
     pub escalation_level: i32,
+    /// When the 75% warning went out (once).
+    pub sla_warned_at: Option<DateTimeUtc>,
+    /// When the breach was detected (once); escalation delays count from here.
+    pub sla_breached_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -85,6 +85,8 @@ impl MigrationTrait for Migration {
                 .col(big_integer("vendor_cost_minor").default(0))
                 .col(text_null("rejection_reason"))
                 .col(integer("escalation_level").default(0))
+                .col(timestamp_with_time_zone_null("sla_warned_at"))
+                .col(timestamp_with_time_zone_null("sla_breached_at"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
                 .col(integer("version").default(1))

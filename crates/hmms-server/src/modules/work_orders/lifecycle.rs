@@ -18,6 +18,7 @@ use super::service::{
 };
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::modules::notifications::service::holders_at_site;
 use crate::pagination::check_version;
 use crate::state::{AppState, WriteTx};
 
@@ -153,6 +154,24 @@ pub async fn complete(
         now,
     )
     .await?;
+    let managers = holders_at_site(
+        &*tx,
+        current.organization_id,
+        "facility_manager",
+        current.site_id,
+    )
+    .await?;
+    let title = format!("{} is done and waits for approval", current.code);
+    service::notify(
+        &tx,
+        &current,
+        &managers,
+        "work_order_completed",
+        title,
+        current.title.clone(),
+        now,
+    )
+    .await?;
     finish_step(tx, p, current, m, "work_order.completed", now).await
 }
 
@@ -178,6 +197,18 @@ pub async fn approve_close(
         "status",
         Some((from, Status::Closed)),
         json!({ "approved": true }),
+        now,
+    )
+    .await?;
+    let title = format!("{} is closed", current.code);
+    let body = format!("\"{}\" was completed and approved.", current.title);
+    service::notify(
+        &tx,
+        &current,
+        &[current.requester_id],
+        "work_order_closed",
+        title,
+        body,
         now,
     )
     .await?;
@@ -226,6 +257,18 @@ pub async fn reject(
         "status",
         Some((from, Status::InProgress)),
         json!({ "rejected": true, "reason": reason }),
+        now,
+    )
+    .await?;
+    let to: Vec<Uuid> = current.assignee_id.into_iter().collect();
+    let title = format!("{} was sent back", current.code);
+    service::notify(
+        &tx,
+        &current,
+        &to,
+        "work_order_rejected",
+        title,
+        reason.clone().unwrap_or_default(),
         now,
     )
     .await?;

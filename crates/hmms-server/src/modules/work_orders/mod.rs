@@ -2,6 +2,7 @@
 //! approval, history, and the SLA policies that set their deadlines.
 
 pub mod dto;
+pub mod escalation;
 pub mod lifecycle;
 pub mod routes;
 pub mod service;

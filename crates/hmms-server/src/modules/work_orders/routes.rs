@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::dto::*;
+use super::escalation::{self, EscalationStepDto};
 use super::{lifecycle, service, sla};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
@@ -29,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stop_timer))
         .routes(routes!(work_order_history))
         .routes(routes!(get_sla_policies, put_sla_policies))
+        .routes(routes!(get_escalation_chain, put_escalation_chain))
 }
 
 const ID: &str = "Work order id";
@@ -242,4 +244,28 @@ pub async fn put_sla_policies(
     ApiJson(body): ApiJson<Vec<SlaPolicyDto>>,
 ) -> ApiResult<Json<Vec<SlaPolicyDto>>> {
     Ok(Json(sla::put(&state, &p, id, body).await?))
+}
+
+/// A site's escalation chain: who is told, level by level, when work breaches its SLA.
+#[utoipa::path(get, path = "/sites/{id}/escalation-chain", tag = "work orders", params(("id" = Uuid, Path, description = "Site id")),
+    responses((status = 200, description = "The chain", body = Vec<EscalationStepDto>)))]
+pub async fn get_escalation_chain(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<EscalationStepDto>>> {
+    Ok(Json(escalation::get(&state, &p, id).await?))
+}
+
+/// Replace a site's escalation chain (needs `sla.manage`).
+#[utoipa::path(put, path = "/sites/{id}/escalation-chain", tag = "work orders", request_body = Vec<EscalationStepDto>,
+    params(("id" = Uuid, Path, description = "Site id")),
+    responses((status = 200, description = "The chain", body = Vec<EscalationStepDto>)))]
+pub async fn put_escalation_chain(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<Vec<EscalationStepDto>>,
+) -> ApiResult<Json<Vec<EscalationStepDto>>> {
+    Ok(Json(escalation::put(&state, &p, id, body).await?))
 }

@@ -25,6 +25,7 @@ use super::sla;
 use crate::audit::{self, Change};
 use crate::auth::principal::{self, Principal};
 use crate::error::{ApiError, ApiResult};
+use crate::modules::notifications::service::{Message, send};
 use crate::pagination::{self, Cursor};
 use crate::state::{AppState, WriteTx};
 
@@ -351,6 +352,27 @@ pub async fn get(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<WorkOrd
     to_dto(&state.db, p, w, state.clock.now()).await
 }
 
+/// Tells people about a work order.
+pub async fn notify(
+    tx: &WriteTx,
+    w: &work_order::Model,
+    to: &[Uuid],
+    kind: &str,
+    title: String,
+    body: String,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let msg = Message {
+        kind,
+        title,
+        body,
+        entity_type: "work_order",
+        entity_id: w.id,
+    };
+    send(tx, w.organization_id, to, &msg, now).await?;
+    Ok(())
+}
+
 /// Appends a line to the work order's history.
 pub async fn history(
     tx: &WriteTx,
@@ -563,6 +585,8 @@ pub async fn create(
         vendor_cost_minor: Set(0),
         rejection_reason: Set(None),
         escalation_level: Set(0),
+        sla_warned_at: Set(None),
+        sla_breached_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -579,6 +603,19 @@ pub async fn create(
         now,
     )
     .await?;
+    if let Some(a) = body.assignee_id {
+        let title = format!("New work: {}", w.code);
+        notify(
+            &tx,
+            &w,
+            &[a],
+            "work_order_assigned",
+            title,
+            w.title.clone(),
+            now,
+        )
+        .await?;
+    }
     let dto = to_dto(&*tx, p, w, now).await?;
     audit(&tx, p, "work_order.created", None, &dto, now).await?;
     tx.commit().await?;
@@ -744,6 +781,16 @@ pub async fn update(
             "assigned",
             (status_now != from).then_some((from, status_now)),
             json!({ "from": current.assignee_id, "to": a }),
+            now,
+        )
+        .await?;
+        notify(
+            &tx,
+            &current,
+            &[a],
+            "work_order_assigned",
+            format!("New work: {}", current.code),
+            current.title.clone(),
             now,
         )
         .await?;
