@@ -43,6 +43,7 @@ use crate::{audit, auth, health, modules};
         (name = "organization", description = "Sites, departments, sections and locations"),
         (name = "work orders", description = "Requests, assignment, work, approval and SLAs"),
         (name = "notifications", description = "What each person is told"),
+        (name = "events", description = "Live updates (Server-Sent Events)"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "operations", description = "Health and metrics"),
     )
@@ -58,6 +59,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(modules::work_orders::routes::router())
         .merge(modules::notifications::routes::router())
         .merge(crate::jobs::routes::router())
+        .merge(crate::events::routes::router())
         .merge(audit::routes::router())
 }
 

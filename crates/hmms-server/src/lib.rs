@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod http;
@@ -48,7 +49,14 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    events::start(state.clone());
+    let hub = state.events.clone();
     let app = app::router(state);
+    let shutdown = async move {
+        shutdown.await;
+        // Live streams never end on their own; close them so requests in flight can finish.
+        hub.close();
+    };
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -25,6 +25,7 @@ pub struct Inner {
     pub clock: Clock,
     pub passwords: Passwords,
     pub metrics: Metrics,
+    pub events: crate::events::EventHub,
     /// SQLite allows one writer at a time; taking this before a write transaction queues writers
     /// in the server instead of failing them with "database is locked".
     write_lock: Arc<Mutex<()>>,
@@ -47,6 +48,7 @@ impl AppState {
             clock,
             passwords,
             metrics: Metrics::default(),
+            events: crate::events::EventHub::default(),
             write_lock: Arc::new(Mutex::new(())),
         }))
     }
@@ -65,7 +67,11 @@ impl AppState {
             tx.execute_unprepared("SELECT pg_advisory_xact_lock(7243001)")
                 .await?;
         }
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            _guard: guard,
+            wake: self.events.waker(),
+        })
     }
 }
 
@@ -73,11 +79,14 @@ impl AppState {
 pub struct WriteTx {
     tx: DatabaseTransaction,
     _guard: Option<OwnedMutexGuard<()>>,
+    wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl WriteTx {
+    /// Commits, then tells the live-event pump of this server to look for new events.
     pub async fn commit(self) -> ApiResult<()> {
         self.tx.commit().await?;
+        self.wake.notify_one();
         Ok(())
     }
 }

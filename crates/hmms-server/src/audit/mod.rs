@@ -106,6 +106,7 @@ pub async fn record(
     let payload = serde_json::json!({ "before": change.before, "after": change.after });
     domain_event::Entity::insert(domain_event::ActiveModel {
         id: Set(Uuid::now_v7()),
+        seq: Set(seq),
         organization_id: Set(who.organization_id),
         event_type: Set(change.action.replace('.', "_").to_uppercase()),
         entity_type: Set(change.entity_type.to_string()),
@@ -117,6 +118,10 @@ pub async fn record(
     })
     .exec_without_returning(&**tx)
     .await?;
+    // Other servers sharing PostgreSQL hear of the event when this transaction commits.
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        tx.execute_unprepared("NOTIFY hmms_events").await?;
+    }
     Ok(())
 }
 

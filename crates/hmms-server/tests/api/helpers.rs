@@ -499,3 +499,108 @@ pub async fn work_order_in(app: &TestApp, status: &str) -> String {
     assert_eq!(now["status"], status, "fixture reached {status}");
     id
 }
+
+/// A second server on the same database and keys (another instance behind a load balancer).
+pub struct SecondServer {
+    pub base: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn second_server(&self) -> SecondServer {
+        let state = hmms_server::open(self.state.config.clone(), Clock::default())
+            .await
+            .expect("second server opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = hmms_server::serve(state, listener, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        SecondServer {
+            base: format!("http://{addr}"),
+            _stop: tx,
+        }
+    }
+}
+
+/// A Server-Sent-Events client reading one stream.
+pub struct EventStream {
+    stream: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buf: String,
+}
+
+/// One event: its id, type and data.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub id: i64,
+    pub event: String,
+    pub data: Value,
+}
+
+impl EventStream {
+    pub async fn open(
+        client: &reqwest::Client,
+        base: &str,
+        token: &str,
+        last_event_id: Option<i64>,
+    ) -> EventStream {
+        let mut req = client
+            .get(format!("{base}/api/v1/events"))
+            .bearer_auth(token);
+        if let Some(id) = last_event_id {
+            req = req.header("Last-Event-ID", id.to_string());
+        }
+        let res = req.send().await.expect("stream opens");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        EventStream {
+            stream: Box::pin(res.bytes_stream()),
+            buf: String::new(),
+        }
+    }
+
+    /// The next event within `secs` seconds, or `None`.
+    pub async fn next(&mut self, secs: u64) -> Option<Received> {
+        use futures::StreamExt;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            while let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf[..end].to_string();
+                self.buf.drain(..end + 2);
+                let (mut id, mut event, mut data) = (None, String::new(), String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().parse().ok();
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if let Some(id) = id {
+                    return Some(Received {
+                        id,
+                        event,
+                        data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                    });
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??
+                .ok()?;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}

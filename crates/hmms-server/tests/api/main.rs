@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod errors;
+mod events;
 mod openapi;
 mod org;
 mod rbac;

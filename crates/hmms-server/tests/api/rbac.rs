@@ -112,6 +112,8 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/notifications", [200; 7]),
     ("POST /api/v1/notifications/{id}/read", [404; 7]),
     ("POST /api/v1/notifications/read-all", [200; 7]),
+    // Everyone may listen; what each hears is scoped (events.rs).
+    ("GET /api/v1/events", [200; 7]),
     (
         "GET /api/v1/admin/jobs",
         [200, 403, 403, 403, 403, 403, 200],

@@ -7,6 +7,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// Equal to the audit entry's `seq`: events are read in this order.
+    pub seq: i64,
     pub organization_id: Option<Uuid>,
     pub event_type: String,
     pub entity_type: String,

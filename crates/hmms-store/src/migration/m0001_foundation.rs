@@ -276,6 +276,8 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table("domain_events")
                 .col(pk_uuid("id"))
+                // The audit entry's sequence number: a gap-free order across servers.
+                .col(big_integer_uniq("seq"))
                 .col(uuid_null("organization_id"))
                 .col(string("event_type"))
                 .col(string("entity_type"))
