@@ -190,6 +190,8 @@ pub async fn generate(
                 0
             }),
             rejection_reason: Set(None),
+            cancellation_reason: Set((status == Status::Cancelled)
+                .then(|| "Duplicate of an earlier request".to_string())),
             // Old breaches were dealt with at the time: only new ones alert.
             escalation_level: Set(if overdue { 3 } else { 0 }),
             sla_warned_at: Set(overdue.then_some(resolution_due)),

@@ -465,7 +465,11 @@ pub async fn work_order_in(app: &TestApp, status: &str) -> String {
     match status {
         "pending" => {}
         "cancelled" => {
-            step(manager.clone(), json!({ "status": "cancelled" })).await;
+            step(
+                manager.clone(),
+                json!({ "status": "cancelled", "reason": "Duplicate" }),
+            )
+            .await;
         }
         _ => {
             step(manager.clone(), json!({ "assigneeId": technician_id })).await;

@@ -279,12 +279,9 @@ async fn every_status_step_by_every_party(app: TestApp) {
             for (role, rights) in parties {
                 let id = work_order_in(&app, from.key()).await;
                 let token = app.token(role).await;
+                let body = json!({ "status": to.key(), "reason": "Duplicate request" });
                 let res = app
-                    .patch(
-                        &format!("/api/v1/work-orders/{id}"),
-                        &token,
-                        json!({ "status": to.key() }),
-                    )
+                    .patch(&format!("/api/v1/work-orders/{id}"), &token, body)
                     .await;
                 // The technician's department is not the ICU: until work is assigned to her,
                 // she cannot see it at all. Assigning is done by naming an assignee (422 here).
@@ -815,3 +812,66 @@ async fn the_demo_year_of_work(app: TestApp) {
     );
 }
 both!(the_demo_year_of_work, full_demo);
+
+async fn declining_a_request_tells_the_requester_why(app: TestApp) {
+    let staff = app.token("staff").await;
+    let manager = app.token("facility_manager").await;
+    let wo = expect(
+        app.post(
+            "/api/v1/work-orders",
+            &staff,
+            json!({ "title": "Paint the ward" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("/api/v1/work-orders/{}", wo["id"].as_str().unwrap());
+    let p = expect(
+        app.patch(&path, &manager, json!({ "status": "cancelled" }))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "reason");
+    let body = json!({ "status": "cancelled", "reason": "Painting is done by the estates contractor; ask the ward manager." });
+    let done = expect(app.patch(&path, &manager, body).await, StatusCode::OK).await;
+    assert_eq!(done["status"], "cancelled");
+    assert!(
+        done["cancellationReason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Painting")
+    );
+    let notes = expect(
+        app.get("/api/v1/notifications", &staff).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(notes["items"][0]["kind"], "work_order_declined");
+    assert!(
+        notes["items"][0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("contractor")
+    );
+    // Withdrawing one's own request needs no reason.
+    let own = expect(
+        app.post(
+            "/api/v1/work-orders",
+            &staff,
+            json!({ "title": "Fixed itself" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let own_path = format!("/api/v1/work-orders/{}", own["id"].as_str().unwrap());
+    expect(
+        app.patch(&own_path, &staff, json!({ "status": "cancelled" }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+}
+both!(declining_a_request_tells_the_requester_why);

@@ -39,6 +39,8 @@ pub struct Model {
     pub vendor_cost_minor: i64,
     #[sea_orm(column_type = "Text", nullable)]
     pub rejection_reason: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cancellation_reason: Option<String>,
     pub escalation_level: i32,
     /// When the 75% warning went out (once).
     pub sla_warned_at: Option<DateTimeUtc>,

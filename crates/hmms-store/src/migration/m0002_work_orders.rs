@@ -84,6 +84,7 @@ impl MigrationTrait for Migration {
                 .col(text_null("failure_remedy"))
                 .col(big_integer("vendor_cost_minor").default(0))
                 .col(text_null("rejection_reason"))
+                .col(text_null("cancellation_reason"))
                 .col(integer("escalation_level").default(0))
                 .col(timestamp_with_time_zone_null("sla_warned_at"))
                 .col(timestamp_with_time_zone_null("sla_breached_at"))

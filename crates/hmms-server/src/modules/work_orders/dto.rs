@@ -126,6 +126,8 @@ pub struct WorkOrderDto {
     pub failure_remedy: Option<String>,
     /// Why the last completion was sent back, if it was.
     pub rejection_reason: Option<String>,
+    /// Why the request was declined or the work cancelled.
+    pub cancellation_reason: Option<String>,
     pub escalation_level: i32,
     /// Minutes of logged work (finished time logs).
     pub labour_minutes: i64,
@@ -224,6 +226,9 @@ pub struct UpdateWorkOrder {
     pub assignee_id: Option<Uuid>,
     /// A status step: `in_progress`, `on_hold`, `cancelled`… (see `allowedTransitions`).
     pub status: Option<StatusDto>,
+    /// Why: required when declining (cancelling) someone else's request; the requester is told.
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
     #[schema(minimum = 0)]
     pub vendor_cost_minor: Option<i64>,
     pub version: Option<i32>,

@@ -203,6 +203,7 @@ pub async fn to_dtos(
                 failure_cause: w.failure_cause,
                 failure_remedy: w.failure_remedy,
                 rejection_reason: w.rejection_reason,
+                cancellation_reason: w.cancellation_reason,
                 escalation_level: w.escalation_level,
                 vendor_cost_minor: w.vendor_cost_minor,
                 created_at: w.created_at,
@@ -584,6 +585,7 @@ pub async fn create(
         failure_remedy: Set(None),
         vendor_cost_minor: Set(0),
         rejection_reason: Set(None),
+        cancellation_reason: Set(None),
         escalation_level: Set(0),
         sla_warned_at: Set(None),
         sla_breached_at: Set(None),
@@ -814,6 +816,41 @@ pub async fn update(
         if let Some(how) = own_endpoint {
             return Err(ApiError::validation("status", how));
         }
+        let reason = body
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
+            return Err(ApiError::validation(
+                "reason",
+                "must be at most 2000 characters",
+            ));
+        }
+        if to == Status::Cancelled {
+            // Declining someone else's request needs a reason they can read.
+            if reason.is_none() && current.requester_id != p.id() {
+                return Err(ApiError::validation(
+                    "reason",
+                    "say why the request is declined; the requester is told",
+                ));
+            }
+            m.cancellation_reason = Set(reason.clone());
+            if current.requester_id != p.id() {
+                let title = format!("{} was declined", current.code);
+                notify(
+                    &tx,
+                    &current,
+                    &[current.requester_id],
+                    "work_order_declined",
+                    title,
+                    reason.clone().unwrap_or_default(),
+                    now,
+                )
+                .await?;
+            }
+        }
         enter_status(&tx, &mut m, &current, to, p.id(), now).await?;
         history(
             &tx,
@@ -821,7 +858,7 @@ pub async fn update(
             Some(p.id()),
             "status",
             Some((status_now, to)),
-            json!({}),
+            json!({ "reason": reason }),
             now,
         )
         .await?;
