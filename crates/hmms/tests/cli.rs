@@ -135,6 +135,24 @@ impl Env {
     }
 }
 
+/// Starts a prepared `hmms serve` command and waits for it to listen.
+fn spawn_and_wait(mut cmd: Command) -> (Server, String) {
+    let mut server = Server(
+        cmd.stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = BufReader::new(server.0.stdout.take().unwrap());
+    for line in stdout.lines().map_while(Result::ok) {
+        if let Some(rest) = line.strip_prefix("HMMS is listening on ") {
+            let base = rest.split_whitespace().next().unwrap().to_string();
+            return (server, base);
+        }
+    }
+    panic!("the server exited before listening");
+}
+
 /// A running server process; killed if a test ends without stopping it.
 struct Server(Child);
 
@@ -375,18 +393,59 @@ fn config_is_printed_with_secrets_redacted_postgres() {
     config_is_printed_with_secrets_redacted(true);
 }
 
+fn in_flight(base: &str) -> u64 {
+    let text = reqwest::blocking::get(format!("{base}/metrics"))
+        .unwrap()
+        .text()
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("hmms_http_requests_in_flight "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 fn requests_in_flight_finish_after_sigterm(postgres: bool) {
     let Some(env) = env(postgres) else { return };
-    let (server, base, _) = env.serve(&["--demo"]);
-    // Eight sign-ins at once: argon2 runs one per core, so most of them are still queued
-    // inside the server when it is told to stop.
+    // A costlier password hash keeps sign-ins in flight for a good while.
+    let mut cmd = env.cmd(&["serve", "--listen", "127.0.0.1:0", "--demo"]);
+    cmd.env("HMMS_ARGON2_MEMORY_KIB", "65536")
+        .env("HMMS_ARGON2_ITERATIONS", "4");
+    let (server, base) = spawn_and_wait(cmd);
+    let ready = std::sync::Arc::new(std::sync::Barrier::new(9));
     let workers: Vec<_> = (0..8)
         .map(|_| {
-            let base = base.clone();
-            std::thread::spawn(move || login(&base, "staff@demo.hmms", "demo-password-2026").0)
+            let (base, ready) = (base.clone(), ready.clone());
+            std::thread::spawn(move || {
+                // One connection per client, accepted by the server before the sign-in is sent.
+                let client = reqwest::blocking::Client::new();
+                assert!(
+                    client
+                        .get(format!("{base}/health/live"))
+                        .send()
+                        .unwrap()
+                        .status()
+                        .is_success()
+                );
+                ready.wait();
+                let res = client
+                    .post(format!("{base}/api/v1/auth/login"))
+                    .json(&json!({ "email": "staff@demo.hmms", "password": "demo-password-2026" }))
+                    .send()
+                    .unwrap();
+                res.status().as_u16()
+            })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(30));
+    ready.wait();
+    // All eight sign-ins (and this metrics request) are being answered.
+    let started = std::time::Instant::now();
+    while in_flight(&base) < 9 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the sign-ins never were all in flight"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
     let status = stop(server);
     let answers: Vec<u16> = workers.into_iter().map(|w| w.join().unwrap()).collect();
     assert!(status.success());
