@@ -34,10 +34,17 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Load the demo hospital into an empty database, then serve it.
+    /// Load the demo hospital into an empty database, then serve it. With `--scale`, add a
+    /// large generated data set for benchmarks instead, and exit.
     Demo {
         #[arg(long)]
         listen: Option<String>,
+        /// Generate benchmark data and exit instead of serving.
+        #[arg(long)]
+        scale: bool,
+        /// How many work orders `--scale` adds.
+        #[arg(long, default_value_t = 1_000_000)]
+        work_orders: usize,
     },
     /// Manage users.
     User {
@@ -161,7 +168,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logs(&cfg);
     match cli.command {
         Command::Serve { listen, demo } => serve(cfg, listen, demo).await,
-        Command::Demo { listen } => serve(cfg, listen, true).await,
+        Command::Demo {
+            listen,
+            scale: false,
+            ..
+        } => serve(cfg, listen, true).await,
+        Command::Demo {
+            scale: true,
+            work_orders,
+            ..
+        } => {
+            let state = hmms_server::open(cfg, Clock::default()).await?;
+            let started = std::time::Instant::now();
+            let added = demo::scale(&state, work_orders).await?;
+            println!(
+                "Added {added} work orders in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Config => {
             print!("{}", toml::to_string(&cfg.redacted())?);
             Ok(ExitCode::SUCCESS)

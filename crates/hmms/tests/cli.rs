@@ -464,3 +464,52 @@ fn requests_in_flight_finish_after_sigterm_sqlite() {
 fn requests_in_flight_finish_after_sigterm_postgres() {
     requests_in_flight_finish_after_sigterm(true);
 }
+
+fn scale_adds_benchmark_data(postgres: bool) {
+    let Some(env) = env(postgres) else { return };
+    let out = env.run(&["demo", "--scale", "--work-orders", "2500"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Added 2500 work orders"));
+    // Run twice: it appends, and the numbering continues without clashes.
+    let out = env.run(&["demo", "--scale", "--work-orders", "500"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (total, codes) = block_on(async {
+        let db = Database::connect(&env.url).await.unwrap();
+        let backend = db.get_database_backend();
+        let row = db
+            .query_one_raw(hmms_store::sea_orm::Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS n, COUNT(DISTINCT code) AS c FROM work_orders",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        (
+            row.try_get::<i64>("", "n").unwrap(),
+            row.try_get::<i64>("", "c").unwrap(),
+        )
+    });
+    assert_eq!(
+        total,
+        300 + 2500 + 500,
+        "the demo's year of work plus both scale runs"
+    );
+    assert_eq!(codes, total);
+}
+
+#[test]
+fn scale_adds_benchmark_data_sqlite() {
+    scale_adds_benchmark_data(false);
+}
+#[test]
+fn scale_adds_benchmark_data_postgres() {
+    scale_adds_benchmark_data(true);
+}

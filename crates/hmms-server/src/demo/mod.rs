@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use hmms_domain::BuiltinRole;
 use hmms_store::entities::{department, location, section, setting, site, totp_secret};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 mod work_orders;
@@ -469,4 +471,62 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(DemoOutcome::Loaded)
+}
+
+/// `hmms demo --scale`: adds `work_orders` generated work orders to the demo hospital (loading
+/// the demo first into an empty database). Returns how many were added.
+pub async fn scale(state: &AppState, work_orders: usize) -> anyhow::Result<usize> {
+    if load_with(state, true).await? == DemoOutcome::Refused {
+        anyhow::bail!(
+            "--scale needs an empty database or one holding the demo; this one holds other data"
+        );
+    }
+    let db = &state.db;
+    let user = |email: &'static str| async move {
+        hmms_store::entities::user::Entity::find()
+            .filter(hmms_store::entities::user::Column::Email.eq(email))
+            .one(db)
+            .await?
+            .map(|u| u.id)
+            .ok_or_else(|| anyhow::anyhow!("the demo user {email} is missing"))
+    };
+    let smgh = site::Entity::find()
+        .filter(site::Column::Code.eq("SMGH"))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo site is missing"))?;
+    let departments = department::Entity::find()
+        .filter(department::Column::SiteId.eq(smgh.id))
+        .all(db)
+        .await?;
+    let by_code = |code: &str| departments.iter().find(|d| d.code == code).map(|d| d.id);
+    let faults: [(&str, &'static [&'static str]); 8] = [
+        ("ICU", work_orders::ICU_FAULTS),
+        ("ED", work_orders::ED_FAULTS),
+        ("OT", work_orders::OT_FAULTS),
+        ("RAD", work_orders::RAD_FAULTS),
+        ("LAB", work_orders::LAB_FAULTS),
+        ("MAT", work_orders::MAT_FAULTS),
+        ("MED", work_orders::MED_FAULTS),
+        ("EST", work_orders::EST_FAULTS),
+    ];
+    let cast = work_orders::Cast {
+        organization: smgh.organization_id,
+        site: smgh.id,
+        departments: faults
+            .iter()
+            .filter_map(|(c, f)| by_code(c).map(|id| (id, *f)))
+            .collect(),
+        requester: user("staff@demo.hmms").await?,
+        manager: user("manager@demo.hmms").await?,
+        technician: user("technician@demo.hmms").await?,
+        vendor: user("vendor@demo.hmms").await?,
+    };
+    let tx = state
+        .begin_write()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let added = work_orders::generate_bulk(&*tx, &cast, work_orders, state.clock.now()).await?;
+    tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(added)
 }

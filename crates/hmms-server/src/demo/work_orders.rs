@@ -314,3 +314,134 @@ pub async fn generate(
     }
     Ok(n)
 }
+
+/// `hmms demo --scale`: appends `n` work orders spread over the last three years to the demo
+/// hospital, for benchmarks. Rows are written in large batches without history or time logs.
+pub async fn generate_bulk(
+    db: &impl ConnectionTrait,
+    cast: &Cast,
+    n: usize,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let mut rng = Lcg(now.timestamp() as u64);
+    let existing: BTreeMap<i32, i64> = code_counter::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|c| c.site_id == cast.site && c.prefix == "WO")
+        .map(|c| (c.year, c.last_number))
+        .collect();
+    let mut counters = existing.clone();
+    let span = 3 * 365 * 24 * 60;
+    let mut made = 0;
+    while made < n {
+        let batch = (n - made).min(900);
+        let mut created: Vec<DateTime<Utc>> = (0..batch)
+            .map(|_| now - Duration::minutes(rng.below(span) as i64 + 60))
+            .collect();
+        created.sort();
+        let mut rows = Vec::with_capacity(batch);
+        for c in created {
+            let (department, faults) =
+                cast.departments[rng.below(cast.departments.len() as u64) as usize];
+            let title = faults[rng.below(faults.len() as u64) as usize];
+            let priority = [
+                Priority::Low,
+                Priority::Medium,
+                Priority::Medium,
+                Priority::High,
+                Priority::Critical,
+            ][rng.below(5) as usize];
+            let recent = now - c < Duration::days(30);
+            let status = match rng.below(100) {
+                0..=4 if recent => Status::Pending,
+                5..=14 if recent => Status::Assigned,
+                15..=24 if recent => Status::InProgress,
+                25..=27 if recent => Status::OnHold,
+                28..=32 if recent => Status::Completed,
+                0..=2 => Status::Cancelled,
+                _ => Status::Closed,
+            };
+            let assignee = match status {
+                Status::Pending | Status::Cancelled => None,
+                _ if rng.below(6) == 0 => Some(cast.vendor),
+                _ => Some(cast.technician),
+            };
+            let number = counters
+                .entry(c.year())
+                .and_modify(|x| *x += 1)
+                .or_insert(1);
+            let (response_due, resolution_due) = rules::deadlines(c, default_sla(priority));
+            let done = matches!(status, Status::Completed | Status::Closed)
+                .then(|| (c + Duration::hours(rng.below(96) as i64 + 1)).min(now));
+            let overdue = status.is_open() && resolution_due <= now;
+            let mut random = [0u8; 10];
+            for b in random.iter_mut() {
+                *b = rng.next() as u8;
+            }
+            let id =
+                uuid::Builder::from_unix_timestamp_millis(c.timestamp_millis() as u64, &random)
+                    .into_uuid();
+            rows.push(work_order::ActiveModel {
+                id: Set(id),
+                organization_id: Set(cast.organization),
+                site_id: Set(cast.site),
+                code: Set(rules::code("WO", c.year(), *number)),
+                title: Set(title.into()),
+                description: Set(String::new()),
+                wo_type: Set("corrective".into()),
+                priority: Set(priority.key().into()),
+                status: Set(status.key().into()),
+                asset_id: Set(None),
+                department_id: Set(Some(department)),
+                location_id: Set(None),
+                requester_id: Set(cast.requester),
+                assignee_id: Set(assignee),
+                sla_response_due_at: Set(response_due),
+                sla_resolution_due_at: Set(resolution_due),
+                first_response_at: Set(done.map(|_| c + Duration::minutes(20))),
+                started_at: Set(done.map(|_| c + Duration::minutes(20))),
+                completed_at: Set(done),
+                closed_at: Set(if status == Status::Closed { done } else { None }),
+                closed_by: Set((status == Status::Closed).then_some(cast.manager)),
+                downtime_minutes: Set(done.map(|d| (d - c).num_minutes() as i32)),
+                resolution_category: Set(done.map(|_| "repaired".into())),
+                failure_problem: Set(None),
+                failure_cause: Set(None),
+                failure_remedy: Set(None),
+                vendor_cost_minor: Set(0),
+                rejection_reason: Set(None),
+                cancellation_reason: Set(
+                    (status == Status::Cancelled).then(|| "Duplicate".to_string())
+                ),
+                escalation_level: Set(if overdue { 3 } else { 0 }),
+                sla_warned_at: Set(overdue.then_some(resolution_due)),
+                sla_breached_at: Set(overdue.then_some(resolution_due)),
+                created_at: Set(c),
+                updated_at: Set(done.unwrap_or(c)),
+                version: Set(1),
+            });
+        }
+        work_order::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+        made += batch;
+    }
+    for (year, last) in counters {
+        let row = code_counter::ActiveModel {
+            site_id: Set(cast.site),
+            prefix: Set("WO".into()),
+            year: Set(year),
+            organization_id: Set(cast.organization),
+            last_number: Set(last),
+        };
+        if existing.contains_key(&year) {
+            code_counter::Entity::update(row).exec(db).await?;
+        } else {
+            code_counter::Entity::insert(row)
+                .exec_without_returning(db)
+                .await?;
+        }
+    }
+    Ok(made)
+}
