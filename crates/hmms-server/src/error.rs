@@ -227,6 +227,10 @@ impl From<sea_orm::DbErr> for ApiError {
                     "A record with the same identifying values already exists.".into(),
                 )
             }
+            _ if matches!(e, sea_orm::DbErr::ConnectionAcquire(_)) => {
+                tracing::warn!(error = %e, "no database connection free in time");
+                ApiError::Unavailable("The server is busy. Try again in a moment.".into())
+            }
             _ => ApiError::Internal(anyhow::Error::new(e)),
         }
     }

@@ -528,5 +528,7 @@ pub async fn scale(state: &AppState, work_orders: usize) -> anyhow::Result<usize
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let added = work_orders::generate_bulk(&*tx, &cast, work_orders, state.clock.now()).await?;
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Fresh statistics, so the query planner knows the tables' new size.
+    state.db.execute_unprepared("ANALYZE").await?;
     Ok(added)
 }

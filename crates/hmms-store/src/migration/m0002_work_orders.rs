@@ -148,14 +148,22 @@ impl MigrationTrait for Migration {
         for t in tables {
             m.create_table(t).await?;
         }
+        // Lists filter on a few columns and page in id (creation) or deadline order: each index
+        // ends with the sort key so a page is read in order and stops after `limit` rows.
         let indexes = [
             idx("work_orders", &["site_id", "code"], true),
-            idx("work_orders", &["organization_id", "status"], false),
-            idx("work_orders", &["organization_id", "created_at"], false),
-            idx("work_orders", &["assignee_id", "status"], false),
-            idx("work_orders", &["department_id", "status"], false),
-            idx("work_orders", &["requester_id"], false),
-            idx("work_orders", &["sla_resolution_due_at"], false),
+            idx("work_orders", &["organization_id", "id"], false),
+            idx("work_orders", &["organization_id", "status", "id"], false),
+            idx("work_orders", &["site_id", "status", "id"], false),
+            idx("work_orders", &["department_id", "status", "id"], false),
+            idx(
+                "work_orders",
+                &["department_id", "status", "sla_resolution_due_at", "id"],
+                false,
+            ),
+            idx("work_orders", &["assignee_id", "status", "id"], false),
+            idx("work_orders", &["requester_id", "id"], false),
+            idx("work_orders", &["status", "sla_resolution_due_at"], false),
             idx("work_order_notes", &["work_order_id"], false),
             idx("work_order_time_logs", &["work_order_id"], false),
             idx("work_order_time_logs", &["user_id", "ended_at"], false),
