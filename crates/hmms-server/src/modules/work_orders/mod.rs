@@ -4,6 +4,7 @@
 pub mod dto;
 pub mod escalation;
 pub mod lifecycle;
+pub mod query;
 pub mod routes;
 pub mod service;
 pub mod sla;

@@ -1,0 +1,281 @@
+//! Reading work orders: lists with filters, sort and keyset paging under the caller's scope, and
+//! the view each reader gets (SLA state, labour, the steps they may take).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use hmms_domain::ScopeFilter;
+use hmms_domain::work_orders::{self as rules, Priority, SlaState, Status, WorkOrderType};
+use hmms_store::entities::{work_order, work_order_time_log};
+use sea_orm::sea_query::{Expr, Func, LikeExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::dto::*;
+use super::service::{find_visible, rights, status_of};
+use crate::auth::principal::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{self, Cursor};
+use crate::state::AppState;
+
+fn involved(user_id: Uuid) -> Condition {
+    Condition::any()
+        .add(work_order::Column::RequesterId.eq(user_id))
+        .add(work_order::Column::AssigneeId.eq(user_id))
+}
+
+/// The scope rule of [`ScopeFilter::admits`] as a query condition.
+fn scope_condition(f: &ScopeFilter) -> Condition {
+    use work_order::Column as C;
+    let org = C::OrganizationId.eq(f.organization_id());
+    match f {
+        ScopeFilter::Organization { .. } => Condition::all().add(org),
+        ScopeFilter::Site {
+            site_id, user_id, ..
+        } => Condition::all().add(org).add(
+            Condition::any()
+                .add(C::SiteId.eq(*site_id))
+                .add(involved(*user_id)),
+        ),
+        ScopeFilter::Department {
+            department_id,
+            user_id,
+            ..
+        } => Condition::all().add(org).add(
+            Condition::any()
+                .add(C::DepartmentId.eq(*department_id))
+                .add(involved(*user_id)),
+        ),
+        ScopeFilter::Assigned { user_id, .. } => Condition::all().add(org).add(involved(*user_id)),
+    }
+}
+
+async fn labour_minutes(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> ApiResult<HashMap<Uuid, i64>> {
+    let mut out = HashMap::new();
+    for l in work_order_time_log::Entity::find()
+        .filter(work_order_time_log::Column::WorkOrderId.is_in(ids))
+        .filter(work_order_time_log::Column::Minutes.is_not_null())
+        .all(db)
+        .await?
+    {
+        *out.entry(l.work_order_id).or_default() += l.minutes.unwrap_or(0) as i64;
+    }
+    Ok(out)
+}
+
+fn sla_status(w: &work_order::Model, now: DateTime<Utc>) -> SlaStatusDto {
+    match w.completed_at {
+        Some(done) if done <= w.sla_resolution_due_at => SlaStatusDto::Met,
+        Some(_) => SlaStatusDto::Breached,
+        None if status_of(w) == Status::Cancelled => SlaStatusDto::Met,
+        None => match rules::sla_state(w.created_at, w.sla_resolution_due_at, now) {
+            SlaState::OnTrack => SlaStatusDto::OnTrack,
+            SlaState::AtRisk => SlaStatusDto::AtRisk,
+            SlaState::Breached => SlaStatusDto::Breached,
+        },
+    }
+}
+
+pub async fn to_dtos(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    rows: Vec<work_order::Model>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<WorkOrderDto>> {
+    let labour = labour_minutes(db, rows.iter().map(|w| w.id).collect()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|w| {
+            let status = status_of(&w);
+            WorkOrderDto {
+                allowed_transitions: rules::allowed_next(status, rights(p, &w))
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
+                sla_status: sla_status(&w, now),
+                labour_minutes: labour.get(&w.id).copied().unwrap_or(0),
+                id: w.id,
+                code: w.code,
+                site_id: w.site_id,
+                title: w.title,
+                description: w.description,
+                wo_type: WorkOrderType::from_key(&w.wo_type)
+                    .unwrap_or(WorkOrderType::Corrective)
+                    .into(),
+                priority: Priority::from_key(&w.priority)
+                    .unwrap_or(Priority::Medium)
+                    .into(),
+                status: status.into(),
+                asset_id: w.asset_id,
+                department_id: w.department_id,
+                location_id: w.location_id,
+                requester_id: w.requester_id,
+                assignee_id: w.assignee_id,
+                sla_response_due_at: w.sla_response_due_at,
+                sla_resolution_due_at: w.sla_resolution_due_at,
+                first_response_at: w.first_response_at,
+                started_at: w.started_at,
+                completed_at: w.completed_at,
+                closed_at: w.closed_at,
+                closed_by: w.closed_by,
+                downtime_minutes: w.downtime_minutes,
+                resolution_category: w.resolution_category,
+                failure_problem: w.failure_problem,
+                failure_cause: w.failure_cause,
+                failure_remedy: w.failure_remedy,
+                rejection_reason: w.rejection_reason,
+                cancellation_reason: w.cancellation_reason,
+                escalation_level: w.escalation_level,
+                vendor_cost_minor: w.vendor_cost_minor,
+                created_at: w.created_at,
+                updated_at: w.updated_at,
+                version: w.version,
+            }
+        })
+        .collect())
+}
+
+pub async fn to_dto(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    w: work_order::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<WorkOrderDto> {
+    Ok(to_dtos(db, p, vec![w], now).await?.remove(0))
+}
+
+pub async fn list(state: &AppState, p: &Principal, q: WorkOrderQuery) -> ApiResult<WorkOrderPage> {
+    p.require("work_order.read")?;
+    use work_order::Column as C;
+    let limit = pagination::limit(q.limit)?;
+    let cursor = Cursor::decode(q.cursor.as_deref())?;
+    let mut cond = scope_condition(&p.filter());
+    if let Some(v) = q.status {
+        cond = cond.add(C::Status.eq(Status::from(v).key()));
+    }
+    if let Some(v) = q.priority {
+        cond = cond.add(C::Priority.eq(Priority::from(v).key()));
+    }
+    if let Some(v) = q.wo_type {
+        cond = cond.add(C::WoType.eq(WorkOrderType::from(v).key()));
+    }
+    for (col, v) in [
+        (C::SiteId, q.site_id),
+        (C::DepartmentId, q.department_id),
+        (C::AssigneeId, q.assigned_to),
+        (C::AssetId, q.asset_id),
+        (C::LocationId, q.location_id),
+    ] {
+        if let Some(v) = v {
+            cond = cond.add(col.eq(v));
+        }
+    }
+    if q.open == Some(true) {
+        cond =
+            cond.add(C::Status.is_in(Status::ALL.iter().filter(|s| s.is_open()).map(|s| s.key())));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!(
+            "%{}%",
+            text.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let like = |col: C| {
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        cond = cond.add(
+            Condition::any()
+                .add(like(C::Code))
+                .add(like(C::Title))
+                .add(like(C::Description)),
+        );
+    }
+    if let Some(v) = q.created_from {
+        cond = cond.add(C::CreatedAt.gte(v));
+    }
+    if let Some(v) = q.created_to {
+        cond = cond.add(C::CreatedAt.lt(v));
+    }
+    if let Some(v) = q.due_from {
+        cond = cond.add(C::SlaResolutionDueAt.gte(v));
+    }
+    if let Some(v) = q.due_to {
+        cond = cond.add(C::SlaResolutionDueAt.lt(v));
+    }
+    // Ids are UUIDv7, so id order is creation order: `createdAt` sorts by id alone.
+    let (by_due, desc) = match q.sort.as_deref().unwrap_or("-createdAt") {
+        "-createdAt" => (false, true),
+        "createdAt" => (false, false),
+        "dueAt" => (true, false),
+        "-dueAt" => (true, true),
+        _ => {
+            return Err(ApiError::validation(
+                "sort",
+                "must be -createdAt, createdAt, dueAt or -dueAt",
+            ));
+        }
+    };
+    if let Some(c) = &cursor {
+        let id_after = if desc { C::Id.lt(c.id) } else { C::Id.gt(c.id) };
+        cond = cond.add(if by_due {
+            let key: DateTime<Utc> = c.key.parse().map_err(|_| {
+                ApiError::validation(
+                    "cursor",
+                    "is not a cursor this server issued; start from the first page",
+                )
+            })?;
+            let beyond = if desc {
+                C::SlaResolutionDueAt.lt(key)
+            } else {
+                C::SlaResolutionDueAt.gt(key)
+            };
+            Condition::any().add(beyond).add(
+                Condition::all()
+                    .add(C::SlaResolutionDueAt.eq(key))
+                    .add(id_after),
+            )
+        } else {
+            id_after.into()
+        });
+    }
+    let order = if desc {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let mut select = work_order::Entity::find().filter(cond);
+    if by_due {
+        select = select.order_by(C::SlaResolutionDueAt, order.clone());
+    }
+    let rows = select
+        .order_by(C::Id, order)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
+    let (rows, next_cursor) = pagination::finish(rows, limit, |w| Cursor {
+        key: if by_due {
+            w.sla_resolution_due_at.to_rfc3339()
+        } else {
+            String::new()
+        },
+        id: w.id,
+    });
+    Ok(WorkOrderPage {
+        items: to_dtos(&state.db, p, rows, state.clock.now()).await?,
+        next_cursor,
+    })
+}
+
+pub async fn get(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<WorkOrderDto> {
+    let w = find_visible(&state.db, p, id).await?;
+    to_dto(&state.db, p, w, state.clock.now()).await
+}
