@@ -3,6 +3,7 @@
 //! plain types, so they can be tested exhaustively without a database.
 
 pub mod audit;
+pub mod files;
 pub mod roles;
 pub mod scope;
 pub mod throttle;

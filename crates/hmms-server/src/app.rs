@@ -50,8 +50,9 @@ use crate::{audit, auth, health, modules};
 )]
 struct ApiDoc;
 
-fn api_routes() -> OpenApiRouter<AppState> {
+fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .merge(modules::attachments::routes::router(max_upload))
         .merge(auth::routes::router())
         .merge(modules::users::routes::router())
         .merge(modules::roles::routes::router())
@@ -64,9 +65,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
 }
 
 /// The routes and their OpenAPI document.
-fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+fn split(max_upload: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", api_routes())
+        .nest("/api/v1", api_routes(max_upload))
         .merge(health::router())
         .split_for_parts();
     finish_doc(&mut doc);
@@ -75,7 +76,7 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    split().1
+    split(crate::Config::default().max_upload_bytes).1
 }
 
 /// Adds what every operation shares: the bearer security scheme (unless the operation opted
@@ -153,9 +154,11 @@ const DOCS_JS: &str = include_str!("../assets/docs.js");
 
 /// The whole application with its middleware.
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = split();
+    let (api, doc) = split(state.config.max_upload_bytes);
     let doc_json = serde_json::to_string(&doc).expect("OpenAPI document serializes");
     let max_body = state.config.max_body_bytes;
+    // Nothing larger than an upload is read at all; JSON bodies are held to `max_body` below.
+    let max_any = max_body.max(state.config.max_upload_bytes);
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
             let rid = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -197,7 +200,7 @@ pub fn router(state: AppState) -> Router {
         http::idempotency,
     ))
     .layer(DefaultBodyLimit::max(max_body))
-    .layer(RequestBodyLimitLayer::new(max_body))
+    .layer(RequestBodyLimitLayer::new(max_any))
     .with_state(state.clone())
     .layer(
         ServiceBuilder::new()

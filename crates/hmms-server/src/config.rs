@@ -29,6 +29,8 @@ pub struct Config {
     pub refresh_token_ttl_secs: i64,
     /// Largest request body accepted by JSON endpoints.
     pub max_body_bytes: usize,
+    /// Largest file accepted by uploads (photos, documents).
+    pub max_upload_bytes: usize,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: String,
     /// argon2id memory cost in KiB and iterations (OWASP: 19 MiB, 2 passes).
@@ -48,6 +50,7 @@ impl Default for Config {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
             log_format: "pretty".into(),
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
@@ -66,6 +69,7 @@ const ENV_KEYS: &[&str] = &[
     "ACCESS_TOKEN_TTL_SECS",
     "REFRESH_TOKEN_TTL_SECS",
     "MAX_BODY_BYTES",
+    "MAX_UPLOAD_BYTES",
     "LOG_FORMAT",
     "ARGON2_MEMORY_KIB",
     "ARGON2_ITERATIONS",

@@ -152,7 +152,15 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
     let path = req.uri().path().to_string();
     // The body is read here to fingerprint it, then handed on unchanged.
     let (parts, body) = req.into_parts();
-    let Ok(body) = to_bytes(body, state.config.max_body_bytes).await else {
+    let Ok(body) = to_bytes(
+        body,
+        state
+            .config
+            .max_body_bytes
+            .max(state.config.max_upload_bytes),
+    )
+    .await
+    else {
         return crate::error::ApiError::PayloadTooLarge(
             "The body is larger than this endpoint accepts.".into(),
         )

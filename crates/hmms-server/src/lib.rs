@@ -40,7 +40,16 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     hmms_store::migrate(&db)
         .await
         .context("migrating the database")?;
-    Ok(AppState::new(db, config, keys, clock))
+    let files =
+        object_store::local::LocalFileSystem::new_with_prefix(config.data_dir.join("files"))
+            .context("opening the files folder")?;
+    Ok(AppState::new(
+        db,
+        config,
+        keys,
+        clock,
+        std::sync::Arc::new(files),
+    ))
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.

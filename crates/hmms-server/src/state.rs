@@ -26,6 +26,8 @@ pub struct Inner {
     pub passwords: Passwords,
     pub metrics: Metrics,
     pub events: crate::events::EventHub,
+    /// Where files live: a local folder by default.
+    pub files: std::sync::Arc<dyn object_store::ObjectStore>,
     /// SQLite allows one writer at a time; taking this before a write transaction queues writers
     /// in the server instead of failing them with "database is locked".
     write_lock: Arc<Mutex<()>>,
@@ -39,7 +41,13 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config, keys: Keys, clock: Clock) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        config: Config,
+        keys: Keys,
+        clock: Clock,
+        files: std::sync::Arc<dyn object_store::ObjectStore>,
+    ) -> Self {
         let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations);
         AppState(Arc::new(Inner {
             db,
@@ -49,6 +57,7 @@ impl AppState {
             passwords,
             metrics: Metrics::default(),
             events: crate::events::EventHub::default(),
+            files,
             write_lock: Arc::new(Mutex::new(())),
         }))
     }

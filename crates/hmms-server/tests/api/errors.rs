@@ -27,18 +27,34 @@ async fn assert_problem(res: reqwest::Response, status: StatusCode) -> Value {
     body
 }
 
-async fn oversized_post(app: &TestApp, token: &str) -> String {
+/// Posts to /sites by hand: the headers declare `declared` bytes, and `send` of them follow
+/// (written concurrently, since the server may answer before reading them all).
+async fn oversized_post(app: &TestApp, token: &str, declared: usize, send: usize) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addr = app.base.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!(
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let head = format!(
         "POST /api/v1/sites HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        2 * 1024 * 1024
+         Content-Type: application/json\r\nContent-Length: {declared}\r\n\r\n"
     );
-    stream.write_all(request.as_bytes()).await.unwrap();
+    writer.write_all(head.as_bytes()).await.unwrap();
+    tokio::spawn(async move {
+        let chunk = vec![b' '; 64 * 1024];
+        let mut left = send;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            if writer.write_all(&chunk[..n]).await.is_err() {
+                break;
+            }
+            left -= n;
+        }
+    });
     let mut buf = vec![0u8; 8192];
-    let n = stream.read(&mut buf).await.unwrap();
+    let n = tokio::time::timeout(std::time::Duration::from_secs(20), reader.read(&mut buf))
+        .await
+        .expect("an answer")
+        .unwrap();
     String::from_utf8_lossy(&buf[..n]).to_string()
 }
 
@@ -63,13 +79,17 @@ async fn every_error_is_a_problem_document(app: TestApp) {
 
     // A body over the limit is refused from its declared length, before it is uploaded. (Sent
     // by hand: an HTTP client still writing the body would see the early answer as a broken pipe.)
-    let head = oversized_post(&app, &admin).await;
+    // Declared larger than any upload: refused before the body is sent.
+    let head = oversized_post(&app, &admin, 25 * 1024 * 1024, 0).await;
     assert!(head.starts_with("HTTP/1.1 413"), "{head}");
     assert!(
         head.to_ascii_lowercase()
             .contains("content-type: application/problem+json"),
         "{head}"
     );
+    // Over the JSON limit (1 MiB) though within the upload limit: refused once read that far.
+    let head = oversized_post(&app, &admin, 1536 * 1024, 1536 * 1024).await;
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
     let res = app
         .client
         .post(app.url("/api/v1/sites"))

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod attachments;
 mod audit;
 mod auth;
 mod errors;

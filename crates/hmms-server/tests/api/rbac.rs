@@ -112,6 +112,14 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/notifications", [200; 7]),
     ("POST /api/v1/notifications/{id}/read", [404; 7]),
     ("POST /api/v1/notifications/read-all", [200; 7]),
+    // Files: the requester, the assignee and managers attach; readers of the work order read.
+    (
+        "POST /api/v1/work-orders/{id}/attachments",
+        [201, 201, 201, 201, 403, 404, 403],
+    ),
+    ("GET /api/v1/work-orders/{id}/attachments", WO_READERS),
+    ("GET /api/v1/attachments/{id}/content", WO_READERS),
+    ("GET /api/v1/attachments/{id}/thumbnail", WO_READERS),
     // Everyone may listen; what each hears is scoped (events.rs).
     ("GET /api/v1/events", [200; 7]),
     (
@@ -156,6 +164,7 @@ struct Fixtures {
     location: String,
     custom_role: String,
     work_order: String,
+    attachment: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -183,6 +192,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .as_str()
         .unwrap()
         .to_string();
+    let work_order = crate::helpers::work_order_in(app, "assigned").await;
     Fixtures {
         staff: app.user_id("staff@demo.hmms").await,
         technician: app.user_id("technician@demo.hmms").await,
@@ -191,7 +201,25 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         section,
         location,
         custom_role,
-        work_order: crate::helpers::work_order_in(app, "assigned").await,
+        work_order: work_order.clone(),
+        attachment: {
+            let tech = app.token("technician").await;
+            let png = crate::attachments::image_bytes(64, 48, image::ImageFormat::Png);
+            let res = crate::attachments::upload(
+                app,
+                &tech,
+                &work_order,
+                "a.png",
+                "image/png",
+                png,
+                None,
+            )
+            .await;
+            expect(res, StatusCode::CREATED).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        },
     }
 }
 
@@ -270,6 +298,7 @@ async fn request(
         }
         (_, "work-orders") => f.work_order.clone(),
         (_, "notifications") => uuid::Uuid::nil().to_string(),
+        (_, "attachments") => f.attachment.clone(),
         (_, "users") if method == Method::GET => f.staff.clone(),
         (_, "users") => f.technician.clone(),
         (_, "roles") => f.custom_role.clone(),
@@ -356,7 +385,17 @@ async fn every_endpoint_answers_each_role_as_the_table_says(app: TestApp) {
         for (i, role) in ROLES.iter().enumerate() {
             let (method, path, body) = request(&app, &f, op, n).await;
             n += 1;
-            let res = app.request(method, &path, Some(&tokens[i]), body).await;
+            let res = if op.ends_with("/attachments") && method == Method::POST {
+                let png = crate::attachments::image_bytes(32, 32, image::ImageFormat::Png);
+                let wo = path
+                    .trim_start_matches("/api/v1/work-orders/")
+                    .trim_end_matches("/attachments")
+                    .to_string();
+                crate::attachments::upload(&app, &tokens[i], &wo, "p.png", "image/png", png, None)
+                    .await
+            } else {
+                app.request(method, &path, Some(&tokens[i]), body).await
+            };
             if res.status().as_u16() != expected[i] {
                 let text = res.text().await.unwrap_or_default();
                 failures.push(format!(

@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table. Plain models: joins are written where they are needed.
 
+pub mod attachment;
 pub mod audit_entry;
 pub mod code_counter;
 pub mod department;
