@@ -112,6 +112,8 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/notifications", [200; 7]),
     ("POST /api/v1/notifications/{id}/read", [404; 7]),
     ("POST /api/v1/notifications/read-all", [200; 7]),
+    ("GET /api/v1/notifications/preferences", [200; 7]),
+    ("PUT /api/v1/notifications/preferences", [200; 7]),
     // Files: the requester, the assignee and managers attach; readers of the work order read.
     (
         "POST /api/v1/work-orders/{id}/attachments",
@@ -354,6 +356,7 @@ async fn request(
             Some(json!({ "title": "Bed rail broken", "departmentId": f.icu }))
         }
         ("PATCH", "work-orders") => Some(json!({ "title": "Suction unit loses vacuum" })),
+        ("PUT", "notifications") => Some(json!([{ "kind": "sla_warning", "inApp": true }])),
         ("PUT", "sites") if op.ends_with("/sla-policies") => Some(
             json!([{ "priority": "critical", "responseMinutes": 10, "resolutionMinutes": 120 }]),
         ),

@@ -290,3 +290,79 @@ async fn notifications_are_read_one_by_one_or_all_at_once(app: TestApp) {
     assert_eq!(page["unreadCount"], 0);
 }
 both!(notifications_are_read_one_by_one_or_all_at_once);
+
+async fn people_choose_what_they_are_told_except_breaches(app: TestApp) {
+    let tech = app.token("technician").await;
+    let prefs = expect(
+        app.get("/api/v1/notifications/preferences", &tech).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(prefs.as_array().unwrap().iter().all(|p| p["inApp"] == true));
+    let off = json!([{ "kind": "work_order_assigned", "inApp": false }]);
+    let after = expect(
+        app.request(
+            Method::PUT,
+            "/api/v1/notifications/preferences",
+            Some(&tech),
+            Some(off),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let assigned = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "work_order_assigned")
+        .unwrap();
+    assert_eq!(assigned["inApp"], false);
+    let mute_breach = json!([{ "kind": "sla_breached", "inApp": false }]);
+    let p = expect(
+        app.request(
+            Method::PUT,
+            "/api/v1/notifications/preferences",
+            Some(&tech),
+            Some(mute_breach),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be turned off")
+    );
+    let unknown = json!([{ "kind": "gossip", "inApp": true }]);
+    expect(
+        app.request(
+            Method::PUT,
+            "/api/v1/notifications/preferences",
+            Some(&tech),
+            Some(unknown),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+
+    // Assignments no longer notify the technician; the breach still does.
+    let manager = app.token("facility_manager").await;
+    let tech_id = app.user_id("technician@demo.hmms").await;
+    let body = json!({ "title": "Pump alarm", "priority": "critical", "assigneeId": tech_id });
+    expect(
+        app.post("/api/v1/work-orders", &manager, body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(notifications_of(&app, "technician").await.is_empty());
+    app.advance(chrono::Duration::hours(5));
+    run_sla_check(&app).await;
+    assert!(
+        kinds(&notifications_of(&app, "technician").await).contains(&"sla_breached".to_string())
+    );
+}
+both!(people_choose_what_they_are_told_except_breaches);

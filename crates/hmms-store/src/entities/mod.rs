@@ -11,6 +11,7 @@ pub mod job_run;
 pub mod location;
 pub mod login_attempt;
 pub mod notification;
+pub mod notification_preference;
 pub mod organization;
 pub mod recovery_code;
 pub mod refresh_token;

@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_work_orders;
 mod m0003_jobs_notifications;
 mod m0004_attachments;
+mod m0005_notification_preferences;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_work_orders::Migration),
             Box::new(m0003_jobs_notifications::Migration),
             Box::new(m0004_attachments::Migration),
+            Box::new(m0005_notification_preferences::Migration),
         ]
     }
 }

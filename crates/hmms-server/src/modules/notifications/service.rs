@@ -79,6 +79,7 @@ pub async fn send(
     let mut unique: Vec<Uuid> = recipients.to_vec();
     unique.sort();
     unique.dedup();
+    let unique = super::preferences::wanting(&**tx, unique, msg.kind).await?;
     if unique.is_empty() {
         return Ok(0);
     }
