@@ -44,6 +44,7 @@ use crate::{audit, auth, health, modules};
         (name = "work orders", description = "Requests, assignment, work, approval and SLAs"),
         (name = "notifications", description = "What each person is told"),
         (name = "events", description = "Live updates (Server-Sent Events)"),
+        (name = "public", description = "Fault reports by QR code, without signing in"),
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "operations", description = "Health and metrics"),
     )
@@ -53,6 +54,7 @@ struct ApiDoc;
 fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(modules::attachments::routes::router(max_upload))
+        .merge(modules::public_requests::routes::router(max_upload))
         .merge(auth::routes::router())
         .merge(modules::users::routes::router())
         .merge(modules::roles::routes::router())

@@ -134,6 +134,8 @@ pub fn start(state: AppState) {
                 match sea_orm::sqlx::postgres::PgListener::connect(&url).await {
                     Ok(mut listener) => {
                         if listener.listen("hmms_events").await.is_ok() {
+                            // Catch up on anything committed before we were listening.
+                            wake.notify_one();
                             while listener.recv().await.is_ok() {
                                 wake.notify_one();
                             }

@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod notifications;
 pub mod org;
+pub mod public_requests;
 pub mod roles;
 pub mod users;
 pub mod work_orders;

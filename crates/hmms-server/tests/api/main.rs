@@ -10,6 +10,7 @@ mod errors;
 mod events;
 mod openapi;
 mod org;
+mod public_requests;
 mod rbac;
 mod scope;
 mod sla_jobs;

@@ -147,6 +147,8 @@ const PUBLIC: &[&str] = &[
     "GET /health/live",
     "GET /health/ready",
     "GET /metrics",
+    "GET /api/v1/public/places/{site}/{location}",
+    "POST /api/v1/public/requests",
 ];
 
 /// Self-service: any signed-in user, for themselves (see auth.rs).

@@ -13,6 +13,7 @@ pub mod login_attempt;
 pub mod notification;
 pub mod notification_preference;
 pub mod organization;
+pub mod public_submission;
 pub mod recovery_code;
 pub mod refresh_token;
 pub mod role;

@@ -8,6 +8,7 @@ mod m0002_work_orders;
 mod m0003_jobs_notifications;
 mod m0004_attachments;
 mod m0005_notification_preferences;
+mod m0006_public_requests;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_jobs_notifications::Migration),
             Box::new(m0004_attachments::Migration),
             Box::new(m0005_notification_preferences::Migration),
+            Box::new(m0006_public_requests::Migration),
         ]
     }
 }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::modules::work_orders::service::{find_visible, history, rights, status_of};
-use crate::state::AppState;
+use crate::state::{AppState, WriteTx};
 
 /// What a file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -125,26 +125,120 @@ pub struct Upload {
     pub bytes: Bytes,
 }
 
+/// A file checked and written to storage, waiting for its database row.
+pub struct Prepared {
+    id: Uuid,
+    found: FileKind,
+    size: i64,
+    sha256: String,
+    key: String,
+    thumb_key: Option<String>,
+}
+
+/// Checks a file by its bytes, makes its thumbnail, and writes both to storage under the work
+/// order. Nothing is written for a file that is refused.
+pub async fn prepare(
+    state: &AppState,
+    org: Uuid,
+    work_order_id: Uuid,
+    bytes: Bytes,
+) -> ApiResult<Prepared> {
+    if bytes.is_empty() {
+        return Err(ApiError::validation("file", "is empty"));
+    }
+    let found = sniff(&bytes).ok_or_else(|| {
+        ApiError::UnsupportedMediaType(
+            "Attach JPEG, PNG or WebP photos, or PDF documents; this file is none of them.".into(),
+        )
+    })?;
+    let thumb = if found.is_image() {
+        let data = bytes.clone();
+        let t = tokio::task::spawn_blocking(move || thumbnail(&data))
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+        Some(t.ok_or_else(|| {
+            ApiError::validation("file", "the image could not be read; it may be damaged")
+        })?)
+    } else {
+        None
+    };
+    let id = Uuid::now_v7();
+    let prefix = format!("{org}/work_orders/{work_order_id}/{id}");
+    let key = format!("{prefix}.{}", found.extension());
+    let thumb_key = thumb.as_ref().map(|_| format!("{prefix}.thumb.jpg"));
+    state
+        .files
+        .put(&StorePath::from(key.as_str()), bytes.clone().into())
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    if let (Some(t), Some(k)) = (thumb, &thumb_key) {
+        state
+            .files
+            .put(&StorePath::from(k.as_str()), Bytes::from(t).into())
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+    }
+    Ok(Prepared {
+        id,
+        found,
+        size: bytes.len() as i64,
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        key,
+        thumb_key,
+    })
+}
+
+/// Whose a file is: the organization, the work order, and who sent it.
+pub struct Owner {
+    pub org: Uuid,
+    pub work_order_id: Uuid,
+    pub uploaded_by: Uuid,
+}
+
+/// Writes the row of a prepared file, in the caller's transaction.
+pub async fn record(
+    tx: &WriteTx,
+    f: Prepared,
+    owner: Owner,
+    kind: AttachmentKind,
+    file_name: Option<&str>,
+    now: chrono::DateTime<Utc>,
+) -> ApiResult<AttachmentDto> {
+    let Owner {
+        org,
+        work_order_id,
+        uploaded_by,
+    } = owner;
+    let row = attachment::ActiveModel {
+        id: Set(f.id),
+        organization_id: Set(org),
+        entity_type: Set("work_order".into()),
+        entity_id: Set(work_order_id),
+        kind: Set(kind.key().into()),
+        content_type: Set(f.found.content_type().into()),
+        size_bytes: Set(f.size),
+        sha256: Set(f.sha256),
+        file_name: Set(clean_name(file_name, f.found)),
+        storage_key: Set(f.key),
+        thumbnail_key: Set(f.thumb_key),
+        uploaded_by: Set(uploaded_by),
+        created_at: Set(now),
+    }
+    .insert(&**tx)
+    .await?;
+    Ok(dto(row))
+}
+
 pub async fn upload(
     state: &AppState,
     p: &Principal,
     work_order_id: Uuid,
     up: Upload,
 ) -> ApiResult<AttachmentDto> {
-    if up.bytes.is_empty() {
-        return Err(ApiError::validation("file", "is empty"));
-    }
-    let found = sniff(&up.bytes).ok_or_else(|| {
-        ApiError::UnsupportedMediaType(
-            "Attach JPEG, PNG or WebP photos, or PDF documents; this file is none of them.".into(),
-        )
-    })?;
-    let kind = up.kind.unwrap_or(if found.is_image() {
-        AttachmentKind::Photo
-    } else {
-        AttachmentKind::Document
-    });
-    if kind != AttachmentKind::Document && !found.is_image() {
+    if let Some(found) = sniff(&up.bytes)
+        && up.kind.is_some_and(|k| k != AttachmentKind::Document)
+        && !found.is_image()
+    {
         return Err(ApiError::validation(
             "kind",
             "photos and signatures must be images",
@@ -166,34 +260,12 @@ pub async fn upload(
             )));
         }
     }
-    let bytes = up.bytes.clone();
-    let thumb = if found.is_image() {
-        let data = bytes.clone();
-        let t = tokio::task::spawn_blocking(move || thumbnail(&data))
-            .await
-            .map_err(|e| anyhow::anyhow!(e))?;
-        Some(t.ok_or_else(|| {
-            ApiError::validation("file", "the image could not be read; it may be damaged")
-        })?)
+    let prepared = prepare(state, p.org(), work_order_id, up.bytes).await?;
+    let kind = up.kind.unwrap_or(if prepared.found.is_image() {
+        AttachmentKind::Photo
     } else {
-        None
-    };
-    let id = Uuid::now_v7();
-    let prefix = format!("{}/work_orders/{}/{}", p.org(), work_order_id, id);
-    let key = format!("{prefix}.{}", found.extension());
-    let thumb_key = thumb.as_ref().map(|_| format!("{prefix}.thumb.jpg"));
-    state
-        .files
-        .put(&StorePath::from(key.as_str()), bytes.clone().into())
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?;
-    if let (Some(t), Some(k)) = (thumb, &thumb_key) {
-        state
-            .files
-            .put(&StorePath::from(k.as_str()), Bytes::from(t).into())
-            .await
-            .map_err(|e| anyhow::anyhow!(e))?;
-    }
+        AttachmentKind::Document
+    });
     let tx = state.begin_write().await?;
     // Re-read under the write lock: the work order may have closed meanwhile.
     let w = find_visible(&*tx, p, work_order_id).await?;
@@ -203,24 +275,12 @@ pub async fn upload(
         ));
     }
     let now = state.clock.now();
-    let row = attachment::ActiveModel {
-        id: Set(id),
-        organization_id: Set(p.org()),
-        entity_type: Set("work_order".into()),
-        entity_id: Set(work_order_id),
-        kind: Set(kind.key().into()),
-        content_type: Set(found.content_type().into()),
-        size_bytes: Set(bytes.len() as i64),
-        sha256: Set(hex::encode(Sha256::digest(&bytes))),
-        file_name: Set(clean_name(up.file_name.as_deref(), found)),
-        storage_key: Set(key),
-        thumbnail_key: Set(thumb_key),
-        uploaded_by: Set(p.id()),
-        created_at: Set(now),
-    }
-    .insert(&*tx)
-    .await?;
-    let out = dto(row);
+    let owner = Owner {
+        org: p.org(),
+        work_order_id,
+        uploaded_by: p.id(),
+    };
+    let out = record(&tx, prepared, owner, kind, up.file_name.as_deref(), now).await?;
     history(
         &tx,
         &w,

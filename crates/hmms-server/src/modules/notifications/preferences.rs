@@ -19,6 +19,11 @@ use crate::state::AppState;
 pub const KINDS: &[(&str, &str, bool)] = &[
     ("work_order_assigned", "Work is assigned to you", true),
     (
+        "work_order_requested",
+        "Someone reported a fault by QR code at your site",
+        true,
+    ),
+    (
         "work_order_completed",
         "Work at your site waits for your approval",
         true,

@@ -153,7 +153,7 @@ pub async fn audit(
     audit::record(tx, now, &p.who(), change).await
 }
 
-async fn next_code(tx: &WriteTx, org: Uuid, site: Uuid, year: i32) -> ApiResult<String> {
+pub async fn next_code(tx: &WriteTx, org: Uuid, site: Uuid, year: i32) -> ApiResult<String> {
     let current = code_counter::Entity::find_by_id((site, "WO".to_string(), year))
         .one(&**tx)
         .await?;
