@@ -60,6 +60,7 @@ pub async fn create_organization(
         id: Set(id),
         name: Set(name.into()),
         currency: Set(currency.into()),
+        labour_rate_minor: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),

@@ -224,6 +224,15 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let org = create_organization(&*tx, "Demo Health Network", "KES", now).await?;
+    // KES 1,500.00 an hour of in-house labour.
+    hmms_store::entities::organization::Entity::update_many()
+        .col_expr(
+            hmms_store::entities::organization::Column::LabourRateMinor,
+            sea_orm::sea_query::Expr::value(150_000i64),
+        )
+        .filter(hmms_store::entities::organization::Column::Id.eq(org))
+        .exec(&*tx)
+        .await?;
     let c = Ctx { db: &*tx, org, now };
 
     let smgh = c

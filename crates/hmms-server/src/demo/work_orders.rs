@@ -189,6 +189,7 @@ pub async fn generate(
             } else {
                 0
             }),
+            signature_required: Set(false),
             rejection_reason: Set(None),
             cancellation_reason: Set((status == Status::Cancelled)
                 .then(|| "Duplicate of an earlier request".to_string())),
@@ -410,6 +411,7 @@ pub async fn generate_bulk(
                 failure_cause: Set(None),
                 failure_remedy: Set(None),
                 vendor_cost_minor: Set(0),
+                signature_required: Set(false),
                 rejection_reason: Set(None),
                 cancellation_reason: Set(
                     (status == Status::Cancelled).then(|| "Duplicate".to_string())

@@ -875,3 +875,112 @@ async fn declining_a_request_tells_the_requester_why(app: TestApp) {
     .await;
 }
 both!(declining_a_request_tells_the_requester_why);
+
+async fn signatures_and_costs(app: TestApp) {
+    let admin = app.admin().await;
+    let org = expect(
+        app.patch(
+            "/api/v1/organization",
+            &admin,
+            json!({ "labourRateMinor": 120_000 }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(org["labourRateMinor"], 120_000);
+    expect(
+        app.patch(
+            "/api/v1/organization",
+            &admin,
+            json!({ "labourRateMinor": -1 }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let (manager, tech, staff) = (
+        app.token("facility_manager").await,
+        app.token("technician").await,
+        app.token("staff").await,
+    );
+    // Only those who raise work may demand a signature.
+    let res = app
+        .post(
+            "/api/v1/work-orders",
+            &staff,
+            json!({ "title": "x", "signatureRequired": true }),
+        )
+        .await;
+    expect(res, StatusCode::FORBIDDEN).await;
+    let tech_id = app.user_id("technician@demo.hmms").await;
+    let body = json!({ "title": "Install new suction unit", "type": "installation", "assigneeId": tech_id, "signatureRequired": true });
+    let wo = expect(
+        app.post("/api/v1/work-orders", &manager, body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(wo["signatureRequired"], true);
+    let id = wo["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/work-orders/{id}");
+    expect(
+        app.patch(&path, &tech, json!({ "status": "in_progress" }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        app.post(
+            &format!("{path}/time-logs"),
+            &tech,
+            json!({ "minutes": 30 }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect(
+        app.patch(&path, &manager, json!({ "vendorCostMinor": 50_000 }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let p = expect(
+        app.post(
+            &format!("{path}/complete"),
+            &tech,
+            json!({ "resolutionCategory": "installed" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "signature");
+    let png = crate::attachments::image_bytes(400, 150, image::ImageFormat::Png);
+    let res = crate::attachments::upload(
+        &app,
+        &tech,
+        &id,
+        "signature.png",
+        "image/png",
+        png,
+        Some("signature"),
+    )
+    .await;
+    expect(res, StatusCode::CREATED).await;
+    let done = expect(
+        app.post(
+            &format!("{path}/complete"),
+            &tech,
+            json!({ "resolutionCategory": "installed" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(done["labourMinutes"], 30);
+    assert_eq!(done["labourCostMinor"], 60_000, "half an hour at 1,200.00");
+    assert_eq!(done["vendorCostMinor"], 50_000);
+    assert_eq!(done["totalCostMinor"], 110_000);
+}
+both!(signatures_and_costs);

@@ -9,6 +9,8 @@ pub struct Model {
     pub id: Uuid,
     pub name: String,
     pub currency: String,
+    /// Cost of an hour of in-house labour, in the currency's minor unit.
+    pub labour_rate_minor: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

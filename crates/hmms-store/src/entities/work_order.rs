@@ -37,6 +37,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub failure_remedy: Option<String>,
     pub vendor_cost_minor: i64,
+    /// Completion needs a signature attachment.
+    pub signature_required: bool,
     #[sea_orm(column_type = "Text", nullable)]
     pub rejection_reason: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]

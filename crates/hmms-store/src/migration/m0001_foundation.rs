@@ -54,7 +54,8 @@ impl MigrationTrait for Migration {
                     .table("organizations")
                     .col(pk_uuid("id"))
                     .col(string("name"))
-                    .col(string_len("currency", 3)),
+                    .col(string_len("currency", 3))
+                    .col(big_integer("labour_rate_minor").default(0)),
             )
             .take(),
             stamps(

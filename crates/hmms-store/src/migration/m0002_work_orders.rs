@@ -83,6 +83,7 @@ impl MigrationTrait for Migration {
                 .col(text_null("failure_cause"))
                 .col(text_null("failure_remedy"))
                 .col(big_integer("vendor_cost_minor").default(0))
+                .col(boolean("signature_required").default(false))
                 .col(text_null("rejection_reason"))
                 .col(text_null("cancellation_reason"))
                 .col(integer("escalation_level").default(0))

@@ -16,6 +16,8 @@ pub struct OrganizationDto {
     pub name: String,
     /// ISO 4217 code; money amounts are integers in its minor unit.
     pub currency: String,
+    /// Cost of an hour of in-house labour, minor units (for work-order costs).
+    pub labour_rate_minor: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -27,6 +29,7 @@ impl From<organization::Model> for OrganizationDto {
             id: m.id,
             name: m.name,
             currency: m.currency,
+            labour_rate_minor: m.labour_rate_minor,
             created_at: m.created_at,
             updated_at: m.updated_at,
             version: m.version,
@@ -40,6 +43,8 @@ impl From<organization::Model> for OrganizationDto {
 pub struct UpdateOrganization {
     pub name: Option<String>,
     pub currency: Option<String>,
+    #[schema(minimum = 0)]
+    pub labour_rate_minor: Option<i64>,
     pub version: Option<i32>,
 }
 

@@ -35,6 +35,12 @@ pub async fn update(
         .currency
         .as_deref()
         .and_then(|c| errors.check("currency", validate::currency(c)));
+    if body
+        .labour_rate_minor
+        .is_some_and(|r| !(0..=1_000_000_000).contains(&r))
+    {
+        errors.add("labourRateMinor", "must be between 0 and 1,000,000,000");
+    }
     errors.into_result()?;
     let tx = state.begin_write().await?;
     let current = organization::Entity::find_by_id(p.org())
@@ -49,6 +55,9 @@ pub async fn update(
     }
     if let Some(c) = currency {
         m.currency = Set(c);
+    }
+    if let Some(r) = body.labour_rate_minor {
+        m.labour_rate_minor = Set(r);
     }
     m.updated_at = Set(now);
     m.version = Set(current.version + 1);

@@ -221,6 +221,7 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
         failure_cause: Set(None),
         failure_remedy: Set(None),
         vendor_cost_minor: Set(0),
+        signature_required: Set(false),
         rejection_reason: Set(None),
         cancellation_reason: Set(None),
         escalation_level: Set(0),

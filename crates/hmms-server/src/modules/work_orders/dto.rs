@@ -133,6 +133,14 @@ pub struct WorkOrderDto {
     pub labour_minutes: i64,
     /// Vendor invoice, in the organization currency's minor unit.
     pub vendor_cost_minor: i64,
+    /// Labour minutes at the organization's hourly rate, minor units.
+    pub labour_cost_minor: i64,
+    /// Spare parts used (minor units); filled in once inventory exists.
+    pub parts_cost_minor: i64,
+    /// Labour + parts + vendor, minor units.
+    pub total_cost_minor: i64,
+    /// Completion needs a signature attachment.
+    pub signature_required: bool,
     /// The status changes you may make now.
     pub allowed_transitions: Vec<StatusDto>,
     pub created_at: DateTime<Utc>,
@@ -202,6 +210,8 @@ pub struct CreateWorkOrder {
     pub asset_id: Option<Uuid>,
     /// Assign at once (needs `work_order.assign`).
     pub assignee_id: Option<Uuid>,
+    /// Completion will need a signature (needs `work_order.create`).
+    pub signature_required: Option<bool>,
 }
 
 /// Changes to a work order: fields, assignment, or a status step.
@@ -231,6 +241,8 @@ pub struct UpdateWorkOrder {
     pub reason: Option<String>,
     #[schema(minimum = 0)]
     pub vendor_cost_minor: Option<i64>,
+    /// Whether completion needs a signature attachment.
+    pub signature_required: Option<bool>,
     pub version: Option<i32>,
 }
 

@@ -136,6 +136,20 @@ pub async fn complete(
     let from = status_of(&current);
     rules::check_transition(from, Status::Completed, rights(p, &current))
         .map_err(|e| transition_error(from, Status::Completed, e))?;
+    if current.signature_required {
+        let signed = hmms_store::entities::attachment::Entity::find()
+            .filter(hmms_store::entities::attachment::Column::EntityId.eq(current.id))
+            .filter(hmms_store::entities::attachment::Column::Kind.eq("signature"))
+            .one(&*tx)
+            .await?
+            .is_some();
+        if !signed {
+            return Err(ApiError::validation(
+                "signature",
+                "this work needs a signature: attach it (kind `signature`) before completing",
+            ));
+        }
+    }
     let now = state.clock.now();
     let mut m = current.clone().into_active_model();
     enter_status(&tx, &mut m, &current, Status::Completed, p.id(), now).await?;

@@ -89,6 +89,11 @@ pub async fn to_dtos(
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<WorkOrderDto>> {
     let labour = labour_minutes(db, rows.iter().map(|w| w.id).collect()).await?;
+    let rate = hmms_store::entities::organization::Entity::find_by_id(p.org())
+        .one(db)
+        .await?
+        .map(|o| o.labour_rate_minor)
+        .unwrap_or(0);
     Ok(rows
         .into_iter()
         .map(|w| {
@@ -100,6 +105,12 @@ pub async fn to_dtos(
                     .collect(),
                 sla_status: sla_status(&w, now),
                 labour_minutes: labour.get(&w.id).copied().unwrap_or(0),
+                // Rounded to the nearest minor unit.
+                labour_cost_minor: (labour.get(&w.id).copied().unwrap_or(0) * rate + 30) / 60,
+                parts_cost_minor: 0,
+                total_cost_minor: (labour.get(&w.id).copied().unwrap_or(0) * rate + 30) / 60
+                    + w.vendor_cost_minor,
+                signature_required: w.signature_required,
                 id: w.id,
                 code: w.code,
                 site_id: w.site_id,

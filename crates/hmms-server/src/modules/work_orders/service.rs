@@ -225,6 +225,9 @@ pub async fn create(
     if body.assignee_id.is_some() && !(p.can("work_order.create") && p.can("work_order.assign")) {
         return Err(ApiError::missing_permission("work_order.assign"));
     }
+    if body.signature_required == Some(true) && !p.can("work_order.create") {
+        return Err(ApiError::missing_permission("work_order.create"));
+    }
     let mut errors = Errors::default();
     let title = errors.check("title", validate::name(&body.title, 200));
     let description = text(
@@ -318,6 +321,7 @@ pub async fn create(
         failure_cause: Set(None),
         failure_remedy: Set(None),
         vendor_cost_minor: Set(0),
+        signature_required: Set(body.signature_required.unwrap_or(false)),
         rejection_reason: Set(None),
         cancellation_reason: Set(None),
         escalation_level: Set(0),
@@ -412,7 +416,8 @@ pub async fn update(
         || body.priority.is_some()
         || body.department_id.is_some()
         || body.location_id.is_some()
-        || body.vendor_cost_minor.is_some();
+        || body.vendor_cost_minor.is_some()
+        || body.signature_required.is_some();
     // Managers edit any open work order; requesters may still correct their own pending request.
     if edits_fields && !(r.assign || (r.requester && from == Status::Pending)) {
         return Err(ApiError::missing_permission("work_order.assign"));
@@ -500,6 +505,9 @@ pub async fn update(
     }
     if let Some(v) = body.vendor_cost_minor {
         m.vendor_cost_minor = Set(v);
+    }
+    if let Some(v) = body.signature_required {
+        m.signature_required = Set(v);
     }
     let mut status_now = from;
     if let Some(a) = body.assignee_id
@@ -629,6 +637,7 @@ fn changed_fields(b: &UpdateWorkOrder) -> Vec<&'static str> {
         (b.department_id.is_some(), "departmentId"),
         (b.location_id.is_some(), "locationId"),
         (b.vendor_cost_minor.is_some(), "vendorCostMinor"),
+        (b.signature_required.is_some(), "signatureRequired"),
     ] {
         if set {
             f.push(name);
