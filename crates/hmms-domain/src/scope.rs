@@ -50,6 +50,8 @@ pub struct Actor {
     pub organization_id: Uuid,
     pub site_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
+    /// The vendor company the user works for: its work counts as their own.
+    pub company_id: Option<Uuid>,
     pub scope: Scope,
 }
 
@@ -61,6 +63,8 @@ pub struct RecordScope {
     pub department_id: Option<Uuid>,
     /// Users the record belongs to: its requester, its assignee, or the user record itself.
     pub people: Vec<Uuid>,
+    /// The vendor company the record is assigned to, if any.
+    pub company_id: Option<Uuid>,
 }
 
 /// A scope resolved against one actor: what a list query must filter on.
@@ -73,15 +77,18 @@ pub enum ScopeFilter {
         organization_id: Uuid,
         site_id: Uuid,
         user_id: Uuid,
+        company_id: Option<Uuid>,
     },
     Department {
         organization_id: Uuid,
         department_id: Uuid,
         user_id: Uuid,
+        company_id: Option<Uuid>,
     },
     Assigned {
         organization_id: Uuid,
         user_id: Uuid,
+        company_id: Option<Uuid>,
     },
 }
 
@@ -91,15 +98,18 @@ impl ScopeFilter {
     pub fn for_actor(actor: &Actor) -> Self {
         let organization_id = actor.organization_id;
         let user_id = actor.user_id;
+        let company_id = actor.company_id;
         let department = || match actor.department_id {
             Some(department_id) => ScopeFilter::Department {
                 organization_id,
                 department_id,
                 user_id,
+                company_id,
             },
             None => ScopeFilter::Assigned {
                 organization_id,
                 user_id,
+                company_id,
             },
         };
         match actor.scope {
@@ -109,6 +119,7 @@ impl ScopeFilter {
                     organization_id,
                     site_id,
                     user_id,
+                    company_id,
                 },
                 None => department(),
             },
@@ -116,6 +127,7 @@ impl ScopeFilter {
             Scope::Assigned => ScopeFilter::Assigned {
                 organization_id,
                 user_id,
+                company_id,
             },
         }
     }
@@ -140,17 +152,29 @@ impl ScopeFilter {
         if record.organization_id != self.organization_id() {
             return false;
         }
+        let involved = |user_id: &Uuid, company_id: &Option<Uuid>| {
+            record.people.contains(user_id)
+                || company_id.is_some_and(|c| record.company_id == Some(c))
+        };
         match self {
             ScopeFilter::Organization { .. } => true,
             ScopeFilter::Site {
-                site_id, user_id, ..
-            } => record.site_id == Some(*site_id) || record.people.contains(user_id),
+                site_id,
+                user_id,
+                company_id,
+                ..
+            } => record.site_id == Some(*site_id) || involved(user_id, company_id),
             ScopeFilter::Department {
                 department_id,
                 user_id,
+                company_id,
                 ..
-            } => record.department_id == Some(*department_id) || record.people.contains(user_id),
-            ScopeFilter::Assigned { user_id, .. } => record.people.contains(user_id),
+            } => record.department_id == Some(*department_id) || involved(user_id, company_id),
+            ScopeFilter::Assigned {
+                user_id,
+                company_id,
+                ..
+            } => involved(user_id, company_id),
         }
     }
 }
@@ -176,16 +200,18 @@ mod tests {
 
     prop_compose! {
         fn actor()(user_id in id(), organization_id in id(), site_id in prop::option::of(id()),
-                   department_id in prop::option::of(id()), scope in scope()) -> Actor {
-            Actor { user_id, organization_id, site_id, department_id, scope }
+                   department_id in prop::option::of(id()), company_id in prop::option::of(id()),
+                   scope in scope()) -> Actor {
+            Actor { user_id, organization_id, site_id, department_id, company_id, scope }
         }
     }
 
     prop_compose! {
         fn record()(organization_id in id(), site_id in prop::option::of(id()),
                     department_id in prop::option::of(id()),
-                    people in prop::collection::vec(id(), 0..3)) -> RecordScope {
-            RecordScope { organization_id, site_id, department_id, people }
+                    people in prop::collection::vec(id(), 0..3),
+                    company_id in prop::option::of(id())) -> RecordScope {
+            RecordScope { organization_id, site_id, department_id, people, company_id }
         }
     }
 
@@ -220,14 +246,39 @@ mod tests {
         fn assigned_scope_sees_only_own_records(a in actor(), r in record()) {
             let mut a = a;
             a.scope = Scope::Assigned;
-            prop_assert_eq!(can_see(&a, &r), r.organization_id == a.organization_id && r.people.contains(&a.user_id));
+            let company_work = a.company_id.is_some() && r.company_id == a.company_id;
+            prop_assert_eq!(
+                can_see(&a, &r),
+                r.organization_id == a.organization_id && (r.people.contains(&a.user_id) || company_work)
+            );
+        }
+
+        #[test]
+        fn company_work_is_visible_to_every_user_of_the_company(a in actor(), mut r in record()) {
+            r.organization_id = a.organization_id;
+            r.company_id = a.company_id;
+            if a.company_id.is_some() {
+                prop_assert!(can_see(&a, &r));
+            }
+        }
+
+        #[test]
+        fn no_company_sees_no_company_work(a in actor(), r in record()) {
+            // Unassigned-to-company records must not match a user without a company.
+            let mut a = a;
+            a.scope = Scope::Assigned;
+            a.company_id = None;
+            if !r.people.contains(&a.user_id) {
+                prop_assert!(!can_see(&a, &r));
+            }
         }
 
         #[test]
         fn department_scope_sees_nothing_of_other_departments_unless_involved(a in actor(), r in record()) {
             let mut a = a;
             a.scope = Scope::Department;
-            if a.department_id.is_some() && r.department_id != a.department_id && !r.people.contains(&a.user_id) {
+            let company_work = a.company_id.is_some() && r.company_id == a.company_id;
+            if a.department_id.is_some() && r.department_id != a.department_id && !r.people.contains(&a.user_id) && !company_work {
                 prop_assert!(!can_see(&a, &r));
             }
         }

@@ -42,6 +42,7 @@ use crate::{audit, auth, health, modules};
         (name = "roles", description = "Roles and permissions"),
         (name = "organization", description = "Sites, departments, sections and locations"),
         (name = "work orders", description = "Requests, assignment, work, approval and SLAs"),
+        (name = "vendors", description = "Contractor companies that take work orders"),
         (name = "notifications", description = "What each person is told"),
         (name = "events", description = "Live updates (Server-Sent Events)"),
         (name = "public", description = "Fault reports by QR code, without signing in"),
@@ -60,6 +61,7 @@ fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(modules::roles::routes::router())
         .merge(modules::org::routes::router())
         .merge(modules::work_orders::routes::router())
+        .merge(modules::vendors::routes::router())
         .merge(modules::notifications::routes::router())
         .merge(crate::jobs::routes::router())
         .merge(crate::events::routes::router())

@@ -106,6 +106,7 @@ pub async fn insert_user(
         site_id: Set(u.site_id),
         department_id: Set(u.department_id),
         section_id: Set(u.section_id),
+        vendor_company_id: Set(None),
         status: Set("active".into()),
         must_change_password: Set(u.must_change_password),
         last_login_at: Set(None),

@@ -95,6 +95,24 @@ pub fn if_match(headers: &axum::http::HeaderMap) -> ApiResult<Option<i32>> {
     }
 }
 
+/// `lower(col) LIKE '%text%'` with the wildcards in `text` escaped: a case-insensitive
+/// "contains" that behaves the same on SQLite and PostgreSQL.
+pub fn contains(
+    col: impl sea_orm::sea_query::IntoColumnRef,
+    text: &str,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::ExprTrait;
+    use sea_orm::sea_query::{Expr, Func, LikeExpr};
+    let pattern = format!(
+        "%{}%",
+        text.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

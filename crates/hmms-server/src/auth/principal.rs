@@ -58,6 +58,7 @@ impl Principal {
             organization_id: self.user.organization_id,
             site_id: self.user.site_id,
             department_id: self.user.department_id,
+            company_id: self.user.vendor_company_id,
             scope: self.scope,
         }
     }

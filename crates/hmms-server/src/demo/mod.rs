@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use hmms_domain::BuiltinRole;
-use hmms_store::entities::{department, location, section, setting, site, totp_secret};
+use hmms_store::entities::{
+    department, location, section, setting, site, totp_secret, user, vendor_company,
+};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
@@ -388,12 +391,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
             BuiltinRole::Procurement,
             None,
         ),
-        (
-            "vendor@demo.hmms",
-            "MedTech Services Ltd",
-            BuiltinRole::Vendor,
-            None,
-        ),
+        ("vendor@demo.hmms", "Peter Kamau", BuiltinRole::Vendor, None),
         ("it@demo.hmms", "Samuel Otieno", BuiltinRole::It, None),
     ];
     let secret = totp::from_base32(DEMO_TOTP_SECRET).expect("demo secret is base32");
@@ -430,6 +428,29 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
             .await?;
         }
     }
+    // The demo contractor: the vendor user works for it and shares its work.
+    let company = vendor_company::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(org),
+        name: Set("MedTech Services Ltd".into()),
+        contact_name: Set(Some("Peter Kamau".into())),
+        phone: Set(Some("+254 722 000 111".into())),
+        email: Set(Some("service@medtech.example".into())),
+        notes: Set(Some(
+            "Service contract for imaging and theatre equipment; 4 h on-site response.".into(),
+        )),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&*tx)
+    .await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::VendorCompanyId, Expr::value(company.id))
+        .filter(user::Column::Id.eq(ids["vendor@demo.hmms"]))
+        .exec(&*tx)
+        .await?;
     let cast = work_orders::Cast {
         organization: org,
         site: smgh,
@@ -447,6 +468,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         manager: ids["manager@demo.hmms"],
         technician: ids["technician@demo.hmms"],
         vendor: ids["vendor@demo.hmms"],
+        vendor_company: Some(company.id),
     };
     let work = if with_work {
         work_orders::generate(&*tx, &cast, now).await?
@@ -491,9 +513,9 @@ pub async fn scale(state: &AppState, work_orders: usize) -> anyhow::Result<usize
         );
     }
     let db = &state.db;
-    let user = |email: &'static str| async move {
-        hmms_store::entities::user::Entity::find()
-            .filter(hmms_store::entities::user::Column::Email.eq(email))
+    let user_id = |email: &'static str| async move {
+        user::Entity::find()
+            .filter(user::Column::Email.eq(email))
             .one(db)
             .await?
             .map(|u| u.id)
@@ -526,10 +548,15 @@ pub async fn scale(state: &AppState, work_orders: usize) -> anyhow::Result<usize
             .iter()
             .filter_map(|(c, f)| by_code(c).map(|id| (id, *f)))
             .collect(),
-        requester: user("staff@demo.hmms").await?,
-        manager: user("manager@demo.hmms").await?,
-        technician: user("technician@demo.hmms").await?,
-        vendor: user("vendor@demo.hmms").await?,
+        requester: user_id("staff@demo.hmms").await?,
+        manager: user_id("manager@demo.hmms").await?,
+        technician: user_id("technician@demo.hmms").await?,
+        vendor: user_id("vendor@demo.hmms").await?,
+        vendor_company: user::Entity::find()
+            .filter(user::Column::Email.eq("vendor@demo.hmms"))
+            .one(db)
+            .await?
+            .and_then(|u| u.vendor_company_id),
     };
     let tx = state
         .begin_write()

@@ -18,6 +18,8 @@ pub struct Cast {
     pub manager: Uuid,
     pub technician: Uuid,
     pub vendor: Uuid,
+    /// The vendor's company, which shares the vendor's jobs.
+    pub vendor_company: Option<Uuid>,
 }
 
 pub const ICU_FAULTS: &[&str] = &[
@@ -170,6 +172,11 @@ pub async fn generate(
             location_id: Set(None),
             requester_id: Set(cast.requester),
             assignee_id: Set(assignee),
+            vendor_company_id: Set(if assignee == Some(cast.vendor) {
+                cast.vendor_company
+            } else {
+                None
+            }),
             sla_response_due_at: Set(response_due),
             sla_resolution_due_at: Set(resolution_due),
             first_response_at: Set(started),
@@ -398,6 +405,11 @@ pub async fn generate_bulk(
                 location_id: Set(None),
                 requester_id: Set(cast.requester),
                 assignee_id: Set(assignee),
+                vendor_company_id: Set(if assignee == Some(cast.vendor) {
+                    cast.vendor_company
+                } else {
+                    None
+                }),
                 sla_response_due_at: Set(response_due),
                 sla_resolution_due_at: Set(resolution_due),
                 first_response_at: Set(done.map(|_| c + Duration::minutes(20))),

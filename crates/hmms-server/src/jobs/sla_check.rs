@@ -19,12 +19,13 @@ use crate::audit::{self, Change, Who};
 use crate::auth::principal::Meta;
 use crate::error::ApiResult;
 use crate::modules::notifications::service::{Message, holders_at_site, send};
+use crate::modules::work_orders::assignment::{Assignment, workers};
 use crate::modules::work_orders::escalation;
 use crate::state::{AppState, WriteTx};
 
 async fn recipients(tx: &WriteTx, w: &work_order::Model, notify: &str) -> ApiResult<Vec<Uuid>> {
     if notify == "assignee" {
-        return Ok(w.assignee_id.into_iter().collect());
+        return workers(&**tx, Assignment::of(w)).await;
     }
     holders_at_site(&**tx, w.organization_id, notify, w.site_id).await
 }

@@ -7,6 +7,7 @@ pub mod org;
 pub mod public_requests;
 pub mod roles;
 pub mod users;
+pub mod vendors;
 pub mod work_orders;
 
 use serde::{Deserialize, Deserializer};

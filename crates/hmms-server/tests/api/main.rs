@@ -15,4 +15,5 @@ mod rbac;
 mod scope;
 mod sla_jobs;
 mod users;
+mod vendors;
 mod work_orders;

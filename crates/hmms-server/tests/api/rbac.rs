@@ -104,6 +104,28 @@ const TABLE: &[(&str, Expect)] = &[
     ),
     ("POST /api/v1/work-orders/{id}/timer/stop", WO_ASSIGNEE),
     ("GET /api/v1/work-orders/{id}/history", WO_READERS),
+    ("GET /api/v1/work-orders/{id}/parts", WO_READERS),
+    // Parts: the people doing the work and managers; the part to remove was recorded by the
+    // technician.
+    (
+        "POST /api/v1/work-orders/{id}/parts",
+        [201, 201, 201, 403, 403, 404, 403],
+    ),
+    (
+        "DELETE /api/v1/work-orders/{id}/parts/{partId}",
+        [204, 204, 204, 403, 403, 404, 403],
+    ),
+    // Vendor companies: procurement keeps the directory; the demo vendor reads its own company.
+    ("GET /api/v1/vendor-companies", READ_ORG),
+    (
+        "POST /api/v1/vendor-companies",
+        [201, 403, 403, 403, 201, 403, 403],
+    ),
+    ("GET /api/v1/vendor-companies/{id}", [200; 7]),
+    (
+        "PATCH /api/v1/vendor-companies/{id}",
+        [200, 403, 403, 403, 200, 403, 403],
+    ),
     ("GET /api/v1/sites/{id}/sla-policies", READ_ORG),
     ("PUT /api/v1/sites/{id}/sla-policies", ADMIN_ONLY),
     ("GET /api/v1/sites/{id}/escalation-chain", READ_ORG),
@@ -169,6 +191,7 @@ struct Fixtures {
     custom_role: String,
     work_order: String,
     attachment: String,
+    vendor_company: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -206,6 +229,9 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         location,
         custom_role,
         work_order: work_order.clone(),
+        vendor_company: app
+            .find_id("/api/v1/vendor-companies", "name", "MedTech Services Ltd")
+            .await,
         attachment: {
             let tech = app.token("technician").await;
             let png = crate::attachments::image_bytes(64, 48, image::ImageFormat::Png);
@@ -274,6 +300,7 @@ async fn request(
         .next()
         .unwrap();
     let id = match (method.as_str(), resource) {
+        ("DELETE", "work-orders") => f.work_order.clone(),
         ("DELETE", r) => fresh(app, f, r, n).await,
         // Steps that change the work order's state each get a fresh one in the right state.
         (_, "work-orders") if template.ends_with("/complete") => {
@@ -310,9 +337,25 @@ async fn request(
         (_, "departments") => f.icu.clone(),
         (_, "sections") => f.section.clone(),
         (_, "locations") => f.location.clone(),
+        (_, "vendor-companies") => f.vendor_company.clone(),
         _ => String::new(),
     };
-    let path = template.replace("{id}", &id).replace("{name}", "sla-check");
+    let mut path = template.replace("{id}", &id).replace("{name}", "sla-check");
+    if path.contains("{partId}") {
+        let tech = app.token("technician").await;
+        let part = app
+            .post(
+                &format!("/api/v1/work-orders/{id}/parts"),
+                &tech,
+                json!({ "description": "Fuse 2 A", "quantity": 1, "unitCostMinor": 5000 }),
+            )
+            .await;
+        let part = expect(part, StatusCode::CREATED).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        path = path.replace("{partId}", &part);
+    }
     let path = match op {
         "GET /api/v1/locations/tree" => format!("{path}?siteId={}", f.smgh),
         _ => path,
@@ -358,6 +401,11 @@ async fn request(
             Some(json!({ "title": "Bed rail broken", "departmentId": f.icu }))
         }
         ("PATCH", "work-orders") => Some(json!({ "title": "Suction unit loses vacuum" })),
+        ("POST", "work-orders") if op.ends_with("/parts") => Some(
+            json!({ "description": "Occlusion sensor", "partNumber": "BD-8015", "quantity": 2, "unitCostMinor": 125000 }),
+        ),
+        ("POST", "vendor-companies") => Some(json!({ "name": format!("Contractor {n}") })),
+        ("PATCH", "vendor-companies") => Some(json!({ "notes": "Contract renewed to 2027" })),
         ("PUT", "notifications") => Some(json!([{ "kind": "sla_warning", "inApp": true }])),
         ("PUT", "sites") if op.ends_with("/sla-policies") => Some(
             json!([{ "priority": "critical", "responseMinutes": 10, "resolutionMinutes": 120 }]),

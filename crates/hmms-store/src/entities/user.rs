@@ -15,6 +15,8 @@ pub struct Model {
     pub site_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub section_id: Option<Uuid>,
+    /// The vendor company a vendor user works for.
+    pub vendor_company_id: Option<Uuid>,
     pub status: String,
     pub must_change_password: bool,
     pub last_login_at: Option<DateTimeUtc>,

@@ -21,6 +21,8 @@ pub struct Model {
     pub location_id: Option<Uuid>,
     pub requester_id: Uuid,
     pub assignee_id: Option<Uuid>,
+    /// The vendor company responsible for the work; its vendor users share it.
+    pub vendor_company_id: Option<Uuid>,
     pub sla_response_due_at: DateTimeUtc,
     pub sla_resolution_due_at: DateTimeUtc,
     pub first_response_at: Option<DateTimeUtc>,

@@ -9,6 +9,7 @@ mod m0003_jobs_notifications;
 mod m0004_attachments;
 mod m0005_notification_preferences;
 mod m0006_public_requests;
+mod m0007_vendors_parts;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_attachments::Migration),
             Box::new(m0005_notification_preferences::Migration),
             Box::new(m0006_public_requests::Migration),
+            Box::new(m0007_vendors_parts::Migration),
         ]
     }
 }

@@ -208,6 +208,7 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
         location_id: Set(Some(l.id)),
         requester_id: Set(requester),
         assignee_id: Set(None),
+        vendor_company_id: Set(None),
         sla_response_due_at: Set(response_due),
         sla_resolution_due_at: Set(resolution_due),
         first_response_at: Set(None),

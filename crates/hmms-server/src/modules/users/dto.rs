@@ -38,6 +38,8 @@ pub struct UserDto {
     pub site_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub section_id: Option<Uuid>,
+    /// The vendor company a vendor user works for.
+    pub vendor_company_id: Option<Uuid>,
     pub status: UserStatus,
     pub two_factor_enabled: bool,
     pub must_change_password: bool,
@@ -91,6 +93,9 @@ pub struct CreateUser {
     pub site_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub section_id: Option<Uuid>,
+    /// For the vendor role: the company the person works for. They then see and work on
+    /// everything assigned to that company.
+    pub vendor_company_id: Option<Uuid>,
     /// At least 12 characters. Leave out to have a one-time password generated; the user must
     /// change it at first sign-in.
     #[schema(min_length = 12, max_length = 256)]
@@ -124,6 +129,9 @@ pub struct UpdateUser {
     #[serde(default, deserialize_with = "super::super::double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub section_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "super::super::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub vendor_company_id: Option<Option<Uuid>>,
     /// `inactive` signs the user out everywhere and blocks sign-in.
     pub status: Option<UserStatus>,
     /// The version you edited; a mismatch answers 412.

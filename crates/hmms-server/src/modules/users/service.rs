@@ -6,7 +6,7 @@ use hmms_domain::roles::may_grant;
 use hmms_domain::validate::{self, Errors};
 use hmms_domain::{BuiltinRole, RecordScope, Scope, ScopeFilter};
 use hmms_store::entities::{
-    refresh_token, role, role_permission, totp_secret, user, user_role_grant,
+    refresh_token, role, role_permission, totp_secret, user, user_role_grant, vendor_company,
 };
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
@@ -30,6 +30,7 @@ pub fn record_scope(u: &user::Model) -> RecordScope {
         site_id: u.site_id,
         department_id: u.department_id,
         people: vec![u.id],
+        company_id: None,
     }
 }
 
@@ -104,6 +105,7 @@ pub async fn to_dtos(
                 site_id: u.site_id,
                 department_id: u.department_id,
                 section_id: u.section_id,
+                vendor_company_id: u.vendor_company_id,
                 status: if u.status == "active" {
                     UserStatus::Active
                 } else {
@@ -348,6 +350,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateUser) -> ApiRes
     )
     .await?;
     let role = check_role(&*tx, p, &body.role, &placement, &mut errors).await?;
+    check_company(&*tx, p, body.vendor_company_id, &body.role, &mut errors).await?;
     if let Some(e) = &email
         && user::Entity::find()
             .filter(user::Column::Email.eq(e.as_str()))
@@ -385,6 +388,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateUser) -> ApiRes
         site_id: Set(placement.site_id),
         department_id: Set(placement.department_id),
         section_id: Set(placement.section_id),
+        vendor_company_id: Set(body.vendor_company_id),
         status: Set("active".into()),
         must_change_password: Set(temporary.is_some()),
         last_login_at: Set(None),
@@ -414,6 +418,35 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateUser) -> ApiRes
         user: dto,
         temporary_password: temporary,
     })
+}
+
+/// A vendor company may be named only for vendor users, and must be an active company of the
+/// organization.
+async fn check_company(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    company: Option<Uuid>,
+    role_key: &str,
+    errors: &mut Errors,
+) -> ApiResult<()> {
+    let Some(c) = company else { return Ok(()) };
+    if role_key != BuiltinRole::Vendor.key() {
+        errors.add(
+            "vendorCompanyId",
+            "only users with the vendor role belong to a vendor company",
+        );
+        return Ok(());
+    }
+    match vendor_company::Entity::find_by_id(c)
+        .one(db)
+        .await?
+        .filter(|v| v.organization_id == p.org())
+    {
+        Some(v) if v.active => {}
+        Some(_) => errors.add("vendorCompanyId", "this vendor company is inactive"),
+        None => errors.add("vendorCompanyId", "no such vendor company"),
+    }
+    Ok(())
 }
 
 /// Ids of users holding the role `key` in the organization.
@@ -499,6 +532,10 @@ pub async fn update(
     } else {
         None
     };
+    let company = body.vendor_company_id.unwrap_or(current.vendor_company_id);
+    if body.vendor_company_id.is_some() || role_changed {
+        check_company(&*tx, p, company, &role_key, &mut errors).await?;
+    }
     errors.into_result()?;
 
     let deactivating = body.status == Some(UserStatus::Inactive) && current.status == "active";
@@ -522,6 +559,7 @@ pub async fn update(
     m.site_id = Set(placement.site_id);
     m.department_id = Set(placement.department_id);
     m.section_id = Set(placement.section_id);
+    m.vendor_company_id = Set(company);
     if let Some(s) = body.status {
         m.status = Set(s.key().into());
     }

@@ -111,6 +111,8 @@ pub struct WorkOrderDto {
     pub requester_id: Uuid,
     /// The technician or vendor user doing the work.
     pub assignee_id: Option<Uuid>,
+    /// The vendor company responsible for the work; any of its vendor users may do it.
+    pub vendor_company_id: Option<Uuid>,
     pub sla_response_due_at: DateTime<Utc>,
     pub sla_resolution_due_at: DateTime<Utc>,
     pub sla_status: SlaStatusDto,
@@ -135,7 +137,7 @@ pub struct WorkOrderDto {
     pub vendor_cost_minor: i64,
     /// Labour minutes at the organization's hourly rate, minor units.
     pub labour_cost_minor: i64,
-    /// Spare parts used (minor units); filled in once inventory exists.
+    /// Spare parts used (quantity × unit cost of each part line), minor units.
     pub parts_cost_minor: i64,
     /// Labour + parts + vendor, minor units.
     pub total_cost_minor: i64,
@@ -169,6 +171,7 @@ pub struct WorkOrderQuery {
     pub department_id: Option<Uuid>,
     /// Assignee user id.
     pub assigned_to: Option<Uuid>,
+    pub vendor_company_id: Option<Uuid>,
     pub asset_id: Option<Uuid>,
     pub location_id: Option<Uuid>,
     /// Only open work (not completed, closed or cancelled).
@@ -210,6 +213,9 @@ pub struct CreateWorkOrder {
     pub asset_id: Option<Uuid>,
     /// Assign at once (needs `work_order.assign`).
     pub assignee_id: Option<Uuid>,
+    /// Assign at once to a vendor company (needs `work_order.assign`); with `assigneeId`, that
+    /// person must work for the company.
+    pub vendor_company_id: Option<Uuid>,
     /// Completion will need a signature (needs `work_order.create`).
     pub signature_required: Option<bool>,
 }
@@ -232,8 +238,11 @@ pub struct UpdateWorkOrder {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub location_id: Option<Option<Uuid>>,
-    /// Assign or re-assign (a pending work order becomes assigned).
+    /// Assign or re-assign to a person (a pending work order becomes assigned). A vendor user
+    /// brings their company along.
     pub assignee_id: Option<Uuid>,
+    /// Assign or re-assign to a vendor company, whose vendor users then share the work.
+    pub vendor_company_id: Option<Uuid>,
     /// A status step: `in_progress`, `on_hold`, `cancelled`… (see `allowedTransitions`).
     pub status: Option<StatusDto>,
     /// Why: required when declining (cancelling) someone else's request; the requester is told.
@@ -280,6 +289,49 @@ pub struct RejectCompletion {
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     pub version: Option<i32>,
+}
+
+/// A spare part used on a work order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PartDto {
+    pub id: Uuid,
+    pub description: String,
+    pub part_number: Option<String>,
+    pub quantity: i32,
+    /// Cost of one, in the organization currency's minor unit.
+    pub unit_cost_minor: i64,
+    /// Quantity × unit cost.
+    pub total_cost_minor: i64,
+    pub added_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The parts used on a work order, with their total cost.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PartList {
+    pub items: Vec<PartDto>,
+    pub total_cost_minor: i64,
+}
+
+/// Recording a part used.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreatePart {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Occlusion sensor, infusion pump"
+    )]
+    pub description: String,
+    #[schema(max_length = 80, example = "BD-8015-OS")]
+    pub part_number: Option<String>,
+    #[schema(minimum = 1, maximum = 100000)]
+    pub quantity: i32,
+    /// Cost of one, in the organization currency's minor unit.
+    #[schema(minimum = 0, maximum = 1000000000000_i64)]
+    pub unit_cost_minor: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

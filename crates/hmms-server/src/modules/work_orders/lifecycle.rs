@@ -274,7 +274,7 @@ pub async fn reject(
         now,
     )
     .await?;
-    let to: Vec<Uuid> = current.assignee_id.into_iter().collect();
+    let to = super::assignment::workers(&*tx, super::assignment::Assignment::of(&current)).await?;
     let title = format!("{} was sent back", current.code);
     service::notify(
         &tx,

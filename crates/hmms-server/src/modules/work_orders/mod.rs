@@ -1,9 +1,11 @@
 //! Work orders: requests, assignment, the status machine, notes, time, completion and
 //! approval, history, and the SLA policies that set their deadlines.
 
+pub mod assignment;
 pub mod dto;
 pub mod escalation;
 pub mod lifecycle;
+pub mod parts;
 pub mod query;
 pub mod routes;
 pub mod service;

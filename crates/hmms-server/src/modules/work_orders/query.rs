@@ -7,10 +7,8 @@ use chrono::{DateTime, Utc};
 use hmms_domain::ScopeFilter;
 use hmms_domain::work_orders::{self as rules, Priority, SlaState, Status, WorkOrderType};
 use hmms_store::entities::{work_order, work_order_time_log};
-use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -21,10 +19,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::pagination::{self, Cursor};
 use crate::state::AppState;
 
-fn involved(user_id: Uuid) -> Condition {
-    Condition::any()
+fn involved(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
+    let c = Condition::any()
         .add(work_order::Column::RequesterId.eq(user_id))
-        .add(work_order::Column::AssigneeId.eq(user_id))
+        .add(work_order::Column::AssigneeId.eq(user_id));
+    match company_id {
+        Some(company) => c.add(work_order::Column::VendorCompanyId.eq(company)),
+        None => c,
+    }
 }
 
 /// The scope rule of [`ScopeFilter::admits`] as a query condition.
@@ -34,22 +36,32 @@ fn scope_condition(f: &ScopeFilter) -> Condition {
     match f {
         ScopeFilter::Organization { .. } => Condition::all().add(org),
         ScopeFilter::Site {
-            site_id, user_id, ..
+            site_id,
+            user_id,
+            company_id,
+            ..
         } => Condition::all().add(org).add(
             Condition::any()
                 .add(C::SiteId.eq(*site_id))
-                .add(involved(*user_id)),
+                .add(involved(*user_id, *company_id)),
         ),
         ScopeFilter::Department {
             department_id,
             user_id,
+            company_id,
             ..
         } => Condition::all().add(org).add(
             Condition::any()
                 .add(C::DepartmentId.eq(*department_id))
-                .add(involved(*user_id)),
+                .add(involved(*user_id, *company_id)),
         ),
-        ScopeFilter::Assigned { user_id, .. } => Condition::all().add(org).add(involved(*user_id)),
+        ScopeFilter::Assigned {
+            user_id,
+            company_id,
+            ..
+        } => Condition::all()
+            .add(org)
+            .add(involved(*user_id, *company_id)),
     }
 }
 
@@ -89,6 +101,7 @@ pub async fn to_dtos(
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<WorkOrderDto>> {
     let labour = labour_minutes(db, rows.iter().map(|w| w.id).collect()).await?;
+    let parts = super::parts::costs(db, rows.iter().map(|w| w.id).collect()).await?;
     let rate = hmms_store::entities::organization::Entity::find_by_id(p.org())
         .one(db)
         .await?
@@ -97,59 +110,85 @@ pub async fn to_dtos(
     Ok(rows
         .into_iter()
         .map(|w| {
-            let status = status_of(&w);
-            WorkOrderDto {
-                allowed_transitions: rules::allowed_next(status, rights(p, &w))
-                    .into_iter()
-                    .map(Into::into)
-                    .collect(),
-                sla_status: sla_status(&w, now),
+            let costs = Costs {
                 labour_minutes: labour.get(&w.id).copied().unwrap_or(0),
-                // Rounded to the nearest minor unit.
-                labour_cost_minor: (labour.get(&w.id).copied().unwrap_or(0) * rate + 30) / 60,
-                parts_cost_minor: 0,
-                total_cost_minor: (labour.get(&w.id).copied().unwrap_or(0) * rate + 30) / 60
-                    + w.vendor_cost_minor,
-                signature_required: w.signature_required,
-                id: w.id,
-                code: w.code,
-                site_id: w.site_id,
-                title: w.title,
-                description: w.description,
-                wo_type: WorkOrderType::from_key(&w.wo_type)
-                    .unwrap_or(WorkOrderType::Corrective)
-                    .into(),
-                priority: Priority::from_key(&w.priority)
-                    .unwrap_or(Priority::Medium)
-                    .into(),
-                status: status.into(),
-                asset_id: w.asset_id,
-                department_id: w.department_id,
-                location_id: w.location_id,
-                requester_id: w.requester_id,
-                assignee_id: w.assignee_id,
-                sla_response_due_at: w.sla_response_due_at,
-                sla_resolution_due_at: w.sla_resolution_due_at,
-                first_response_at: w.first_response_at,
-                started_at: w.started_at,
-                completed_at: w.completed_at,
-                closed_at: w.closed_at,
-                closed_by: w.closed_by,
-                downtime_minutes: w.downtime_minutes,
-                resolution_category: w.resolution_category,
-                failure_problem: w.failure_problem,
-                failure_cause: w.failure_cause,
-                failure_remedy: w.failure_remedy,
-                rejection_reason: w.rejection_reason,
-                cancellation_reason: w.cancellation_reason,
-                escalation_level: w.escalation_level,
-                vendor_cost_minor: w.vendor_cost_minor,
-                created_at: w.created_at,
-                updated_at: w.updated_at,
-                version: w.version,
-            }
+                parts_minor: parts.get(&w.id).copied().unwrap_or(0),
+                labour_rate_minor: rate,
+            };
+            dto_of(p, w, costs, now)
         })
         .collect())
+}
+
+/// What a work order's cost roll-up is built from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Costs {
+    pub labour_minutes: i64,
+    pub parts_minor: i64,
+    /// The organization's hourly labour rate.
+    pub labour_rate_minor: i64,
+}
+
+/// The view of one work order given what it cost so far.
+pub fn dto_of(
+    p: &Principal,
+    w: work_order::Model,
+    costs: Costs,
+    now: DateTime<Utc>,
+) -> WorkOrderDto {
+    let labour_minutes = costs.labour_minutes;
+    // Rounded to the nearest minor unit.
+    let labour_cost_minor = (labour_minutes * costs.labour_rate_minor + 30) / 60;
+    let status = status_of(&w);
+    WorkOrderDto {
+        allowed_transitions: rules::allowed_next(status, rights(p, &w))
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        sla_status: sla_status(&w, now),
+        labour_minutes,
+        labour_cost_minor,
+        parts_cost_minor: costs.parts_minor,
+        total_cost_minor: labour_cost_minor + costs.parts_minor + w.vendor_cost_minor,
+        signature_required: w.signature_required,
+        id: w.id,
+        code: w.code,
+        site_id: w.site_id,
+        title: w.title,
+        description: w.description,
+        wo_type: WorkOrderType::from_key(&w.wo_type)
+            .unwrap_or(WorkOrderType::Corrective)
+            .into(),
+        priority: Priority::from_key(&w.priority)
+            .unwrap_or(Priority::Medium)
+            .into(),
+        status: status.into(),
+        asset_id: w.asset_id,
+        department_id: w.department_id,
+        location_id: w.location_id,
+        requester_id: w.requester_id,
+        assignee_id: w.assignee_id,
+        vendor_company_id: w.vendor_company_id,
+        sla_response_due_at: w.sla_response_due_at,
+        sla_resolution_due_at: w.sla_resolution_due_at,
+        first_response_at: w.first_response_at,
+        started_at: w.started_at,
+        completed_at: w.completed_at,
+        closed_at: w.closed_at,
+        closed_by: w.closed_by,
+        downtime_minutes: w.downtime_minutes,
+        resolution_category: w.resolution_category,
+        failure_problem: w.failure_problem,
+        failure_cause: w.failure_cause,
+        failure_remedy: w.failure_remedy,
+        rejection_reason: w.rejection_reason,
+        cancellation_reason: w.cancellation_reason,
+        escalation_level: w.escalation_level,
+        vendor_cost_minor: w.vendor_cost_minor,
+        created_at: w.created_at,
+        updated_at: w.updated_at,
+        version: w.version,
+    }
 }
 
 pub async fn to_dto(
@@ -180,6 +219,7 @@ pub async fn list(state: &AppState, p: &Principal, q: WorkOrderQuery) -> ApiResu
         (C::SiteId, q.site_id),
         (C::DepartmentId, q.department_id),
         (C::AssigneeId, q.assigned_to),
+        (C::VendorCompanyId, q.vendor_company_id),
         (C::AssetId, q.asset_id),
         (C::LocationId, q.location_id),
     ] {
@@ -192,17 +232,7 @@ pub async fn list(state: &AppState, p: &Principal, q: WorkOrderQuery) -> ApiResu
             cond.add(C::Status.is_in(Status::ALL.iter().filter(|s| s.is_open()).map(|s| s.key())));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            text.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let like = |col: C| {
-            Expr::expr(Func::lower(Expr::col(col)))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
+        let like = |col: C| pagination::contains(col, text);
         cond = cond.add(
             Condition::any()
                 .add(like(C::Code))

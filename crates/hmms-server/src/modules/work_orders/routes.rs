@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::dto::*;
 use super::escalation::{self, EscalationStepDto};
-use super::{lifecycle, service, sla};
+use super::{lifecycle, parts, service, sla};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -26,6 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reject_work_order))
         .routes(routes!(list_notes, add_note))
         .routes(routes!(list_time_logs, add_time_log))
+        .routes(routes!(list_parts, add_part))
+        .routes(routes!(remove_part))
         .routes(routes!(start_timer))
         .routes(routes!(stop_timer))
         .routes(routes!(work_order_history))
@@ -156,6 +158,47 @@ pub async fn add_note(
         StatusCode::CREATED,
         Json(lifecycle::add_note(&state, &p, id, body).await?),
     ))
+}
+
+/// Spare parts used on a work order, with their total cost.
+#[utoipa::path(get, path = "/work-orders/{id}/parts", tag = "work orders", params(("id" = Uuid, Path, description = ID)),
+    responses((status = 200, description = "Parts used", body = PartList)))]
+pub async fn list_parts(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PartList>> {
+    Ok(Json(parts::list(&state, &p, id).await?))
+}
+
+/// Record a spare part used (the people doing the work while it is open; a manager until it is
+/// closed). It adds to the work order's parts cost.
+#[utoipa::path(post, path = "/work-orders/{id}/parts", tag = "work orders", request_body = CreatePart,
+    params(("id" = Uuid, Path, description = ID)),
+    responses((status = 201, description = "Recorded", body = PartDto)))]
+pub async fn add_part(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CreatePart>,
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(parts::add(&state, &p, id, body).await?),
+    ))
+}
+
+/// Remove a part line recorded by mistake (whoever recorded it, or a manager).
+#[utoipa::path(delete, path = "/work-orders/{id}/parts/{partId}", tag = "work orders",
+    params(("id" = Uuid, Path, description = ID), ("partId" = Uuid, Path, description = "Part line id")),
+    responses((status = 204, description = "Removed")))]
+pub async fn remove_part(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath((id, part_id)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<StatusCode> {
+    parts::remove(&state, &p, id, part_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Time logged on a work order, with the total.

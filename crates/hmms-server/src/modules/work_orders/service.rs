@@ -8,15 +8,19 @@ use hmms_domain::work_orders::{
     self as rules, Priority, Rights, Status, TransitionError, WorkOrderType,
 };
 use hmms_store::entities::{code_counter, department, location, work_order, work_order_history};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, ExprTrait, IntoActiveModel,
+};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::assignment::{self, Assignment};
 use super::dto::*;
 pub use super::query::{get, list, to_dto, to_dtos};
 use super::sla;
 use crate::audit::{self, Change};
-use crate::auth::principal::{self, Principal};
+use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::modules::notifications::service::{Message, send};
 use crate::pagination;
@@ -34,6 +38,7 @@ pub fn record_scope(w: &work_order::Model) -> RecordScope {
         people: std::iter::once(w.requester_id)
             .chain(w.assignee_id)
             .collect(),
+        company_id: w.vendor_company_id,
     }
 }
 
@@ -41,7 +46,7 @@ pub fn rights(p: &Principal, w: &work_order::Model) -> Rights {
     Rights {
         assign: p.can("work_order.assign"),
         approve: p.can("work_order.approve_close"),
-        execute_own: p.can("work_order.execute") && w.assignee_id == Some(p.id()),
+        execute_own: p.can("work_order.execute") && assignment::is_worker(p, w),
         requester: w.requester_id == p.id(),
     }
 }
@@ -154,52 +159,30 @@ pub async fn audit(
 }
 
 pub async fn next_code(tx: &WriteTx, org: Uuid, site: Uuid, year: i32) -> ApiResult<String> {
-    let current = code_counter::Entity::find_by_id((site, "WO".to_string(), year))
-        .one(&**tx)
-        .await?;
-    let n = match current {
-        Some(c) => {
-            let n = c.last_number + 1;
-            let mut m = c.into_active_model();
-            m.last_number = Set(n);
-            m.update(&**tx).await?;
-            n
-        }
-        None => {
-            code_counter::ActiveModel {
-                site_id: Set(site),
-                prefix: Set("WO".into()),
-                year: Set(year),
-                organization_id: Set(org),
-                last_number: Set(1),
-            }
-            .insert(&**tx)
-            .await?;
-            1
-        }
-    };
-    Ok(rules::code("WO", year, n))
-}
-
-/// Checks that `assignee` can do the work: an active user of the organization whose role
-/// includes `work_order.execute`.
-pub async fn check_assignee(
-    db: &impl ConnectionTrait,
-    p: &Principal,
-    assignee: Uuid,
-) -> ApiResult<()> {
-    let ok = match principal::load(db, assignee, Default::default()).await {
-        Ok(Some(a)) => a.org() == p.org() && a.can("work_order.execute"),
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::validation(
-            "assigneeId",
-            "must be an active technician or vendor of your organization",
-        ))
-    }
+    // One statement (insert or increment, returning the number) keeps the time under the write
+    // lock short; both SQLite (3.35+) and PostgreSQL support it.
+    let counter = code_counter::Entity::insert(code_counter::ActiveModel {
+        site_id: Set(site),
+        prefix: Set("WO".into()),
+        year: Set(year),
+        organization_id: Set(org),
+        last_number: Set(1),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            code_counter::Column::SiteId,
+            code_counter::Column::Prefix,
+            code_counter::Column::Year,
+        ])
+        .value(
+            code_counter::Column::LastNumber,
+            Expr::col((code_counter::Entity, code_counter::Column::LastNumber)).add(1),
+        )
+        .to_owned(),
+    )
+    .exec_with_returning(&**tx)
+    .await?;
+    Ok(rules::code("WO", year, counter.last_number))
 }
 
 fn text(errors: &mut Errors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
@@ -222,7 +205,8 @@ pub async fn create(
     if !p.can("work_order.request") && !p.can("work_order.create") {
         return Err(ApiError::missing_permission("work_order.request"));
     }
-    if body.assignee_id.is_some() && !(p.can("work_order.create") && p.can("work_order.assign")) {
+    let assigns = body.assignee_id.is_some() || body.vendor_company_id.is_some();
+    if assigns && !(p.can("work_order.create") && p.can("work_order.assign")) {
         return Err(ApiError::missing_permission("work_order.assign"));
     }
     if body.signature_required == Some(true) && !p.can("work_order.create") {
@@ -237,27 +221,37 @@ pub async fn create(
         10_000,
     )
     .unwrap_or_default();
-    let tx = state.begin_write().await?;
+    // Lookups and validation run before the write lock: creates serialize on it (decision 0002),
+    // so only the writes themselves should wait for it. Foreign keys still guard the insert.
+    let db = &state.db;
     let department_id = body.department_id.or(p.user.department_id);
     let mut site_id = body.site_id;
+    // A site reached through the caller's own department or location is known to exist.
+    let mut site_known = false;
     if let Some(d) = department_id {
         match department::Entity::find_by_id(d)
-            .one(&*tx)
+            .one(db)
             .await?
             .filter(|d| d.organization_id == p.org())
         {
-            Some(d) if site_id.is_none_or(|s| s == d.site_id) => site_id = Some(d.site_id),
+            Some(d) if site_id.is_none_or(|s| s == d.site_id) => {
+                site_id = Some(d.site_id);
+                site_known = true;
+            }
             Some(_) => errors.add("departmentId", "belongs to another site"),
             None => errors.add("departmentId", "no such department"),
         }
     }
     if let Some(l) = body.location_id {
         match location::Entity::find_by_id(l)
-            .one(&*tx)
+            .one(db)
             .await?
             .filter(|l| l.organization_id == p.org())
         {
-            Some(l) if site_id.is_none_or(|s| s == l.site_id) => site_id = Some(l.site_id),
+            Some(l) if site_id.is_none_or(|s| s == l.site_id) => {
+                site_id = Some(l.site_id);
+                site_known = true;
+            }
             Some(_) => errors.add("locationId", "is at another site"),
             None => errors.add("locationId", "no such location"),
         }
@@ -266,23 +260,21 @@ pub async fn create(
     match site_id {
         None => errors.add("siteId", "is required: say which hospital the work is at"),
         Some(s) => {
-            if crate::modules::org::sites::find(&*tx, p, s).await.is_err() {
+            if !site_known && crate::modules::org::sites::find(db, p, s).await.is_err() {
                 errors.add("siteId", "no such site");
             }
         }
     }
-    if let Some(a) = body.assignee_id
-        && let Err(ApiError::Validation(e)) = check_assignee(&*tx, p, a).await
-    {
-        errors.0.extend(e);
-    }
+    let assignment =
+        assignment::resolve(db, p, body.assignee_id, body.vendor_company_id, &mut errors).await?;
     errors.into_result()?;
     let site_id = site_id.expect("validated");
     let now = state.clock.now();
     let priority: Priority = body.priority.map(Into::into).unwrap_or(Priority::Medium);
-    let times = sla::policy(&*tx, site_id, priority).await?;
+    let times = sla::policy(db, site_id, priority).await?;
     let (response_due, resolution_due) = rules::deadlines(now, times);
-    let status = if body.assignee_id.is_some() {
+    let tx = state.begin_write().await?;
+    let status = if assignment.is_some() {
         Status::Assigned
     } else {
         Status::Pending
@@ -308,6 +300,7 @@ pub async fn create(
         location_id: Set(body.location_id),
         requester_id: Set(p.id()),
         assignee_id: Set(body.assignee_id),
+        vendor_company_id: Set(assignment.and_then(|a| a.company)),
         sla_response_due_at: Set(response_due),
         sla_resolution_due_at: Set(resolution_due),
         first_response_at: Set(None),
@@ -339,16 +332,20 @@ pub async fn create(
         Some(p.id()),
         "created",
         None,
-        json!({ "status": status.key(), "assigneeId": body.assignee_id }),
+        json!({
+            "status": status.key(),
+            "assigneeId": w.assignee_id,
+            "vendorCompanyId": w.vendor_company_id,
+        }),
         now,
     )
     .await?;
-    if let Some(a) = body.assignee_id {
+    if let Some(a) = assignment {
         let title = format!("New work: {}", w.code);
         notify(
             &tx,
             &w,
-            &[a],
+            &assignment::workers(&*tx, a).await?,
             "work_order_assigned",
             title,
             w.title.clone(),
@@ -356,7 +353,8 @@ pub async fn create(
         )
         .await?;
     }
-    let dto = to_dto(&*tx, p, w, now).await?;
+    // Nothing is logged or priced on new work yet, so the view needs no further reads.
+    let dto = super::query::dto_of(p, w, Default::default(), now);
     audit(&tx, p, "work_order.created", None, &dto, now).await?;
     tx.commit().await?;
     Ok(dto)
@@ -461,7 +459,7 @@ pub async fn update(
     if body.vendor_cost_minor.is_some_and(|c| c < 0) {
         errors.add("vendorCostMinor", "must not be negative");
     }
-    if let Some(a) = body.assignee_id {
+    if body.assignee_id.is_some() || body.vendor_company_id.is_some() {
         if !r.assign {
             return Err(ApiError::missing_permission("work_order.assign"));
         }
@@ -471,10 +469,15 @@ pub async fn update(
                 from.key()
             )));
         }
-        if let Err(ApiError::Validation(e)) = check_assignee(&*tx, p, a).await {
-            errors.0.extend(e);
-        }
     }
+    let assignment = assignment::resolve(
+        &*tx,
+        p,
+        body.assignee_id,
+        body.vendor_company_id,
+        &mut errors,
+    )
+    .await?;
     errors.into_result()?;
 
     let before = to_dto(&*tx, p, current.clone(), now).await?;
@@ -510,10 +513,11 @@ pub async fn update(
         m.signature_required = Set(v);
     }
     let mut status_now = from;
-    if let Some(a) = body.assignee_id
-        && current.assignee_id != Some(a)
+    if let Some(a) = assignment
+        && a != Assignment::of(&current)
     {
-        m.assignee_id = Set(Some(a));
+        m.assignee_id = Set(a.assignee);
+        m.vendor_company_id = Set(a.company);
         if from == Status::Pending {
             status_now = Status::Assigned;
             m.status = Set(Status::Assigned.key().into());
@@ -524,14 +528,19 @@ pub async fn update(
             Some(p.id()),
             "assigned",
             (status_now != from).then_some((from, status_now)),
-            json!({ "from": current.assignee_id, "to": a }),
+            json!({
+                "from": current.assignee_id,
+                "to": a.assignee,
+                "fromVendorCompanyId": current.vendor_company_id,
+                "toVendorCompanyId": a.company,
+            }),
             now,
         )
         .await?;
         notify(
             &tx,
             &current,
-            &[a],
+            &assignment::workers(&*tx, a).await?,
             "work_order_assigned",
             format!("New work: {}", current.code),
             current.title.clone(),
@@ -545,12 +554,15 @@ pub async fn update(
     {
         // Assignment and the step are judged on the work order as it will be.
         let mut after_assign = current.clone();
-        after_assign.assignee_id = body.assignee_id.or(current.assignee_id);
+        if let Some(a) = assignment {
+            after_assign.assignee_id = a.assignee;
+            after_assign.vendor_company_id = a.company;
+        }
         rules::check_transition(status_now, to, rights(p, &after_assign))
             .map_err(|e| transition_error(status_now, to, e))?;
         // Some steps carry more than a status: they have their own endpoints.
         let own_endpoint = match to {
-            Status::Assigned => Some("assign it by naming `assigneeId`"),
+            Status::Assigned => Some("assign it by naming `assigneeId` or `vendorCompanyId`"),
             Status::Completed => Some("use POST /work-orders/{id}/complete with the resolution"),
             Status::Closed => Some("use POST /work-orders/{id}/approve-close"),
             _ => None,
