@@ -29,6 +29,13 @@ impl FileKind {
         }
     }
 
+    /// The kind a client announces by content type, before any byte is seen.
+    pub fn from_content_type(ct: &str) -> Option<Self> {
+        [FileKind::Jpeg, FileKind::Png, FileKind::Webp, FileKind::Pdf]
+            .into_iter()
+            .find(|k| k.content_type().eq_ignore_ascii_case(ct.trim()))
+    }
+
     pub fn is_image(self) -> bool {
         !matches!(self, FileKind::Pdf)
     }

@@ -31,6 +31,12 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest file accepted by uploads (photos, documents).
     pub max_upload_bytes: usize,
+    /// Where files live. Unset: `<data_dir>/files`. `s3://bucket?region=…&endpoint=…` puts them
+    /// in an S3-compatible bucket; clients then upload to pre-signed URLs.
+    pub storage_url: Option<String>,
+    /// S3 credentials; when unset, the standard `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
+    pub storage_access_key_id: Option<String>,
+    pub storage_secret_access_key: Option<String>,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: String,
     /// argon2id memory cost in KiB and iterations (OWASP: 19 MiB, 2 passes).
@@ -51,6 +57,9 @@ impl Default for Config {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
+            storage_url: None,
+            storage_access_key_id: None,
+            storage_secret_access_key: None,
             log_format: "pretty".into(),
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
@@ -70,6 +79,9 @@ const ENV_KEYS: &[&str] = &[
     "REFRESH_TOKEN_TTL_SECS",
     "MAX_BODY_BYTES",
     "MAX_UPLOAD_BYTES",
+    "STORAGE_URL",
+    "STORAGE_ACCESS_KEY_ID",
+    "STORAGE_SECRET_ACCESS_KEY",
     "LOG_FORMAT",
     "ARGON2_MEMORY_KIB",
     "ARGON2_ITERATIONS",
@@ -132,6 +144,9 @@ impl Config {
         {
             bail!("database_url must start with sqlite:, postgres:// or postgresql://");
         }
+        if let Some(url) = &self.storage_url {
+            crate::storage::S3Url::parse(url)?;
+        }
         Ok(())
     }
 
@@ -151,6 +166,7 @@ impl Config {
         let hide = |s: &Option<String>| s.as_ref().map(|_| "<redacted>".to_string());
         c.jwt_secret = hide(&c.jwt_secret);
         c.data_key = hide(&c.data_key);
+        c.storage_secret_access_key = hide(&c.storage_secret_access_key);
         c.database_url = Some(redact_url_password(&self.database_url()));
         c
     }

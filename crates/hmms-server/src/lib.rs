@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod modules;
 pub mod pagination;
 pub mod state;
+pub mod storage;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -32,7 +33,6 @@ pub use state::AppState;
 pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
-    std::fs::create_dir_all(config.data_dir.join("files"))?;
     let keys = config::Keys::load_or_create(&config)?;
     let db = hmms_store::connect(&config.database_url())
         .await
@@ -40,16 +40,8 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     hmms_store::migrate(&db)
         .await
         .context("migrating the database")?;
-    let files =
-        object_store::local::LocalFileSystem::new_with_prefix(config.data_dir.join("files"))
-            .context("opening the files folder")?;
-    Ok(AppState::new(
-        db,
-        config,
-        keys,
-        clock,
-        std::sync::Arc::new(files),
-    ))
+    let storage = storage::Storage::open(&config)?;
+    Ok(AppState::new(db, config, keys, clock, storage))
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.

@@ -27,7 +27,9 @@ pub struct Inner {
     pub metrics: Metrics,
     pub events: crate::events::EventHub,
     /// Where files live: a local folder by default.
-    pub files: std::sync::Arc<dyn object_store::ObjectStore>,
+    pub files: Arc<dyn object_store::ObjectStore>,
+    /// The file store with its URL signer (S3 only).
+    pub storage: crate::storage::Storage,
     /// SQLite allows one writer at a time; taking this before a write transaction queues writers
     /// in the server instead of failing them with "database is locked".
     write_lock: Arc<Mutex<()>>,
@@ -46,7 +48,7 @@ impl AppState {
         config: Config,
         keys: Keys,
         clock: Clock,
-        files: std::sync::Arc<dyn object_store::ObjectStore>,
+        storage: crate::storage::Storage,
     ) -> Self {
         let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations);
         AppState(Arc::new(Inner {
@@ -57,7 +59,8 @@ impl AppState {
             passwords,
             metrics: Metrics::default(),
             events: crate::events::EventHub::default(),
-            files,
+            files: storage.store.clone(),
+            storage,
             write_lock: Arc::new(Mutex::new(())),
         }))
     }

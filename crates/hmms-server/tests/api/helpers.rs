@@ -132,6 +132,16 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// A server on a fresh database, with or without the demo, and with or without its work orders.
 pub async fn spawn_with(backend: Backend, demo_data: bool, with_work: bool) -> Option<TestApp> {
+    spawn_configured(backend, demo_data, with_work, |_| {}).await
+}
+
+/// [`spawn_with`], with changes to the server's configuration.
+pub async fn spawn_configured(
+    backend: Backend,
+    demo_data: bool,
+    with_work: bool,
+    tweak: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg) = match backend {
         Backend::Sqlite => (
@@ -143,12 +153,13 @@ pub async fn spawn_with(backend: Backend, demo_data: bool, with_work: bool) -> O
             (url, Some(guard))
         }
     };
-    let config = Config {
+    let mut config = Config {
         data_dir: dir.path().to_path_buf(),
         database_url: Some(database_url.clone()),
         listen: "127.0.0.1:0".into(),
         ..Config::default()
     };
+    tweak(&mut config);
     let state = hmms_server::open(config, Clock::default())
         .await
         .expect("server opens");

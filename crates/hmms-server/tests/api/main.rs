@@ -12,6 +12,7 @@ mod openapi;
 mod org;
 mod public_requests;
 mod rbac;
+mod s3;
 mod scope;
 mod sla_jobs;
 mod users;

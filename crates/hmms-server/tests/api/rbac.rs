@@ -142,6 +142,16 @@ const TABLE: &[(&str, Expect)] = &[
         [201, 201, 201, 201, 403, 404, 403],
     ),
     ("GET /api/v1/work-orders/{id}/attachments", WO_READERS),
+    // Direct uploads need S3 storage (s3.rs); on local storage those who may attach get 409,
+    // and a made-up ticket is refused.
+    (
+        "POST /api/v1/work-orders/{id}/attachments/direct",
+        [409, 409, 409, 409, 403, 404, 403],
+    ),
+    (
+        "POST /api/v1/work-orders/{id}/attachments/direct/complete",
+        [422, 422, 422, 422, 403, 404, 403],
+    ),
     ("GET /api/v1/attachments/{id}/content", WO_READERS),
     ("GET /api/v1/attachments/{id}/thumbnail", WO_READERS),
     // Everyone may listen; what each hears is scoped (events.rs).
@@ -386,6 +396,9 @@ async fn request(
             json!({ "siteId": f.smgh, "kind": "room", "name": "Store", "code": format!("ST-{n}") }),
         ),
         ("PATCH", "locations") => Some(json!({ "name": "Emergency Bay" })),
+        ("POST", "work-orders") if op.ends_with("/direct/complete") => {
+            Some(json!({ "uploadId": "not-a-ticket" }))
+        }
         ("POST", "work-orders") if op.ends_with("/complete") => {
             Some(json!({ "resolutionCategory": "repaired" }))
         }
@@ -401,6 +414,9 @@ async fn request(
             Some(json!({ "title": "Bed rail broken", "departmentId": f.icu }))
         }
         ("PATCH", "work-orders") => Some(json!({ "title": "Suction unit loses vacuum" })),
+        ("POST", "work-orders") if op.ends_with("/direct") => {
+            Some(json!({ "contentType": "image/png", "sizeBytes": 10 }))
+        }
         ("POST", "work-orders") if op.ends_with("/parts") => Some(
             json!({ "description": "Occlusion sensor", "partNumber": "BD-8015", "quantity": 2, "unitCostMinor": 125000 }),
         ),

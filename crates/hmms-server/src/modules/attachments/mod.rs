@@ -1,5 +1,7 @@
 //! Files attached to work orders: photos (with thumbnails), documents and signatures. The type
-//! is judged by the file's bytes; files live in object storage (a local folder by default).
+//! is judged by the file's bytes; files live in object storage (a local folder by default, or an S3-compatible bucket that
+//! clients upload to directly with pre-signed URLs).
 
+pub mod direct;
 pub mod routes;
 pub mod service;

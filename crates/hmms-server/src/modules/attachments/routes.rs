@@ -9,10 +9,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::direct::{self, CompleteDirectUpload, DirectUpload, DirectUploadRequest};
 use super::service::{self, AttachmentDto, AttachmentKind, Upload};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiPath;
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 
 /// The upload route takes bodies up to `max_upload` bytes; the others keep the JSON limit.
@@ -24,8 +25,52 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
             paths,
             method_router.layer(DefaultBodyLimit::max(max_upload)),
         ))
+        .routes(routes!(begin_direct_upload))
+        .routes(routes!(complete_direct_upload))
         .routes(routes!(attachment_content))
         .routes(routes!(attachment_thumbnail))
+}
+
+/// With S3 storage: get a pre-signed URL to `PUT` a file to, straight into the bucket. Answers
+/// 409 when the server keeps files itself (then upload with `POST …/attachments`).
+#[utoipa::path(post, path = "/work-orders/{id}/attachments/direct", tag = "work orders",
+    params(("id" = Uuid, Path, description = "Work order id")),
+    request_body = DirectUploadRequest,
+    responses((status = 201, description = "Where to send the file", body = DirectUpload),
+        (status = 409, description = "Files are kept by the server, not in S3"),
+        (status = 413, description = "Larger than uploads may be"),
+        (status = 415, description = "Not a photo or PDF")))]
+pub async fn begin_direct_upload(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<DirectUploadRequest>,
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(direct::begin(&state, &p, id, body).await?),
+    ))
+}
+
+/// Record a file sent to the pre-signed URL. Its size and type are checked from what arrived
+/// (413/415, and the object is deleted); images get a thumbnail.
+#[utoipa::path(post, path = "/work-orders/{id}/attachments/direct/complete", tag = "work orders",
+    params(("id" = Uuid, Path, description = "Work order id")),
+    request_body = CompleteDirectUpload,
+    responses((status = 201, description = "Recorded", body = AttachmentDto),
+        (status = 409, description = "Nothing uploaded yet, or already recorded"),
+        (status = 413, description = "Larger than uploads may be"),
+        (status = 415, description = "Not the type announced")))]
+pub async fn complete_direct_upload(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CompleteDirectUpload>,
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(direct::complete(&state, &p, id, body).await?),
+    ))
 }
 
 /// A file upload (`multipart/form-data`).

@@ -111,7 +111,7 @@ fn clean_name(raw: Option<&str>, kind: FileKind) -> String {
 }
 
 /// A thumbnail of an image, as JPEG; `None` if the image cannot be decoded.
-fn thumbnail(bytes: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn thumbnail(bytes: &[u8]) -> Option<Vec<u8>> {
     let img = image::load_from_memory(bytes).ok()?;
     let thumb = img.thumbnail(320, 320).to_rgb8();
     let mut out = std::io::Cursor::new(Vec::new());
@@ -127,12 +127,12 @@ pub struct Upload {
 
 /// A file checked and written to storage, waiting for its database row.
 pub struct Prepared {
-    id: Uuid,
-    found: FileKind,
-    size: i64,
-    sha256: String,
-    key: String,
-    thumb_key: Option<String>,
+    pub(super) id: Uuid,
+    pub(super) found: FileKind,
+    pub(super) size: i64,
+    pub(super) sha256: String,
+    pub(super) key: String,
+    pub(super) thumb_key: Option<String>,
 }
 
 /// Checks a file by its bytes, makes its thumbnail, and writes both to storage under the work
@@ -141,6 +141,17 @@ pub async fn prepare(
     state: &AppState,
     org: Uuid,
     work_order_id: Uuid,
+    bytes: Bytes,
+) -> ApiResult<Prepared> {
+    prepare_as(state, org, work_order_id, Uuid::now_v7(), bytes).await
+}
+
+/// [`prepare`] for a file whose id is already chosen (a direct upload's).
+pub async fn prepare_as(
+    state: &AppState,
+    org: Uuid,
+    work_order_id: Uuid,
+    id: Uuid,
     bytes: Bytes,
 ) -> ApiResult<Prepared> {
     if bytes.is_empty() {
@@ -162,7 +173,6 @@ pub async fn prepare(
     } else {
         None
     };
-    let id = Uuid::now_v7();
     let prefix = format!("{org}/work_orders/{work_order_id}/{id}");
     let key = format!("{prefix}.{}", found.extension());
     let thumb_key = thumb.as_ref().map(|_| format!("{prefix}.thumb.jpg"));
@@ -244,24 +254,47 @@ pub async fn upload(
             "photos and signatures must be images",
         ));
     }
-    {
-        let w = find_visible(&state.db, p, work_order_id).await?;
-        let r = rights(p, &w);
-        if !(r.assign || r.execute_own || r.requester) {
-            return Err(ApiError::Forbidden(
-                "Only the requester, the assignee and managers attach files to a work order."
-                    .into(),
-            ));
-        }
-        if status_of(&w).is_final() {
-            return Err(ApiError::Conflict(format!(
-                "The work order is {}; files can no longer be added.",
-                status_of(&w).key()
-            )));
-        }
-    }
+    may_attach(state, p, work_order_id).await?;
     let prepared = prepare(state, p.org(), work_order_id, up.bytes).await?;
-    let kind = up.kind.unwrap_or(if prepared.found.is_image() {
+    commit(
+        state,
+        p,
+        work_order_id,
+        prepared,
+        up.kind,
+        up.file_name.as_deref(),
+    )
+    .await
+}
+
+/// Whether `p` may add files to the work order now.
+pub async fn may_attach(state: &AppState, p: &Principal, work_order_id: Uuid) -> ApiResult<()> {
+    let w = find_visible(&state.db, p, work_order_id).await?;
+    let r = rights(p, &w);
+    if !(r.assign || r.execute_own || r.requester) {
+        return Err(ApiError::Forbidden(
+            "Only the requester, the assignee and managers attach files to a work order.".into(),
+        ));
+    }
+    if status_of(&w).is_final() {
+        return Err(ApiError::Conflict(format!(
+            "The work order is {}; files can no longer be added.",
+            status_of(&w).key()
+        )));
+    }
+    Ok(())
+}
+
+/// Records a stored file on the work order: its row, a history line, the audit entry and event.
+pub async fn commit(
+    state: &AppState,
+    p: &Principal,
+    work_order_id: Uuid,
+    prepared: Prepared,
+    kind: Option<AttachmentKind>,
+    file_name: Option<&str>,
+) -> ApiResult<AttachmentDto> {
+    let kind = kind.unwrap_or(if prepared.found.is_image() {
         AttachmentKind::Photo
     } else {
         AttachmentKind::Document
@@ -280,7 +313,7 @@ pub async fn upload(
         work_order_id,
         uploaded_by: p.id(),
     };
-    let out = record(&tx, prepared, owner, kind, up.file_name.as_deref(), now).await?;
+    let out = record(&tx, prepared, owner, kind, file_name, now).await?;
     history(
         &tx,
         &w,
