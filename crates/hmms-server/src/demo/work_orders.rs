@@ -343,7 +343,8 @@ pub async fn generate_bulk(
     let span = 3 * 365 * 24 * 60;
     let mut made = 0;
     while made < n {
-        let batch = (n - made).min(900);
+        // SQLite binds at most 32,766 values per statement: 800 rows × ~40 columns stays below.
+        let batch = (n - made).min(800);
         let mut created: Vec<DateTime<Utc>> = (0..batch)
             .map(|_| now - Duration::minutes(rng.below(span) as i64 + 60))
             .collect();
