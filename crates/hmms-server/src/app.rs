@@ -63,6 +63,7 @@ fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(modules::work_orders::routes::router())
         .merge(modules::vendors::routes::router())
         .merge(modules::notifications::routes::router())
+        .merge(modules::push::routes::router())
         .merge(crate::jobs::routes::router())
         .merge(crate::events::routes::router())
         .merge(audit::routes::router())

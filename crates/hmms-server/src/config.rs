@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
+use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,11 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Base64 of 32 bytes: encrypts second-factor secrets at rest. Generated like `jwt_secret`.
     pub data_key: Option<String>,
+    /// Web Push (VAPID) signing key: base64url of a 32-byte P-256 private key. Generated like
+    /// `jwt_secret`; every server sharing a database needs the same one.
+    pub vapid_private_key: Option<String>,
+    /// Who push services may contact about this server's pushes: `mailto:…` or `https://…`.
+    pub vapid_subject: Option<String>,
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_secs: i64,
     /// Largest request body accepted by JSON endpoints.
@@ -53,6 +58,8 @@ impl Default for Config {
             public_url: None,
             jwt_secret: None,
             data_key: None,
+            vapid_private_key: None,
+            vapid_subject: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             max_body_bytes: 1024 * 1024,
@@ -75,6 +82,8 @@ const ENV_KEYS: &[&str] = &[
     "PUBLIC_URL",
     "JWT_SECRET",
     "DATA_KEY",
+    "VAPID_PRIVATE_KEY",
+    "VAPID_SUBJECT",
     "ACCESS_TOKEN_TTL_SECS",
     "REFRESH_TOKEN_TTL_SECS",
     "MAX_BODY_BYTES",
@@ -166,6 +175,7 @@ impl Config {
         let hide = |s: &Option<String>| s.as_ref().map(|_| "<redacted>".to_string());
         c.jwt_secret = hide(&c.jwt_secret);
         c.data_key = hide(&c.data_key);
+        c.vapid_private_key = hide(&c.vapid_private_key);
         c.storage_secret_access_key = hide(&c.storage_secret_access_key);
         c.database_url = Some(redact_url_password(&self.database_url()));
         c
@@ -188,12 +198,15 @@ fn redact_url_password(url: &str) -> String {
 pub struct Keys {
     pub jwt: Vec<u8>,
     pub data: [u8; 32],
+    /// Web Push (VAPID) signing key.
+    pub vapid: p256::SecretKey,
 }
 
 #[derive(Serialize, Deserialize, Default)]
 struct SecretsFile {
     jwt_secret: Option<String>,
     data_key: Option<String>,
+    vapid_private_key: Option<String>,
 }
 
 impl Keys {
@@ -227,6 +240,22 @@ impl Keys {
                 })
                 .clone(),
         };
+        let vapid_b64 = match &cfg.vapid_private_key {
+            Some(s) => s.clone(),
+            None => file
+                .vapid_private_key
+                .get_or_insert_with(|| {
+                    changed = true;
+                    let key = p256::SecretKey::random(&mut rand::rngs::OsRng);
+                    URL_SAFE_NO_PAD.encode(key.to_bytes())
+                })
+                .clone(),
+        };
+        let vapid = URL_SAFE_NO_PAD
+            .decode(vapid_b64.trim().trim_end_matches('='))
+            .ok()
+            .and_then(|b| p256::SecretKey::from_slice(&b).ok())
+            .context("vapid_private_key must be the base64url encoding of a P-256 private key")?;
         if jwt.len() < 32 {
             bail!("jwt_secret must be at least 32 characters");
         }
@@ -242,6 +271,7 @@ impl Keys {
         Ok(Keys {
             jwt: jwt.into_bytes(),
             data,
+            vapid,
         })
     }
 }

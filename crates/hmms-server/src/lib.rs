@@ -33,6 +33,8 @@ pub use state::AppState;
 pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
+    // rustls (S3 storage, Web Push) signs and encrypts with ring; installing twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let keys = config::Keys::load_or_create(&config)?;
     let db = hmms_store::connect(&config.database_url())
         .await
@@ -51,6 +53,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     events::start(state.clone());
+    modules::push::dispatch::start(state.clone()).await?;
     let hub = state.events.clone();
     let app = app::router(state);
     let shutdown = async move {

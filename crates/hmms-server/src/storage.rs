@@ -39,9 +39,6 @@ impl Storage {
                 })
             }
             Some(url) => {
-                // HTTPS to the bucket uses rustls with ring (decision 0006); installing it
-                // twice is harmless.
-                let _ = rustls::crypto::ring::default_provider().install_default();
                 let s3 = S3Url::parse(url)?;
                 let mut b = AmazonS3Builder::from_env()
                     .with_bucket_name(&s3.bucket)

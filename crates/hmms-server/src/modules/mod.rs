@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod notifications;
 pub mod org;
 pub mod public_requests;
+pub mod push;
 pub mod roles;
 pub mod users;
 pub mod vendors;

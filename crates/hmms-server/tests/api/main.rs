@@ -11,6 +11,7 @@ mod events;
 mod openapi;
 mod org;
 mod public_requests;
+mod push;
 mod rbac;
 mod s3;
 mod scope;

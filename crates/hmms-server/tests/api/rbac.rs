@@ -136,6 +136,11 @@ const TABLE: &[(&str, Expect)] = &[
     ("POST /api/v1/notifications/read-all", [200; 7]),
     ("GET /api/v1/notifications/preferences", [200; 7]),
     ("PUT /api/v1/notifications/preferences", [200; 7]),
+    // Push subscriptions are each person's own; another person's (here: none) is not found.
+    ("GET /api/v1/push/vapid-public-key", [200; 7]),
+    ("GET /api/v1/push/subscriptions", [200; 7]),
+    ("POST /api/v1/push/subscriptions", [201; 7]),
+    ("DELETE /api/v1/push/subscriptions/{id}", [404; 7]),
     // Files: the requester, the assignee and managers attach; readers of the work order read.
     (
         "POST /api/v1/work-orders/{id}/attachments",
@@ -311,6 +316,7 @@ async fn request(
         .unwrap();
     let id = match (method.as_str(), resource) {
         ("DELETE", "work-orders") => f.work_order.clone(),
+        ("DELETE", "push") => uuid::Uuid::nil().to_string(),
         ("DELETE", r) => fresh(app, f, r, n).await,
         // Steps that change the work order's state each get a fresh one in the right state.
         (_, "work-orders") if template.ends_with("/complete") => {
@@ -339,6 +345,7 @@ async fn request(
         }
         (_, "work-orders") => f.work_order.clone(),
         (_, "notifications") => uuid::Uuid::nil().to_string(),
+        (_, "push") => uuid::Uuid::nil().to_string(),
         (_, "attachments") => f.attachment.clone(),
         (_, "users") if method == Method::GET => f.staff.clone(),
         (_, "users") => f.technician.clone(),
@@ -422,6 +429,13 @@ async fn request(
         ),
         ("POST", "vendor-companies") => Some(json!({ "name": format!("Contractor {n}") })),
         ("PATCH", "vendor-companies") => Some(json!({ "notes": "Contract renewed to 2027" })),
+        ("POST", "push") => Some(json!({
+            "endpoint": format!("https://push.example.net/send/{n}"),
+            "keys": {
+                "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+                "auth": "BTBZMqHH6r4Tts7J_aSIgg"
+            }
+        })),
         ("PUT", "notifications") => Some(json!([{ "kind": "sla_warning", "inApp": true }])),
         ("PUT", "sites") if op.ends_with("/sla-policies") => Some(
             json!([{ "priority": "critical", "responseMinutes": 10, "resolutionMinutes": 120 }]),

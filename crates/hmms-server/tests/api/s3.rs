@@ -193,7 +193,10 @@ async fn photos_go_straight_to_the_bucket(app: TestApp, s3: S3Server) {
     .await;
     assert_eq!(a["contentType"], "image/jpeg");
     assert_eq!(a["kind"], "photo");
-    assert_eq!(a["fileName"], "pump_front.jpg", "cleaned like other uploads");
+    assert_eq!(
+        a["fileName"], "pump_front.jpg",
+        "cleaned like other uploads"
+    );
     assert_eq!(a["sizeBytes"], jpeg.len());
     assert_eq!(a["sha256"], hex::encode(Sha256::digest(&jpeg)));
     let keys = bucket_keys(&s3).await;

@@ -14,6 +14,7 @@ pub mod notification;
 pub mod notification_preference;
 pub mod organization;
 pub mod public_submission;
+pub mod push_subscription;
 pub mod recovery_code;
 pub mod refresh_token;
 pub mod role;

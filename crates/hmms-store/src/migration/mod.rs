@@ -10,6 +10,7 @@ mod m0004_attachments;
 mod m0005_notification_preferences;
 mod m0006_public_requests;
 mod m0007_vendors_parts;
+mod m0008_push_subscriptions;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_notification_preferences::Migration),
             Box::new(m0006_public_requests::Migration),
             Box::new(m0007_vendors_parts::Migration),
+            Box::new(m0008_push_subscriptions::Migration),
         ]
     }
 }
