@@ -237,7 +237,7 @@ async fn assignments_and_breaches_reach_the_phone(app: TestApp) {
         StatusCode::OK,
     )
     .await;
-    let mut got = vec![next(&mut rx).await, next(&mut rx).await];
+    let mut got = [next(&mut rx).await, next(&mut rx).await];
     got.sort_by(|a, b| a.device.cmp(&b.device));
     assert_eq!(got[0].device, "gone");
     assert_eq!(got[1].device, "phone");
