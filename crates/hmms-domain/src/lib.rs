@@ -2,6 +2,7 @@
 //! validation of user input, sign-in throttling and the audit hash chain are plain functions over
 //! plain types, so they can be tested exhaustively without a database.
 
+pub mod assets;
 pub mod audit;
 pub mod files;
 pub mod roles;

@@ -43,6 +43,7 @@ use crate::{audit, auth, health, modules};
         (name = "organization", description = "Sites, departments, sections and locations"),
         (name = "work orders", description = "Requests, assignment, work, approval and SLAs"),
         (name = "vendors", description = "Contractor companies that take work orders"),
+        (name = "assets", description = "The equipment registry, QR labels and scanning"),
         (name = "notifications", description = "What each person is told"),
         (name = "events", description = "Live updates (Server-Sent Events)"),
         (name = "public", description = "Fault reports by QR code, without signing in"),
@@ -62,6 +63,7 @@ fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(modules::org::routes::router())
         .merge(modules::work_orders::routes::router())
         .merge(modules::vendors::routes::router())
+        .merge(modules::assets::routes::router())
         .merge(modules::notifications::routes::router())
         .merge(modules::push::routes::router())
         .merge(crate::jobs::routes::router())

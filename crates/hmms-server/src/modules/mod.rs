@@ -1,6 +1,7 @@
 //! Feature modules, one per part of the product. Each has `routes.rs` (HTTP and OpenAPI),
 //! `service.rs` (permission, validation, writes, audit) and `dto.rs` (the wire types).
 
+pub mod assets;
 pub mod attachments;
 pub mod notifications;
 pub mod org;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod assets;
 mod attachments;
 mod audit;
 mod auth;

@@ -115,6 +115,28 @@ const TABLE: &[(&str, Expect)] = &[
         "DELETE /api/v1/work-orders/{id}/parts/{partId}",
         [204, 204, 204, 403, 403, 404, 403],
     ),
+    // Assets. The fixture is an ICU infusion pump at St. Mary's: the technician (Biomedical
+    // Engineering) is outside its department (404); the vendor role has no registry access.
+    ("GET /api/v1/assets", [200, 200, 200, 200, 200, 403, 200]),
+    ("POST /api/v1/assets", [201, 201, 403, 403, 403, 403, 403]),
+    ("GET /api/v1/assets/{id}", ASSET_READERS),
+    (
+        "PATCH /api/v1/assets/{id}",
+        [200, 200, 403, 403, 403, 403, 403],
+    ),
+    ("GET /api/v1/assets/{id}/history", ASSET_READERS),
+    ("POST /api/v1/assets/{id}/qr", ASSET_READERS),
+    (
+        "GET /api/v1/equipment-classes",
+        [200, 200, 200, 200, 200, 403, 200],
+    ),
+    // The class tree is shared by every site: organization-wide roles only.
+    ("POST /api/v1/equipment-classes", ADMIN_CREATES),
+    ("PATCH /api/v1/equipment-classes/{id}", ADMIN_ONLY),
+    (
+        "GET /api/v1/scan/{code}",
+        [200, 200, 404, 200, 200, 404, 200],
+    ),
     // Vendor companies: procurement keeps the directory; the demo vendor reads its own company.
     ("GET /api/v1/vendor-companies", READ_ORG),
     (
@@ -171,6 +193,7 @@ const TABLE: &[(&str, Expect)] = &[
     ),
 ];
 
+const ASSET_READERS: Expect = [200, 200, 404, 200, 200, 403, 200];
 const WO_READERS: Expect = [200, 200, 200, 200, 403, 404, 200];
 const WO_ASSIGNEE: Expect = [403, 403, 200, 403, 403, 404, 403];
 const WO_APPROVERS: Expect = [200, 200, 403, 403, 403, 404, 403];
@@ -207,6 +230,8 @@ struct Fixtures {
     work_order: String,
     attachment: String,
     vendor_company: String,
+    asset: String,
+    equipment_class: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -239,7 +264,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         staff: app.user_id("staff@demo.hmms").await,
         technician: app.user_id("technician@demo.hmms").await,
         smgh,
-        icu,
+        icu: icu.clone(),
         section,
         location,
         custom_role,
@@ -247,6 +272,32 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         vendor_company: app
             .find_id("/api/v1/vendor-companies", "name", "MedTech Services Ltd")
             .await,
+        asset: {
+            let res = app
+                .post(
+                    "/api/v1/assets",
+                    &admin,
+                    json!({ "tag": "FIX-ICU-IP-001", "name": "Infusion pump", "departmentId": icu }),
+                )
+                .await;
+            expect(res, StatusCode::CREATED).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        },
+        equipment_class: {
+            let res = app
+                .post(
+                    "/api/v1/equipment-classes",
+                    &admin,
+                    json!({ "code": "FIX", "name": "Fixture class" }),
+                )
+                .await;
+            expect(res, StatusCode::CREATED).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        },
         attachment: {
             let tech = app.token("technician").await;
             let png = crate::attachments::image_bytes(64, 48, image::ImageFormat::Png);
@@ -355,9 +406,14 @@ async fn request(
         (_, "sections") => f.section.clone(),
         (_, "locations") => f.location.clone(),
         (_, "vendor-companies") => f.vendor_company.clone(),
+        (_, "assets") => f.asset.clone(),
+        (_, "equipment-classes") => f.equipment_class.clone(),
         _ => String::new(),
     };
-    let mut path = template.replace("{id}", &id).replace("{name}", "sla-check");
+    let mut path = template
+        .replace("{id}", &id)
+        .replace("{name}", "sla-check")
+        .replace("{code}", "FIX-ICU-IP-001");
     if path.contains("{partId}") {
         let tech = app.token("technician").await;
         let part = app
@@ -427,6 +483,15 @@ async fn request(
         ("POST", "work-orders") if op.ends_with("/parts") => Some(
             json!({ "description": "Occlusion sensor", "partNumber": "BD-8015", "quantity": 2, "unitCostMinor": 125000 }),
         ),
+        ("POST", "assets") if op.ends_with("/qr") => Some(json!({})),
+        ("POST", "assets") => Some(
+            json!({ "tag": format!("NEW-{n}"), "name": "Suction pump", "departmentId": f.icu }),
+        ),
+        ("PATCH", "assets") => Some(json!({ "notes": "Checked by biomed" })),
+        ("POST", "equipment-classes") => {
+            Some(json!({ "code": format!("C{n}"), "name": "Monitors" }))
+        }
+        ("PATCH", "equipment-classes") => Some(json!({ "name": "Renamed class" })),
         ("POST", "vendor-companies") => Some(json!({ "name": format!("Contractor {n}") })),
         ("PATCH", "vendor-companies") => Some(json!({ "notes": "Contract renewed to 2027" })),
         ("POST", "push") => Some(json!({

@@ -1,10 +1,13 @@
 //! SeaORM entities, one per table. Plain models: joins are written where they are needed.
 
+pub mod asset;
+pub mod asset_history;
 pub mod attachment;
 pub mod audit_entry;
 pub mod code_counter;
 pub mod department;
 pub mod domain_event;
+pub mod equipment_class;
 pub mod escalation_step;
 pub mod idempotency_key;
 pub mod job_run;

@@ -11,6 +11,7 @@ mod m0005_notification_preferences;
 mod m0006_public_requests;
 mod m0007_vendors_parts;
 mod m0008_push_subscriptions;
+mod m0009_assets;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_public_requests::Migration),
             Box::new(m0007_vendors_parts::Migration),
             Box::new(m0008_push_subscriptions::Migration),
+            Box::new(m0009_assets::Migration),
         ]
     }
 }

@@ -7,7 +7,9 @@ use hmms_domain::validate::{self, Errors};
 use hmms_domain::work_orders::{
     self as rules, Priority, Rights, Status, TransitionError, WorkOrderType,
 };
-use hmms_store::entities::{code_counter, department, location, work_order, work_order_history};
+use hmms_store::entities::{
+    asset, code_counter, department, location, work_order, work_order_history,
+};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, ExprTrait, IntoActiveModel,
@@ -224,8 +226,28 @@ pub async fn create(
     // Lookups and validation run before the write lock: creates serialize on it (decision 0002),
     // so only the writes themselves should wait for it. Foreign keys still guard the insert.
     let db = &state.db;
-    let department_id = body.department_id.or(p.user.department_id);
-    let mut site_id = body.site_id;
+    // Work on a piece of equipment happens where the equipment is, unless told otherwise.
+    let asset = match body.asset_id {
+        Some(a) => {
+            let found = asset::Entity::find_by_id(a)
+                .one(db)
+                .await?
+                .filter(|a| a.organization_id == p.org());
+            if found.is_none() {
+                errors.add("assetId", "no such asset");
+            }
+            found
+        }
+        None => None,
+    };
+    let department_id = body
+        .department_id
+        .or(asset.as_ref().and_then(|a| a.department_id))
+        .or(p.user.department_id);
+    let location_id = body
+        .location_id
+        .or(asset.as_ref().and_then(|a| a.location_id));
+    let mut site_id = body.site_id.or(asset.as_ref().map(|a| a.site_id));
     // A site reached through the caller's own department or location is known to exist.
     let mut site_known = false;
     if let Some(d) = department_id {
@@ -242,7 +264,7 @@ pub async fn create(
             None => errors.add("departmentId", "no such department"),
         }
     }
-    if let Some(l) = body.location_id {
+    if let Some(l) = location_id {
         match location::Entity::find_by_id(l)
             .one(db)
             .await?
@@ -297,7 +319,7 @@ pub async fn create(
         status: Set(status.key().into()),
         asset_id: Set(body.asset_id),
         department_id: Set(department_id),
-        location_id: Set(body.location_id),
+        location_id: Set(location_id),
         requester_id: Set(p.id()),
         assignee_id: Set(body.assignee_id),
         vendor_company_id: Set(assignment.and_then(|a| a.company)),

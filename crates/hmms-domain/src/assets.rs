@@ -1,0 +1,322 @@
+//! Rules of the equipment registry: asset status steps, book value by depreciation, and the
+//! equipment-management (EM) number used to decide which devices need planned maintenance.
+
+use chrono::{Datelike, NaiveDate};
+
+/// Where an asset is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssetStatus {
+    PendingAcceptance,
+    InService,
+    UnderMaintenance,
+    OutOfService,
+    Retired,
+    Disposed,
+}
+
+impl AssetStatus {
+    pub const ALL: [AssetStatus; 6] = [
+        AssetStatus::PendingAcceptance,
+        AssetStatus::InService,
+        AssetStatus::UnderMaintenance,
+        AssetStatus::OutOfService,
+        AssetStatus::Retired,
+        AssetStatus::Disposed,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AssetStatus::PendingAcceptance => "pending_acceptance",
+            AssetStatus::InService => "in_service",
+            AssetStatus::UnderMaintenance => "under_maintenance",
+            AssetStatus::OutOfService => "out_of_service",
+            AssetStatus::Retired => "retired",
+            AssetStatus::Disposed => "disposed",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == k)
+    }
+
+    /// Whether the asset is unavailable for patient care.
+    pub fn is_down(self) -> bool {
+        matches!(
+            self,
+            AssetStatus::UnderMaintenance | AssetStatus::OutOfService
+        )
+    }
+}
+
+/// Why a status step is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusStepError {
+    /// Disposal is final.
+    Final,
+    /// Only a new asset awaits acceptance.
+    BackToAcceptance,
+    /// Only a retired asset is disposed of.
+    DisposeUnretired,
+}
+
+/// Checks a status step. Staying in the same status is not a step.
+pub fn check_status_step(from: AssetStatus, to: AssetStatus) -> Result<(), StatusStepError> {
+    use AssetStatus::*;
+    match (from, to) {
+        (Disposed, _) => Err(StatusStepError::Final),
+        (_, PendingAcceptance) => Err(StatusStepError::BackToAcceptance),
+        (f, Disposed) if f != Retired => Err(StatusStepError::DisposeUnretired),
+        _ => Ok(()),
+    }
+}
+
+/// How purchase cost turns into book value over the expected life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DepreciationMethod {
+    /// The same amount each year down to the salvage value.
+    StraightLine,
+    /// Double-declining balance: twice the straight-line rate on the remaining value each
+    /// year, never below the salvage value.
+    DecliningBalance,
+}
+
+impl DepreciationMethod {
+    pub fn key(self) -> &'static str {
+        match self {
+            DepreciationMethod::StraightLine => "straight_line",
+            DepreciationMethod::DecliningBalance => "declining_balance",
+        }
+    }
+
+    pub fn from_key(k: &str) -> Option<Self> {
+        [
+            DepreciationMethod::StraightLine,
+            DepreciationMethod::DecliningBalance,
+        ]
+        .into_iter()
+        .find(|m| m.key() == k)
+    }
+}
+
+/// What depreciation needs to know.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Depreciable {
+    /// Purchase cost, minor units.
+    pub cost: i64,
+    /// Value at the end of its life, minor units.
+    pub salvage: i64,
+    pub life_years: u32,
+    /// When depreciation starts (commissioning, else purchase).
+    pub from: NaiveDate,
+    pub method: DepreciationMethod,
+}
+
+/// Whole months from `from` to `to` (0 if `to` is earlier).
+pub fn months_between(from: NaiveDate, to: NaiveDate) -> u32 {
+    if to <= from {
+        return 0;
+    }
+    let mut m = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    if to.day() < from.day() {
+        m -= 1;
+    }
+    m.max(0) as u32
+}
+
+/// Book value on `on`, in minor units, rounded to the nearest unit. Within a year the year's
+/// depreciation accrues month by month.
+pub fn book_value(d: &Depreciable, on: NaiveDate) -> i64 {
+    let salvage = d.salvage.clamp(0, d.cost.max(0));
+    let cost = d.cost.max(0);
+    if d.life_years == 0 {
+        return salvage;
+    }
+    let months = months_between(d.from, on);
+    let life_months = d.life_years * 12;
+    if months >= life_months {
+        return salvage;
+    }
+    match d.method {
+        DepreciationMethod::StraightLine => {
+            let spent = (cost - salvage) as i128 * months as i128;
+            let dep = (spent + life_months as i128 / 2) / life_months as i128;
+            cost - dep as i64
+        }
+        DepreciationMethod::DecliningBalance => {
+            let rate = 2.0 / d.life_years as f64;
+            let mut value = cost as f64;
+            for _ in 0..months / 12 {
+                value = (value - value * rate).max(salvage as f64);
+            }
+            let this_year = (value * rate).min(value - salvage as f64);
+            (value - this_year * (months % 12) as f64 / 12.0).round() as i64
+        }
+    }
+}
+
+/// Fennigkoh–Smith scores of a device (function 2–10, physical risk 1–5, maintenance
+/// requirements 1–5, incident history 1–5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmScores {
+    pub function: u8,
+    pub physical_risk: u8,
+    pub maintenance: u8,
+    pub incident_history: u8,
+}
+
+/// The lowest EM number that puts a device in the planned-maintenance programme.
+pub const EM_PM_THRESHOLD: u8 = 12;
+
+impl EmScores {
+    /// Field errors for scores out of range, as (field, message).
+    pub fn check(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![];
+        for (field, v, lo, hi) in [
+            ("emFunction", self.function, 2, 10),
+            ("emPhysicalRisk", self.physical_risk, 1, 5),
+            ("emMaintenance", self.maintenance, 1, 5),
+            ("emIncidentHistory", self.incident_history, 1, 5),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                out.push((field, format!("must be from {lo} to {hi}")));
+            }
+        }
+        out
+    }
+
+    /// EM = function + physical risk + maintenance requirements + incident history.
+    pub fn number(&self) -> u8 {
+        self.function + self.physical_risk + self.maintenance + self.incident_history
+    }
+
+    pub fn needs_planned_maintenance(&self) -> bool {
+        self.number() >= EM_PM_THRESHOLD
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn pump(method: DepreciationMethod) -> Depreciable {
+        // A KES 1,000,000.00 anaesthesia machine, 5-year life, KES 100,000.00 salvage.
+        Depreciable {
+            cost: 100_000_000,
+            salvage: 10_000_000,
+            life_years: 5,
+            from: date(2024, 1, 15),
+            method,
+        }
+    }
+
+    #[test]
+    fn straight_line_worked_example() {
+        let d = pump(DepreciationMethod::StraightLine);
+        // 900,000 over 5 years: 180,000 a year, 15,000 a month.
+        assert_eq!(book_value(&d, date(2024, 1, 15)), 100_000_000);
+        assert_eq!(book_value(&d, date(2025, 1, 15)), 82_000_000);
+        assert_eq!(
+            book_value(&d, date(2026, 1, 14)),
+            65_500_000,
+            "23 whole months"
+        );
+        assert_eq!(book_value(&d, date(2026, 7, 15)), 55_000_000, "30 months");
+        assert_eq!(book_value(&d, date(2029, 1, 15)), 10_000_000, "end of life");
+        assert_eq!(
+            book_value(&d, date(2035, 1, 1)),
+            10_000_000,
+            "never below salvage"
+        );
+        assert_eq!(
+            book_value(&d, date(2020, 1, 1)),
+            100_000_000,
+            "before it started"
+        );
+    }
+
+    #[test]
+    fn double_declining_balance_worked_example() {
+        let d = pump(DepreciationMethod::DecliningBalance);
+        // 40% a year of what is left: 1,000,000 → 600,000 → 360,000 → 216,000 → 129,600 →
+        // 100,000 (the fifth year stops at salvage).
+        assert_eq!(book_value(&d, date(2025, 1, 15)), 60_000_000);
+        assert_eq!(book_value(&d, date(2026, 1, 15)), 36_000_000);
+        assert_eq!(book_value(&d, date(2027, 1, 15)), 21_600_000);
+        assert_eq!(book_value(&d, date(2028, 1, 15)), 12_960_000);
+        assert_eq!(
+            book_value(&d, date(2028, 7, 15)),
+            11_480_000,
+            "half of the capped last year"
+        );
+        assert_eq!(book_value(&d, date(2029, 1, 15)), 10_000_000);
+        // Within the second year: 600,000 − 240,000 × 6/12.
+        assert_eq!(book_value(&d, date(2025, 7, 15)), 48_000_000);
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic_or_go_negative() {
+        let mut d = pump(DepreciationMethod::StraightLine);
+        d.salvage = 200_000_000;
+        assert_eq!(
+            book_value(&d, date(2026, 1, 1)),
+            100_000_000,
+            "salvage above cost"
+        );
+        d.life_years = 0;
+        assert_eq!(book_value(&d, date(2026, 1, 1)), 100_000_000);
+        assert_eq!(months_between(date(2024, 1, 31), date(2024, 2, 29)), 0);
+        assert_eq!(months_between(date(2024, 1, 31), date(2024, 3, 31)), 2);
+    }
+
+    #[test]
+    fn status_steps() {
+        use AssetStatus::*;
+        assert!(check_status_step(InService, OutOfService).is_ok());
+        assert!(check_status_step(PendingAcceptance, InService).is_ok());
+        assert!(check_status_step(Retired, Disposed).is_ok());
+        assert_eq!(
+            check_status_step(InService, Disposed),
+            Err(StatusStepError::DisposeUnretired)
+        );
+        assert_eq!(
+            check_status_step(InService, PendingAcceptance),
+            Err(StatusStepError::BackToAcceptance)
+        );
+        for s in AssetStatus::ALL {
+            assert_eq!(check_status_step(Disposed, s), Err(StatusStepError::Final));
+        }
+    }
+
+    #[test]
+    fn em_number_of_a_ventilator() {
+        // Life support (10) + patient death possible (5) + extensive maintenance (5) + a
+        // significant incident history (2) = 22: in the PM programme.
+        let s = EmScores {
+            function: 10,
+            physical_risk: 5,
+            maintenance: 5,
+            incident_history: 2,
+        };
+        assert!(s.check().is_empty());
+        assert_eq!(s.number(), 22);
+        assert!(s.needs_planned_maintenance());
+        let lamp = EmScores {
+            function: 2,
+            physical_risk: 2,
+            maintenance: 2,
+            incident_history: 1,
+        };
+        assert!(!lamp.needs_planned_maintenance());
+        let bad = EmScores {
+            function: 1,
+            physical_risk: 6,
+            maintenance: 3,
+            incident_history: 3,
+        };
+        assert_eq!(bad.check().len(), 2);
+    }
+}

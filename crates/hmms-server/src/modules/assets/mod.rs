@@ -1,0 +1,9 @@
+//! The equipment registry: equipment classes, assets with their place, money, risk and
+//! maintenance strategy, status history, QR codes, and resolving scanned codes.
+
+pub mod classes;
+pub mod dto;
+pub mod qr;
+pub mod routes;
+pub mod scan;
+pub mod service;

@@ -1,0 +1,168 @@
+//! `/assets`, `/equipment-classes` and `/scan/{code}`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::dto::*;
+use super::{classes, qr, scan, service};
+use crate::auth::principal::Principal;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::pagination::if_match;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_assets, create_asset))
+        .routes(routes!(get_asset, update_asset))
+        .routes(routes!(asset_history))
+        .routes(routes!(asset_qr))
+        .routes(routes!(list_equipment_classes, create_equipment_class))
+        .routes(routes!(update_equipment_class))
+        .routes(routes!(scan_code))
+}
+
+const ID: &str = "Asset id";
+
+/// The equipment registry, by tag, within your scope.
+#[utoipa::path(get, path = "/assets", tag = "assets", params(AssetQuery),
+    responses((status = 200, description = "A page of assets", body = AssetPage)))]
+pub async fn list_assets(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<AssetQuery>,
+) -> ApiResult<Json<AssetPage>> {
+    Ok(Json(service::list(&state, &p, q).await?))
+}
+
+/// Register an asset (`tag` and `name` required).
+#[utoipa::path(post, path = "/assets", tag = "assets", request_body = AssetInput,
+    responses((status = 201, description = "Registered", body = AssetDto),
+        (status = 409, description = "The tag is taken")))]
+pub async fn create_asset(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(body): ApiJson<AssetInput>,
+) -> ApiResult<impl IntoResponse> {
+    let dto = service::create(&state, &p, body).await?;
+    let location = format!("/api/v1/assets/{}", dto.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(dto),
+    ))
+}
+
+/// One asset, with its book value, warranty state and EM number.
+#[utoipa::path(get, path = "/assets/{id}", tag = "assets", params(("id" = Uuid, Path, description = ID)),
+    responses((status = 200, description = "The asset", body = AssetDto)))]
+pub async fn get_asset(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<AssetDto>> {
+    Ok(Json(service::get(&state, &p, id).await?))
+}
+
+/// Change an asset: fields, place (recorded as a move), or status (`status` with
+/// `statusReason`; disposal only after retirement, 409 otherwise).
+#[utoipa::path(patch, path = "/assets/{id}", tag = "assets", request_body = AssetInput,
+    params(("id" = Uuid, Path, description = ID),
+        ("If-Match" = Option<String>, Header, description = "The version you edited")),
+    responses((status = 200, description = "The updated asset", body = AssetDto),
+        (status = 409, description = "A status step that is not allowed, or a taken tag"),
+        (status = 412, description = "Someone changed it since you read it")))]
+pub async fn update_asset(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<AssetInput>,
+) -> ApiResult<Json<AssetDto>> {
+    Ok(Json(
+        service::update(&state, &p, id, body, if_match(&headers)?).await?,
+    ))
+}
+
+/// The asset's story in time order: registration, status steps, moves, and its work orders.
+#[utoipa::path(get, path = "/assets/{id}/history", tag = "assets", params(("id" = Uuid, Path, description = ID)),
+    responses((status = 200, description = "Oldest first", body = Vec<AssetHistoryEntry>)))]
+pub async fn asset_history(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<AssetHistoryEntry>>> {
+    Ok(Json(service::history_of(&state, &p, id).await?))
+}
+
+/// A printable QR code (SVG and PNG) holding this server's `/a/{tag}` address.
+#[utoipa::path(post, path = "/assets/{id}/qr", tag = "assets", params(("id" = Uuid, Path, description = ID)),
+    responses((status = 200, description = "The code", body = QrCode)))]
+pub async fn asset_qr(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<QrCode>> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    Ok(Json(qr::for_asset(&state, &p, id, host).await?))
+}
+
+/// The equipment-class tree, flat, by code.
+#[utoipa::path(get, path = "/equipment-classes", tag = "assets",
+    responses((status = 200, description = "Every class", body = Vec<EquipmentClassDto>)))]
+pub async fn list_equipment_classes(
+    State(state): State<AppState>,
+    p: Principal,
+) -> ApiResult<Json<Vec<EquipmentClassDto>>> {
+    Ok(Json(classes::list(&state, &p).await?))
+}
+
+/// Add an equipment class.
+#[utoipa::path(post, path = "/equipment-classes", tag = "assets", request_body = CreateEquipmentClass,
+    responses((status = 201, description = "Added", body = EquipmentClassDto)))]
+pub async fn create_equipment_class(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(body): ApiJson<CreateEquipmentClass>,
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(classes::create(&state, &p, body).await?),
+    ))
+}
+
+/// Rename, re-code or move an equipment class.
+#[utoipa::path(patch, path = "/equipment-classes/{id}", tag = "assets", request_body = UpdateEquipmentClass,
+    params(("id" = Uuid, Path, description = "Equipment class id"),
+        ("If-Match" = Option<String>, Header, description = "The version you edited")),
+    responses((status = 200, description = "Changed", body = EquipmentClassDto)))]
+pub async fn update_equipment_class(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<UpdateEquipmentClass>,
+) -> ApiResult<Json<EquipmentClassDto>> {
+    Ok(Json(
+        classes::update(&state, &p, id, body, if_match(&headers)?).await?,
+    ))
+}
+
+/// What a scanned or typed code is: an asset tag (or a scanned `/a/{tag}` URL), a work-order
+/// code or a location code, among the records you may see.
+#[utoipa::path(get, path = "/scan/{code}", tag = "assets",
+    params(("code" = String, Path, description = "Tag, code or scanned URL")),
+    responses((status = 200, description = "The record", body = ScanResult)))]
+pub async fn scan_code(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<ScanResult>> {
+    Ok(Json(scan::resolve(&state, &p, &code).await?))
+}

@@ -1,0 +1,779 @@
+//! Assets: scope, validation of the whole record after each change, status steps with their
+//! history, and the asset's story in time order.
+
+use chrono::{DateTime, Utc};
+use hmms_domain::ScopeFilter;
+use hmms_domain::assets::{
+    self as rules, AssetStatus, Depreciable, DepreciationMethod, EmScores, StatusStepError,
+};
+use hmms_domain::validate::{self, Errors};
+use hmms_store::entities::{
+    asset, asset_history, department, equipment_class, location, vendor_company, work_order,
+};
+use sea_orm::ExprTrait;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::dto::*;
+use crate::audit::{self, Change};
+use crate::auth::principal::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::modules::org::shared::require_site_write;
+use crate::pagination::{self, Cursor};
+use crate::state::{AppState, WriteTx};
+
+/// Assets on work orders the user raised, works on, or whose company works on.
+fn on_their_work(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
+    use work_order::Column as W;
+    let mut involved = Condition::any()
+        .add(W::RequesterId.eq(user_id))
+        .add(W::AssigneeId.eq(user_id));
+    if let Some(c) = company_id {
+        involved = involved.add(W::VendorCompanyId.eq(c));
+    }
+    let ids = Query::select()
+        .column(W::AssetId)
+        .from(work_order::Entity)
+        .cond_where(Condition::all().add(W::AssetId.is_not_null()).add(involved))
+        .to_owned();
+    Condition::all().add(Expr::col((asset::Entity, asset::Column::Id)).in_subquery(ids))
+}
+
+/// The caller's scope over assets: their site or department, plus assets of work they are
+/// involved in; with the assigned scope (vendors) only the latter.
+fn scope_condition(f: &ScopeFilter) -> Condition {
+    use asset::Column as C;
+    let org = C::OrganizationId.eq(f.organization_id());
+    match f {
+        ScopeFilter::Organization { .. } => Condition::all().add(org),
+        ScopeFilter::Site {
+            site_id,
+            user_id,
+            company_id,
+            ..
+        } => Condition::all().add(org).add(
+            Condition::any()
+                .add(C::SiteId.eq(*site_id))
+                .add(on_their_work(*user_id, *company_id)),
+        ),
+        ScopeFilter::Department {
+            department_id,
+            user_id,
+            company_id,
+            ..
+        } => Condition::all().add(org).add(
+            Condition::any()
+                .add(C::DepartmentId.eq(*department_id))
+                .add(on_their_work(*user_id, *company_id)),
+        ),
+        ScopeFilter::Assigned {
+            user_id,
+            company_id,
+            ..
+        } => Condition::all()
+            .add(org)
+            .add(on_their_work(*user_id, *company_id)),
+    }
+}
+
+/// An asset the caller may see, or 404 (also when it exists outside their scope).
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    id: Uuid,
+) -> ApiResult<asset::Model> {
+    p.require("asset.read")?;
+    asset::Entity::find()
+        .filter(asset::Column::Id.eq(id))
+        .filter(scope_condition(&p.filter()))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("asset"))
+}
+
+/// The asset with `tag` in the caller's organization, if they may see it.
+pub async fn find_by_tag(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    tag: &str,
+) -> ApiResult<Option<asset::Model>> {
+    if !p.can("asset.read") {
+        return Ok(None);
+    }
+    Ok(asset::Entity::find()
+        .filter(asset::Column::Tag.eq(tag))
+        .filter(scope_condition(&p.filter()))
+        .one(db)
+        .await?)
+}
+
+fn status_of(a: &asset::Model) -> AssetStatus {
+    AssetStatus::from_key(&a.status).unwrap_or(AssetStatus::InService)
+}
+
+fn method_of(a: &asset::Model) -> DepreciationMethod {
+    DepreciationMethod::from_key(&a.depreciation_method).unwrap_or(DepreciationMethod::StraightLine)
+}
+
+fn em_scores(a: &asset::Model) -> Option<EmScores> {
+    Some(EmScores {
+        function: u8::try_from(a.em_function?).ok()?,
+        physical_risk: u8::try_from(a.em_physical_risk?).ok()?,
+        maintenance: u8::try_from(a.em_maintenance?).ok()?,
+        incident_history: u8::try_from(a.em_incident_history?).ok()?,
+    })
+}
+
+pub fn dto(a: asset::Model, now: DateTime<Utc>) -> AssetDto {
+    let today = now.date_naive();
+    let book_value_minor = match (
+        a.purchase_cost_minor,
+        a.expected_life_years,
+        a.commissioned_on.or(a.purchase_date),
+    ) {
+        (Some(cost), Some(life), Some(from)) if life > 0 => Some(rules::book_value(
+            &Depreciable {
+                cost,
+                salvage: a.salvage_value_minor.unwrap_or(0),
+                life_years: life as u32,
+                from,
+                method: method_of(&a),
+            },
+            today,
+        )),
+        _ => None,
+    };
+    AssetDto {
+        em_number: em_scores(&a).map(|s| s.number() as i16),
+        under_warranty: a.warranty_end.is_some_and(|w| w >= today),
+        book_value_minor,
+        status: AssetStatusDto::from_key(&a.status).unwrap_or(AssetStatusDto::InService),
+        risk_class: RiskClass::from_key(&a.risk_class).unwrap_or(RiskClass::Medium),
+        maintenance_strategy: MaintenanceStrategy::from_key(&a.maintenance_strategy)
+            .unwrap_or(MaintenanceStrategy::Manufacturer),
+        depreciation_method: DepreciationMethodDto::from_key(&a.depreciation_method)
+            .unwrap_or(DepreciationMethodDto::StraightLine),
+        id: a.id,
+        tag: a.tag,
+        name: a.name,
+        class_id: a.class_id,
+        make: a.make,
+        model: a.model,
+        serial_number: a.serial_number,
+        site_id: a.site_id,
+        department_id: a.department_id,
+        location_id: a.location_id,
+        parent_id: a.parent_id,
+        installed_on: a.installed_on,
+        commissioned_on: a.commissioned_on,
+        warranty_end: a.warranty_end,
+        purchase_date: a.purchase_date,
+        purchase_cost_minor: a.purchase_cost_minor,
+        replacement_cost_minor: a.replacement_cost_minor,
+        expected_life_years: a.expected_life_years,
+        salvage_value_minor: a.salvage_value_minor,
+        supplier: a.supplier,
+        service_vendor_id: a.service_vendor_id,
+        service_contract_end: a.service_contract_end,
+        life_support: a.life_support,
+        em_function: a.em_function,
+        em_physical_risk: a.em_physical_risk,
+        em_maintenance: a.em_maintenance,
+        em_incident_history: a.em_incident_history,
+        strategy_justification: a.strategy_justification,
+        notes: a.notes,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+        version: a.version,
+    }
+}
+
+pub async fn list(state: &AppState, p: &Principal, q: AssetQuery) -> ApiResult<AssetPage> {
+    p.require("asset.read")?;
+    use asset::Column as C;
+    let limit = pagination::limit(q.limit)?;
+    let mut cond = scope_condition(&p.filter());
+    for (col, v) in [
+        (C::SiteId, q.site_id),
+        (C::DepartmentId, q.department_id),
+        (C::LocationId, q.location_id),
+        (C::ClassId, q.class_id),
+        (C::ParentId, q.parent_id),
+    ] {
+        if let Some(v) = v {
+            cond = cond.add(col.eq(v));
+        }
+    }
+    if let Some(s) = q.status {
+        cond = cond.add(C::Status.eq(s.key()));
+    }
+    if let Some(r) = q.risk_class {
+        cond = cond.add(C::RiskClass.eq(r.key()));
+    }
+    if let Some(l) = q.life_support {
+        cond = cond.add(C::LifeSupport.eq(l));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let like = |col: C| pagination::contains(col, text);
+        cond = cond.add(
+            Condition::any()
+                .add(like(C::Tag))
+                .add(like(C::Name))
+                .add(like(C::Make))
+                .add(like(C::Model))
+                .add(like(C::SerialNumber)),
+        );
+    }
+    if let Some(c) = Cursor::decode(q.cursor.as_deref())? {
+        cond = cond.add(
+            Condition::any()
+                .add(C::Tag.gt(c.key.clone()))
+                .add(Condition::all().add(C::Tag.eq(c.key)).add(C::Id.gt(c.id))),
+        );
+    }
+    let rows = asset::Entity::find()
+        .filter(cond)
+        .order_by_asc(C::Tag)
+        .order_by_asc(C::Id)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
+    let (rows, next_cursor) = pagination::finish(rows, limit, |a| Cursor {
+        key: a.tag.clone(),
+        id: a.id,
+    });
+    let now = state.clock.now();
+    Ok(AssetPage {
+        items: rows.into_iter().map(|a| dto(a, now)).collect(),
+        next_cursor,
+    })
+}
+
+pub async fn get(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<AssetDto> {
+    Ok(dto(
+        find_visible(&state.db, p, id).await?,
+        state.clock.now(),
+    ))
+}
+
+/// A text field: trimmed, blank is none, at most `max` characters.
+fn text(errors: &mut Errors, field: &str, v: Option<String>, max: usize) -> Option<String> {
+    let v = v?.trim().to_string();
+    if v.is_empty() {
+        return None;
+    }
+    if v.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+        return None;
+    }
+    Some(v)
+}
+
+/// Applies the fields of `input` to `m`.
+fn merge(m: &mut asset::Model, input: AssetInput, errors: &mut Errors) {
+    if let Some(t) = input.tag
+        && let Some(t) = errors.check("tag", validate::code(&t))
+    {
+        m.tag = t;
+    }
+    if let Some(n) = input.name
+        && let Some(n) = errors.check("name", validate::name(&n, 200))
+    {
+        m.name = n;
+    }
+    macro_rules! set {
+        ($($f:ident),*) => { $(if let Some(v) = input.$f { m.$f = v; })* };
+    }
+    set!(
+        class_id,
+        department_id,
+        location_id,
+        parent_id,
+        installed_on,
+        commissioned_on,
+        warranty_end,
+        purchase_date,
+        purchase_cost_minor,
+        replacement_cost_minor,
+        expected_life_years,
+        salvage_value_minor,
+        service_vendor_id,
+        service_contract_end,
+        em_function,
+        em_physical_risk,
+        em_maintenance,
+        em_incident_history
+    );
+    macro_rules! set_text {
+        ($($f:ident: $field:literal / $max:literal),*) => {
+            $(if let Some(v) = input.$f { m.$f = text(errors, $field, v, $max); })*
+        };
+    }
+    set_text!(
+        make: "make" / 120,
+        model: "model" / 120,
+        serial_number: "serialNumber" / 120,
+        supplier: "supplier" / 200,
+        strategy_justification: "strategyJustification" / 4000,
+        notes: "notes" / 4000
+    );
+    if let Some(s) = input.site_id {
+        m.site_id = s;
+    }
+    if let Some(v) = input.depreciation_method {
+        m.depreciation_method = v.key().into();
+    }
+    if let Some(v) = input.life_support {
+        m.life_support = v;
+    }
+    if let Some(v) = input.risk_class {
+        m.risk_class = v.key().into();
+    }
+    if let Some(v) = input.maintenance_strategy {
+        m.maintenance_strategy = v.key().into();
+    }
+}
+
+/// Checks the whole record as it would be stored, and fills in the site from its department
+/// or location. Lookups are within the caller's organization.
+async fn check(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    m: &mut asset::Model,
+    errors: &mut Errors,
+) -> ApiResult<()> {
+    let org = p.org();
+    if let Some(d) = m.department_id {
+        match department::Entity::find_by_id(d)
+            .one(db)
+            .await?
+            .filter(|d| d.organization_id == org)
+        {
+            Some(d) => m.site_id = d.site_id,
+            None => errors.add("departmentId", "no such department"),
+        }
+    }
+    if let Some(l) = m.location_id {
+        match location::Entity::find_by_id(l)
+            .one(db)
+            .await?
+            .filter(|l| l.organization_id == org)
+        {
+            Some(l) if m.department_id.is_none() || l.site_id == m.site_id => m.site_id = l.site_id,
+            Some(_) => errors.add("locationId", "is at another site than the department"),
+            None => errors.add("locationId", "no such location"),
+        }
+    }
+    if crate::modules::org::sites::find(db, p, m.site_id)
+        .await
+        .is_err()
+    {
+        errors.add("siteId", "no such site");
+    }
+    if let Some(c) = m.class_id
+        && equipment_class::Entity::find_by_id(c)
+            .one(db)
+            .await?
+            .filter(|c| c.organization_id == org)
+            .is_none()
+    {
+        errors.add("classId", "no such equipment class");
+    }
+    if let Some(v) = m.service_vendor_id
+        && vendor_company::Entity::find_by_id(v)
+            .one(db)
+            .await?
+            .filter(|c| c.organization_id == org)
+            .is_none()
+    {
+        errors.add("serviceVendorId", "no such vendor company");
+    }
+    if let Some(parent) = m.parent_id {
+        // A component sits under a real asset, never under itself or its own components.
+        let mut seen = vec![m.id];
+        let mut next = Some(parent);
+        while let Some(id) = next {
+            if seen.contains(&id) {
+                errors.add("parentId", "would make the asset a component of itself");
+                break;
+            }
+            seen.push(id);
+            match asset::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .filter(|a| a.organization_id == org)
+            {
+                Some(a) => next = a.parent_id,
+                None => {
+                    errors.add("parentId", "no such asset");
+                    break;
+                }
+            }
+        }
+    }
+    for (field, v) in [
+        ("purchaseCostMinor", m.purchase_cost_minor),
+        ("replacementCostMinor", m.replacement_cost_minor),
+        ("salvageValueMinor", m.salvage_value_minor),
+    ] {
+        if v.is_some_and(|v| !(0..=1_000_000_000_000).contains(&v)) {
+            errors.add(field, "must be from 0 to 1000000000000 (minor units)");
+        }
+    }
+    if let (Some(s), Some(c)) = (m.salvage_value_minor, m.purchase_cost_minor)
+        && s > c
+    {
+        errors.add("salvageValueMinor", "cannot exceed the purchase cost");
+    }
+    if m.expected_life_years
+        .is_some_and(|y| !(1..=50).contains(&y))
+    {
+        errors.add("expectedLifeYears", "must be from 1 to 50 years");
+    }
+    let scores = [
+        m.em_function,
+        m.em_physical_risk,
+        m.em_maintenance,
+        m.em_incident_history,
+    ];
+    if scores.iter().any(|s| s.is_some()) {
+        if scores.iter().any(|s| s.is_none()) {
+            errors.add(
+                "emFunction",
+                "score all four parts of the EM number, or none",
+            );
+        } else {
+            let s = EmScores {
+                function: scores[0].unwrap_or(0).clamp(0, 255) as u8,
+                physical_risk: scores[1].unwrap_or(0).clamp(0, 255) as u8,
+                maintenance: scores[2].unwrap_or(0).clamp(0, 255) as u8,
+                incident_history: scores[3].unwrap_or(0).clamp(0, 255) as u8,
+            };
+            for (field, msg) in s.check() {
+                errors.add(field, msg);
+            }
+        }
+    }
+    if m.maintenance_strategy == MaintenanceStrategy::AlternativeEquipmentMaintenance.key()
+        && m.strategy_justification.is_none()
+    {
+        errors.add(
+            "strategyJustification",
+            "an alternative maintenance strategy needs a written justification",
+        );
+    }
+    if m.maintenance_strategy == MaintenanceStrategy::RunToFail.key() && m.life_support {
+        errors.add(
+            "maintenanceStrategy",
+            "life-support equipment cannot be run to failure",
+        );
+    }
+    if let (Some(i), Some(c)) = (m.installed_on, m.commissioned_on)
+        && c < i
+    {
+        errors.add("commissionedOn", "cannot be before the installation");
+    }
+    Ok(())
+}
+
+async fn tag_taken(
+    db: &impl ConnectionTrait,
+    org: Uuid,
+    tag: &str,
+    except: Uuid,
+) -> ApiResult<bool> {
+    Ok(asset::Entity::find()
+        .filter(asset::Column::OrganizationId.eq(org))
+        .filter(asset::Column::Tag.eq(tag))
+        .filter(asset::Column::Id.ne(except))
+        .count(db)
+        .await?
+        > 0)
+}
+
+async fn history(
+    tx: &WriteTx,
+    a: &asset::Model,
+    actor: Option<Uuid>,
+    kind: &str,
+    status: Option<(Option<&str>, &str)>,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    asset_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(a.organization_id),
+        asset_id: Set(a.id),
+        kind: Set(kind.into()),
+        from_status: Set(status.and_then(|(f, _)| f.map(String::from))),
+        to_status: Set(status.map(|(_, t)| t.to_string())),
+        detail: Set(detail.to_string()),
+        actor_id: Set(actor),
+        created_at: Set(now),
+    }
+    .insert(&**tx)
+    .await?;
+    Ok(())
+}
+
+async fn audit_asset(
+    tx: &WriteTx,
+    p: &Principal,
+    action: &str,
+    before: Option<&AssetDto>,
+    after: &AssetDto,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let change = Change {
+        action,
+        entity_type: "asset",
+        entity_id: Some(after.id.to_string()),
+        before: before.map(serde_json::to_value).transpose()?,
+        after: Some(serde_json::to_value(after)?),
+    };
+    audit::record(tx, now, &p.who(), change).await
+}
+
+pub async fn create(state: &AppState, p: &Principal, input: AssetInput) -> ApiResult<AssetDto> {
+    p.require("asset.manage")?;
+    let mut errors = Errors::default();
+    if input.tag.is_none() {
+        errors.add("tag", "is required");
+    }
+    if input.name.is_none() {
+        errors.add("name", "is required");
+    }
+    let now = state.clock.now();
+    let status = input.status.unwrap_or(AssetStatusDto::InService);
+    if !matches!(
+        status,
+        AssetStatusDto::InService | AssetStatusDto::PendingAcceptance
+    ) {
+        errors.add("status", "a new asset is in_service or pending_acceptance");
+    }
+    let life_support = input.life_support.unwrap_or(false);
+    let mut m = asset::Model {
+        id: Uuid::now_v7(),
+        organization_id: p.org(),
+        site_id: p.user.site_id.unwrap_or(Uuid::nil()),
+        department_id: None,
+        location_id: None,
+        parent_id: None,
+        class_id: None,
+        tag: String::new(),
+        name: String::new(),
+        make: None,
+        model: None,
+        serial_number: None,
+        status: status.key().into(),
+        installed_on: None,
+        commissioned_on: None,
+        warranty_end: None,
+        purchase_date: None,
+        purchase_cost_minor: None,
+        replacement_cost_minor: None,
+        expected_life_years: None,
+        salvage_value_minor: None,
+        depreciation_method: DepreciationMethod::StraightLine.key().into(),
+        supplier: None,
+        service_vendor_id: None,
+        service_contract_end: None,
+        life_support,
+        risk_class: if life_support { "high" } else { "medium" }.into(),
+        em_function: None,
+        em_physical_risk: None,
+        em_maintenance: None,
+        em_incident_history: None,
+        maintenance_strategy: MaintenanceStrategy::Manufacturer.key().into(),
+        strategy_justification: None,
+        notes: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let reason = input.status_reason.clone();
+    merge(&mut m, input, &mut errors);
+    check(&state.db, p, &mut m, &mut errors).await?;
+    errors.into_result()?;
+    require_site_write(p, "asset.manage", m.site_id)?;
+    let tx = state.begin_write().await?;
+    if tag_taken(&*tx, p.org(), &m.tag, m.id).await? {
+        return Err(ApiError::Conflict(format!(
+            "An asset tagged {} already exists.",
+            m.tag
+        )));
+    }
+    let saved = m.into_active_model().insert(&*tx).await?;
+    history(
+        &tx,
+        &saved,
+        Some(p.id()),
+        "registered",
+        Some((None, saved.status.as_str())),
+        json!({ "reason": reason, "siteId": saved.site_id, "locationId": saved.location_id }),
+        now,
+    )
+    .await?;
+    let out = dto(saved, now);
+    audit_asset(&tx, p, "asset.created", None, &out, now).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+fn step_error(from: AssetStatus, to: AssetStatus, e: StatusStepError) -> ApiError {
+    let why = match e {
+        StatusStepError::Final => "a disposed asset stays disposed",
+        StatusStepError::BackToAcceptance => "only a new asset awaits acceptance",
+        StatusStepError::DisposeUnretired => "retire the asset before disposing of it",
+    };
+    ApiError::Conflict(format!(
+        "An asset that is {} cannot become {}: {why}.",
+        from.key(),
+        to.key()
+    ))
+}
+
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    input: AssetInput,
+    if_match: Option<i32>,
+) -> ApiResult<AssetDto> {
+    p.require("asset.manage")?;
+    let tx = state.begin_write().await?;
+    let current = find_visible(&*tx, p, id).await?;
+    require_site_write(p, "asset.manage", current.site_id)?;
+    pagination::check_version(if_match.or(input.version), current.version)?;
+    let now = state.clock.now();
+    let mut errors = Errors::default();
+    let to_status = input
+        .status
+        .map(|s| AssetStatus::from_key(s.key()).expect("same keys"));
+    let reason = input.status_reason.clone();
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
+        errors.add("statusReason", "must be at most 2000 characters");
+    }
+    let mut m = current.clone();
+    merge(&mut m, input, &mut errors);
+    check(&*tx, p, &mut m, &mut errors).await?;
+    errors.into_result()?;
+    if m.site_id != current.site_id {
+        require_site_write(p, "asset.manage", m.site_id)?;
+    }
+    if m.tag != current.tag && tag_taken(&*tx, p.org(), &m.tag, m.id).await? {
+        return Err(ApiError::Conflict(format!(
+            "An asset tagged {} already exists.",
+            m.tag
+        )));
+    }
+    let from = status_of(&current);
+    let mut action = "asset.updated";
+    if let Some(to) = to_status.filter(|t| *t != from) {
+        rules::check_status_step(from, to).map_err(|e| step_error(from, to, e))?;
+        m.status = to.key().into();
+        history(
+            &tx,
+            &current,
+            Some(p.id()),
+            "status",
+            Some((Some(from.key()), to.key())),
+            json!({ "reason": reason }),
+            now,
+        )
+        .await?;
+        action = "asset.status_changed";
+    }
+    if (m.location_id, m.department_id, m.site_id)
+        != (current.location_id, current.department_id, current.site_id)
+    {
+        history(
+            &tx,
+            &current,
+            Some(p.id()),
+            "moved",
+            None,
+            json!({
+                "from": { "siteId": current.site_id, "departmentId": current.department_id, "locationId": current.location_id },
+                "to": { "siteId": m.site_id, "departmentId": m.department_id, "locationId": m.location_id },
+            }),
+            now,
+        )
+        .await?;
+    }
+    let before = dto(current.clone(), now);
+    // Every column may have changed; write them all.
+    let mut am = m.into_active_model().reset_all();
+    am.updated_at = Set(now);
+    am.version = Set(current.version + 1);
+    let saved = am.update(&*tx).await?;
+    let out = dto(saved, now);
+    audit_asset(&tx, p, action, Some(&before), &out, now).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Registration, status steps, moves and the asset's work orders, in time order.
+pub async fn history_of(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+) -> ApiResult<Vec<AssetHistoryEntry>> {
+    let a = find_visible(&state.db, p, id).await?;
+    let mut out: Vec<AssetHistoryEntry> = asset_history::Entity::find()
+        .filter(asset_history::Column::AssetId.eq(a.id))
+        .order_by_asc(asset_history::Column::CreatedAt)
+        .order_by_asc(asset_history::Column::Id)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|h| AssetHistoryEntry {
+            kind: h.kind,
+            at: h.created_at,
+            actor_id: h.actor_id,
+            from_status: h.from_status,
+            to_status: h.to_status,
+            work_order_id: None,
+            detail: serde_json::from_str(&h.detail).unwrap_or_default(),
+        })
+        .collect();
+    // Work on the asset is part of its story for whoever may see the asset.
+    for w in work_order::Entity::find()
+        .filter(work_order::Column::AssetId.eq(a.id))
+        .filter(work_order::Column::OrganizationId.eq(a.organization_id))
+        .all(&state.db)
+        .await?
+    {
+        let detail = json!({ "code": w.code, "title": w.title, "type": w.wo_type,
+            "priority": w.priority, "status": w.status });
+        out.push(AssetHistoryEntry {
+            kind: "work_order_opened".into(),
+            at: w.created_at,
+            actor_id: Some(w.requester_id),
+            from_status: None,
+            to_status: None,
+            work_order_id: Some(w.id),
+            detail: detail.clone(),
+        });
+        if let Some(done) = w.completed_at {
+            out.push(AssetHistoryEntry {
+                kind: "work_order_completed".into(),
+                at: done,
+                actor_id: w.assignee_id,
+                from_status: None,
+                to_status: None,
+                work_order_id: Some(w.id),
+                detail: json!({ "code": w.code, "resolutionCategory": w.resolution_category,
+                    "downtimeMinutes": w.downtime_minutes,
+                    "vendorCostMinor": w.vendor_cost_minor }),
+            });
+        }
+    }
+    out.sort_by_key(|e| e.at);
+    Ok(out)
+}
