@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod assets;
 mod work_orders;
 
 use std::collections::HashMap;
@@ -451,6 +452,12 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         .filter(user::Column::Id.eq(ids["vendor@demo.hmms"]))
         .exec(&*tx)
         .await?;
+    // The equipment comes with the year of work (tests start from people and places only).
+    let demo_assets = if with_work {
+        assets::generate(&*tx, org, Some(company.id), now).await?.1
+    } else {
+        assets::DemoAssets::default()
+    };
     let cast = work_orders::Cast {
         organization: org,
         site: smgh,
@@ -469,6 +476,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         technician: ids["technician@demo.hmms"],
         vendor: ids["vendor@demo.hmms"],
         vendor_company: Some(company.id),
+        assets: demo_assets,
     };
     let work = if with_work {
         work_orders::generate(&*tx, &cast, now).await?
@@ -557,6 +565,7 @@ pub async fn scale(state: &AppState, work_orders: usize) -> anyhow::Result<usize
             .one(db)
             .await?
             .and_then(|u| u.vendor_company_id),
+        assets: assets::DemoAssets::load(db, smgh.organization_id).await?,
     };
     let tx = state
         .begin_write()

@@ -20,6 +20,8 @@ pub struct Cast {
     pub vendor: Uuid,
     /// The vendor's company, which shares the vendor's jobs.
     pub vendor_company: Option<Uuid>,
+    /// The demo's equipment, for work on a particular asset.
+    pub assets: super::assets::DemoAssets,
 }
 
 pub const ICU_FAULTS: &[&str] = &[
@@ -167,7 +169,7 @@ pub async fn generate(
             wo_type: Set("corrective".into()),
             priority: Set(priority.key().into()),
             status: Set(status.key().into()),
-            asset_id: Set(None),
+            asset_id: Set(cast.assets.pick(department, title, i as u64)),
             department_id: Set(Some(department)),
             location_id: Set(None),
             requester_id: Set(cast.requester),
@@ -401,7 +403,7 @@ pub async fn generate_bulk(
                 wo_type: Set("corrective".into()),
                 priority: Set(priority.key().into()),
                 status: Set(status.key().into()),
-                asset_id: Set(None),
+                asset_id: Set(cast.assets.pick(department, title, made as u64)),
                 department_id: Set(Some(department)),
                 location_id: Set(None),
                 requester_id: Set(cast.requester),
