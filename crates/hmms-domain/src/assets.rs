@@ -1,7 +1,7 @@
 //! Rules of the equipment registry: asset status steps, book value by depreciation, and the
 //! equipment-management (EM) number used to decide which devices need planned maintenance.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// Where an asset is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,6 +194,46 @@ impl EmScores {
     }
 }
 
+/// Minutes the asset spent down (under maintenance or out of service) up to `now`, from the
+/// statuses it entered and when, oldest first.
+pub fn downtime_minutes(entered: &[(DateTime<Utc>, AssetStatus)], now: DateTime<Utc>) -> i64 {
+    let mut total = 0;
+    for (i, (at, status)) in entered.iter().enumerate() {
+        if !status.is_down() {
+            continue;
+        }
+        let until = entered.get(i + 1).map(|(t, _)| *t).unwrap_or(now).min(now);
+        total += (until - *at).num_minutes().max(0);
+    }
+    total
+}
+
+/// Mean time to repair, minutes: from the report to the completion of each repair.
+pub fn mttr_minutes(repairs: &[(DateTime<Utc>, DateTime<Utc>)]) -> Option<i64> {
+    if repairs.is_empty() {
+        return None;
+    }
+    let sum: i64 = repairs
+        .iter()
+        .map(|(reported, done)| (*done - *reported).num_minutes().max(0))
+        .sum();
+    Some(sum / repairs.len() as i64)
+}
+
+/// Mean time between failures, hours: time in operation (the period less downtime) per failure.
+pub fn mtbf_hours(period_minutes: i64, downtime_minutes: i64, failures: usize) -> Option<f64> {
+    if failures == 0 {
+        return None;
+    }
+    let up = (period_minutes - downtime_minutes).max(0) as f64 / 60.0;
+    Some((up / failures as f64 * 10.0).round() / 10.0)
+}
+
+/// Whether repairs have cost more than `percent` % of replacing the asset.
+pub fn replacement_advised(repair_cost: i64, replacement_cost: i64, percent: i32) -> bool {
+    replacement_cost > 0 && repair_cost as i128 * 100 > replacement_cost as i128 * percent as i128
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,5 +358,32 @@ mod tests {
             incident_history: 3,
         };
         assert_eq!(bad.check().len(), 2);
+    }
+
+    #[test]
+    fn reliability_figures() {
+        use AssetStatus::*;
+        let t = |h: i64| DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::hours(h);
+        // In service, down for 10 h, back, then down again for the last 5 h.
+        let entered = [
+            (t(0), InService),
+            (t(100), OutOfService),
+            (t(106), UnderMaintenance),
+            (t(110), InService),
+            (t(195), OutOfService),
+        ];
+        assert_eq!(downtime_minutes(&entered, t(200)), 15 * 60);
+        assert_eq!(downtime_minutes(&entered, t(108)), 8 * 60, "up to now only");
+        assert_eq!(
+            mttr_minutes(&[(t(100), t(110)), (t(195), t(197))]),
+            Some(6 * 60)
+        );
+        assert_eq!(mttr_minutes(&[]), None);
+        // 200 h less 15 h down, over 2 failures.
+        assert_eq!(mtbf_hours(200 * 60, 15 * 60, 2), Some(92.5));
+        assert_eq!(mtbf_hours(200 * 60, 0, 0), None);
+        assert!(replacement_advised(50_001, 100_000, 50));
+        assert!(!replacement_advised(50_000, 100_000, 50));
+        assert!(!replacement_advised(10, 0, 50), "no replacement cost known");
     }
 }

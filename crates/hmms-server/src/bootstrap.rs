@@ -61,6 +61,7 @@ pub async fn create_organization(
         name: Set(name.into()),
         currency: Set(currency.into()),
         labour_rate_minor: Set(0),
+        repair_replace_percent: Set(50),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),

@@ -126,6 +126,7 @@ const TABLE: &[(&str, Expect)] = &[
     ),
     ("GET /api/v1/assets/{id}/history", ASSET_READERS),
     ("POST /api/v1/assets/{id}/qr", ASSET_READERS),
+    ("GET /api/v1/assets/{id}/reliability", ASSET_READERS),
     (
         "GET /api/v1/equipment-classes",
         [200, 200, 200, 200, 200, 403, 200],

@@ -11,6 +11,8 @@ pub struct Model {
     pub currency: String,
     /// Cost of an hour of in-house labour, in the currency's minor unit.
     pub labour_rate_minor: i64,
+    /// Repairs costing more than this share (%) of a replacement flag an asset for replacing.
+    pub repair_replace_percent: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

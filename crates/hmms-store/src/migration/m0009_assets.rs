@@ -184,6 +184,14 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        // When repairs have cost this share of a replacement, the asset is flagged for replacing.
+        m.alter_table(
+            Table::alter()
+                .table("organizations")
+                .add_column(integer("repair_replace_percent").default(50))
+                .take(),
+        )
+        .await?;
         // Work orders already name an asset; now it must exist.
         m.create_index(
             Index::create()

@@ -4,6 +4,7 @@
 pub mod classes;
 pub mod dto;
 pub mod qr;
+pub mod reliability;
 pub mod routes;
 pub mod scan;
 pub mod service;

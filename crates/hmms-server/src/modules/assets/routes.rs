@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::dto::*;
+use super::reliability::{self, Reliability};
 use super::{classes, qr, scan, service};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_asset, update_asset))
         .routes(routes!(asset_history))
         .routes(routes!(asset_qr))
+        .routes(routes!(asset_reliability))
         .routes(routes!(list_equipment_classes, create_equipment_class))
         .routes(routes!(update_equipment_class))
         .routes(routes!(scan_code))
@@ -98,6 +100,18 @@ pub async fn asset_history(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<AssetHistoryEntry>>> {
     Ok(Json(service::history_of(&state, &p, id).await?))
+}
+
+/// Downtime, MTTR, MTBF, costs and total cost of ownership since the asset entered service,
+/// and whether its repairs have passed the organization's repair-or-replace threshold.
+#[utoipa::path(get, path = "/assets/{id}/reliability", tag = "assets", params(("id" = Uuid, Path, description = ID)),
+    responses((status = 200, description = "The figures", body = Reliability)))]
+pub async fn asset_reliability(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Reliability>> {
+    Ok(Json(reliability::of(&state, &p, id).await?))
 }
 
 /// A printable QR code (SVG and PNG) holding this server's `/a/{tag}` address.

@@ -18,6 +18,9 @@ pub struct OrganizationDto {
     pub currency: String,
     /// Cost of an hour of in-house labour, minor units (for work-order costs).
     pub labour_rate_minor: i64,
+    /// When an asset's repairs have cost more than this share (%) of replacing it, it is
+    /// flagged for replacement.
+    pub repair_replace_percent: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -30,6 +33,7 @@ impl From<organization::Model> for OrganizationDto {
             name: m.name,
             currency: m.currency,
             labour_rate_minor: m.labour_rate_minor,
+            repair_replace_percent: m.repair_replace_percent,
             created_at: m.created_at,
             updated_at: m.updated_at,
             version: m.version,
@@ -45,6 +49,8 @@ pub struct UpdateOrganization {
     pub currency: Option<String>,
     #[schema(minimum = 0)]
     pub labour_rate_minor: Option<i64>,
+    #[schema(minimum = 1, maximum = 100)]
+    pub repair_replace_percent: Option<i32>,
     pub version: Option<i32>,
 }
 

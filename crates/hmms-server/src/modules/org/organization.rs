@@ -41,6 +41,12 @@ pub async fn update(
     {
         errors.add("labourRateMinor", "must be between 0 and 1,000,000,000");
     }
+    if body
+        .repair_replace_percent
+        .is_some_and(|r| !(1..=100).contains(&r))
+    {
+        errors.add("repairReplacePercent", "must be from 1 to 100");
+    }
     errors.into_result()?;
     let tx = state.begin_write().await?;
     let current = organization::Entity::find_by_id(p.org())
@@ -58,6 +64,9 @@ pub async fn update(
     }
     if let Some(r) = body.labour_rate_minor {
         m.labour_rate_minor = Set(r);
+    }
+    if let Some(r) = body.repair_replace_percent {
+        m.repair_replace_percent = Set(r);
     }
     m.updated_at = Set(now);
     m.version = Set(current.version + 1);
