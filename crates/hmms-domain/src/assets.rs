@@ -229,6 +229,18 @@ pub fn mtbf_hours(period_minutes: i64, downtime_minutes: i64, failures: usize) -
     Some((up / failures as f64 * 10.0).round() / 10.0)
 }
 
+/// The incident-history part of the EM number (1–5): 1 with no incident in the last five
+/// years, one more per incident and one more again for each that harmed someone.
+pub fn incident_history_score(incidents: &[(DateTime<Utc>, bool)], now: DateTime<Utc>) -> u8 {
+    let since = now - chrono::Duration::days(5 * 365);
+    let points: usize = incidents
+        .iter()
+        .filter(|(at, _)| *at >= since && *at <= now)
+        .map(|(_, harm)| if *harm { 2 } else { 1 })
+        .sum();
+    (1 + points).min(5) as u8
+}
+
 /// Whether repairs have cost more than `percent` % of replacing the asset.
 pub fn replacement_advised(repair_cost: i64, replacement_cost: i64, percent: i32) -> bool {
     replacement_cost > 0 && repair_cost as i128 * 100 > replacement_cost as i128 * percent as i128
@@ -385,5 +397,21 @@ mod tests {
         assert!(replacement_advised(50_001, 100_000, 50));
         assert!(!replacement_advised(50_000, 100_000, 50));
         assert!(!replacement_advised(10, 0, 50), "no replacement cost known");
+    }
+
+    #[test]
+    fn incident_history_scores() {
+        let now = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(4000);
+        let ago = |d: i64| now - chrono::Duration::days(d);
+        assert_eq!(incident_history_score(&[], now), 1);
+        assert_eq!(incident_history_score(&[(ago(10), false)], now), 2);
+        assert_eq!(incident_history_score(&[(ago(10), true)], now), 3);
+        assert_eq!(
+            incident_history_score(&[(ago(6 * 365), true)], now),
+            1,
+            "older than five years"
+        );
+        let many = [(ago(1), true), (ago(2), true), (ago(3), true)];
+        assert_eq!(incident_history_score(&many, now), 5, "capped");
     }
 }

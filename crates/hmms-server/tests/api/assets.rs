@@ -671,3 +671,85 @@ async fn reliability_and_cost_come_from_status_history_and_work(app: TestApp) {
     assert_eq!(p["errors"][0]["field"], "repairReplacePercent");
 }
 both!(reliability_and_cost_come_from_status_history_and_work);
+
+async fn incidents_join_the_history_and_the_em_number(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let a = register(
+        &app,
+        &manager,
+        json!({ "tag": "ICU-IP-77", "name": "Infusion pump",
+                "departmentId": app.department_id("SMGH", "ICU").await,
+                "emFunction": 8, "emPhysicalRisk": 4, "emMaintenance": 3, "emIncidentHistory": 1 }),
+    )
+    .await;
+    assert_eq!(a["emNumber"], 16);
+    let path = format!("/api/v1/assets/{}", a["id"].as_str().unwrap());
+    let staff = app.token("staff").await;
+    let when = chrono::Utc::now().to_rfc3339();
+    let i = expect(
+        app.post(
+            &format!("{path}/incidents"),
+            &staff,
+            json!({ "occurredAt": when, "description": "Free-flow: 40 ml delivered at once",
+                    "patientHarm": true, "staffHarm": false, "reportedExternally": true,
+                    "externalReference": "PPB-2026-0113" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(i["patientHarm"], true);
+    // One harmful incident: incident history 1 → 3, so the EM number goes up by two.
+    let after = expect(app.get(&path, &manager).await, StatusCode::OK).await;
+    assert_eq!(after["emIncidentHistory"], 3);
+    assert_eq!(after["emNumber"], 18);
+    let history = app.get_ok(&format!("{path}/history")).await;
+    let kinds: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["registered", "incident"]);
+    let list = expect(
+        app.get(&format!("{path}/incidents"), &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list[0]["externalReference"], "PPB-2026-0113");
+
+    // Not in the future; no external reference without an external report.
+    let future = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let p = expect(
+        app.post(
+            &format!("{path}/incidents"),
+            &staff,
+            json!({ "occurredAt": future, "description": "x", "patientHarm": false,
+                    "staffHarm": false, "reportedExternally": false, "externalReference": "X" }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["occurredAt", "externalReference"]);
+    // Procurement reads equipment but does not report incidents.
+    let procurement = app.token("procurement").await;
+    expect(
+        app.post(
+            &format!("{path}/incidents"),
+            &procurement,
+            json!({ "occurredAt": when, "description": "x", "patientHarm": false,
+                    "staffHarm": false, "reportedExternally": false }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+both!(incidents_join_the_history_and_the_em_number);

@@ -127,6 +127,12 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/assets/{id}/history", ASSET_READERS),
     ("POST /api/v1/assets/{id}/qr", ASSET_READERS),
     ("GET /api/v1/assets/{id}/reliability", ASSET_READERS),
+    ("GET /api/v1/assets/{id}/incidents", ASSET_READERS),
+    // Anyone who raises requests records incidents on equipment they can see.
+    (
+        "POST /api/v1/assets/{id}/incidents",
+        [201, 201, 404, 201, 403, 403, 403],
+    ),
     (
         "GET /api/v1/equipment-classes",
         [200, 200, 200, 200, 200, 403, 200],
@@ -485,6 +491,10 @@ async fn request(
             json!({ "description": "Occlusion sensor", "partNumber": "BD-8015", "quantity": 2, "unitCostMinor": 125000 }),
         ),
         ("POST", "assets") if op.ends_with("/qr") => Some(json!({})),
+        ("POST", "assets") if op.ends_with("/incidents") => Some(json!({
+            "occurredAt": "2026-01-05T10:00:00Z", "description": "Pump over-infused",
+            "patientHarm": false, "staffHarm": false, "reportedExternally": false
+        })),
         ("POST", "assets") => Some(
             json!({ "tag": format!("NEW-{n}"), "name": "Suction pump", "departmentId": f.icu }),
         ),

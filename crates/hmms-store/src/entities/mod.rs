@@ -2,6 +2,7 @@
 
 pub mod asset;
 pub mod asset_history;
+pub mod asset_incident;
 pub mod attachment;
 pub mod audit_entry;
 pub mod code_counter;

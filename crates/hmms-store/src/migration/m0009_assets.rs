@@ -184,6 +184,41 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        // Equipment-related incidents: what happened, whether anyone was harmed, whether it
+        // was reported to the regulator.
+        m.create_table(
+            Table::create()
+                .table("asset_incidents")
+                .col(pk_uuid("id"))
+                .col(uuid("organization_id"))
+                .col(uuid("asset_id"))
+                .col(timestamp_with_time_zone("occurred_at"))
+                .col(text("description"))
+                .col(boolean("patient_harm"))
+                .col(boolean("staff_harm"))
+                .col(boolean("reported_externally"))
+                .col(string_null("external_reference"))
+                .col(uuid_null("work_order_id"))
+                .col(uuid("reported_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk(
+                    "fk_asset_incidents_asset",
+                    "asset_incidents",
+                    "asset_id",
+                    "assets",
+                ))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_asset_incidents_asset")
+                .table("asset_incidents")
+                .col("asset_id")
+                .col("occurred_at")
+                .take(),
+        )
+        .await?;
         // When repairs have cost this share of a replacement, the asset is flagged for replacing.
         m.alter_table(
             Table::alter()

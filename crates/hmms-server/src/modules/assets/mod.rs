@@ -3,6 +3,7 @@
 
 pub mod classes;
 pub mod dto;
+pub mod incidents;
 pub mod qr;
 pub mod reliability;
 pub mod routes;

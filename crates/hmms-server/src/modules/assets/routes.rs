@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::dto::*;
+use super::incidents::{self, CreateIncident, IncidentDto};
 use super::reliability::{self, Reliability};
 use super::{classes, qr, scan, service};
 use crate::auth::principal::Principal;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(asset_history))
         .routes(routes!(asset_qr))
         .routes(routes!(asset_reliability))
+        .routes(routes!(list_incidents, record_incident))
         .routes(routes!(list_equipment_classes, create_equipment_class))
         .routes(routes!(update_equipment_class))
         .routes(routes!(scan_code))
@@ -112,6 +114,34 @@ pub async fn asset_reliability(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Reliability>> {
     Ok(Json(reliability::of(&state, &p, id).await?))
+}
+
+/// Incidents recorded on the asset, newest first.
+#[utoipa::path(get, path = "/assets/{id}/incidents", tag = "assets", params(("id" = Uuid, Path, description = ID)),
+    responses((status = 200, description = "Incidents", body = Vec<IncidentDto>)))]
+pub async fn list_incidents(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<IncidentDto>>> {
+    Ok(Json(incidents::list(&state, &p, id).await?))
+}
+
+/// Record an equipment-related incident (anyone who may raise requests and sees the asset). It
+/// joins the asset's history and raises the incident-history part of its EM number.
+#[utoipa::path(post, path = "/assets/{id}/incidents", tag = "assets", request_body = CreateIncident,
+    params(("id" = Uuid, Path, description = ID)),
+    responses((status = 201, description = "Recorded", body = IncidentDto)))]
+pub async fn record_incident(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CreateIncident>,
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(incidents::record(&state, &p, id, body).await?),
+    ))
 }
 
 /// A printable QR code (SVG and PNG) holding this server's `/a/{tag}` address.
