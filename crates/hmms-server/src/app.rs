@@ -63,7 +63,7 @@ fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(modules::org::routes::router())
         .merge(modules::work_orders::routes::router())
         .merge(modules::vendors::routes::router())
-        .merge(modules::assets::routes::router())
+        .merge(modules::assets::routes::router(max_upload))
         .merge(modules::notifications::routes::router())
         .merge(modules::push::routes::router())
         .merge(crate::jobs::routes::router())

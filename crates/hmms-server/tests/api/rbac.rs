@@ -128,6 +128,15 @@ const TABLE: &[(&str, Expect)] = &[
     ("POST /api/v1/assets/{id}/qr", ASSET_READERS),
     ("GET /api/v1/assets/{id}/reliability", ASSET_READERS),
     ("GET /api/v1/assets/{id}/incidents", ASSET_READERS),
+    (
+        "GET /api/v1/assets/export.csv",
+        [200, 200, 200, 200, 200, 403, 200],
+    ),
+    ("GET /api/v1/assets/import-template.csv", [200; 7]),
+    (
+        "POST /api/v1/assets/import",
+        [200, 200, 403, 403, 403, 403, 403],
+    ),
     // Anyone who raises requests records incidents on equipment they can see.
     (
         "POST /api/v1/assets/{id}/incidents",
@@ -552,6 +561,17 @@ async fn every_endpoint_answers_each_role_as_the_table_says(app: TestApp) {
                     .to_string();
                 crate::attachments::upload(&app, &tokens[i], &wo, "p.png", "image/png", png, None)
                     .await
+            } else if op.ends_with("/assets/import") {
+                app.client
+                    .post(app.url(&path))
+                    .bearer_auth(&tokens[i])
+                    .header("content-type", "text/csv")
+                    .body(format!(
+                        "tag,name,site_code,department_code\nIMP-{n}-{i},Suction unit,SMGH,ICU\n"
+                    ))
+                    .send()
+                    .await
+                    .unwrap()
             } else {
                 app.request(method, &path, Some(&tokens[i]), body).await
             };

@@ -2,6 +2,7 @@
 //! maintenance strategy, status history, QR codes, and resolving scanned codes.
 
 pub mod classes;
+pub mod csv_io;
 pub mod dto;
 pub mod incidents;
 pub mod qr;

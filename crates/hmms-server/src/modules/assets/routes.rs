@@ -1,25 +1,36 @@
 //! `/assets`, `/equipment-classes` and `/scan/{code}`.
 
 use axum::Json;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::csv_io::{self, ImportReport};
 use super::dto::*;
 use super::incidents::{self, CreateIncident, IncidentDto};
 use super::reliability::{self, Reliability};
 use super::{classes, qr, scan, service};
 use crate::auth::principal::Principal;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::pagination::if_match;
 use crate::state::AppState;
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// The import route takes bodies up to `max_upload` bytes (a large inventory sheet).
+pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
+    let (schemas, paths, import) = routes!(import_assets);
     OpenApiRouter::new()
+        .routes((
+            schemas,
+            paths,
+            import.layer(DefaultBodyLimit::max(max_upload)),
+        ))
+        .routes(routes!(export_assets))
+        .routes(routes!(asset_import_template))
         .routes(routes!(list_assets, create_asset))
         .routes(routes!(get_asset, update_asset))
         .routes(routes!(asset_history))
@@ -32,6 +43,83 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 const ID: &str = "Asset id";
+
+const CSV: &str = "text/csv; charset=utf-8";
+
+/// Every asset matching the filters (as for `GET /assets`, without paging), as CSV in the
+/// import template's columns.
+#[utoipa::path(get, path = "/assets/export.csv", tag = "assets", params(AssetQuery),
+    responses((status = 200, description = "The assets", content_type = "text/csv", body = String)))]
+pub async fn export_assets(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<AssetQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let body = csv_io::export(&state, &p, q).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, CSV),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"assets.csv\"",
+            ),
+        ],
+        body,
+    ))
+}
+
+/// The CSV template for importing assets: the columns and one example row.
+#[utoipa::path(get, path = "/assets/import-template.csv", tag = "assets",
+    responses((status = 200, description = "The template", content_type = "text/csv", body = String)))]
+pub async fn asset_import_template(_p: Principal) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, CSV),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"asset-import-template.csv\"",
+            ),
+        ],
+        csv_io::template(),
+    )
+}
+
+/// Whether to import the valid rows when some rows have errors.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// `true`: import the valid rows and report the others. Default: nothing is imported if any
+    /// row has an error (422 listing them by row and column).
+    pub partial: Option<bool>,
+}
+
+/// Import assets from CSV (the template's columns). Every row is checked; re-importing a tag
+/// updates that asset.
+#[utoipa::path(post, path = "/assets/import", tag = "assets", params(ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, description = "What was imported", body = ImportReport),
+        (status = 422, description = "Rows with errors, by row and column; nothing imported")))]
+pub async fn import_assets(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !ct.starts_with("text/csv") {
+        return Err(ApiError::UnsupportedMediaType(
+            "Send the sheet as text/csv.".into(),
+        ));
+    }
+    Ok(Json(
+        csv_io::import(&state, &p, &body, q.partial.unwrap_or(false)).await?,
+    ))
+}
 
 /// The equipment registry, by tag, within your scope.
 #[utoipa::path(get, path = "/assets", tag = "assets", params(AssetQuery),

@@ -275,7 +275,7 @@ fn text(errors: &mut Errors, field: &str, v: Option<String>, max: usize) -> Opti
 }
 
 /// Applies the fields of `input` to `m`.
-fn merge(m: &mut asset::Model, input: AssetInput, errors: &mut Errors) {
+pub(super) fn merge(m: &mut asset::Model, input: AssetInput, errors: &mut Errors) {
     if let Some(t) = input.tag
         && let Some(t) = errors.check("tag", validate::code(&t))
     {
@@ -341,7 +341,7 @@ fn merge(m: &mut asset::Model, input: AssetInput, errors: &mut Errors) {
 
 /// Checks the whole record as it would be stored, and fills in the site from its department
 /// or location. Lookups are within the caller's organization.
-async fn check(
+pub(super) async fn check(
     db: &impl ConnectionTrait,
     p: &Principal,
     m: &mut asset::Model,
@@ -481,7 +481,7 @@ async fn check(
     Ok(())
 }
 
-async fn tag_taken(
+pub(super) async fn tag_taken(
     db: &impl ConnectionTrait,
     org: Uuid,
     tag: &str,
@@ -496,7 +496,7 @@ async fn tag_taken(
         > 0)
 }
 
-async fn history(
+pub(super) async fn history(
     tx: &WriteTx,
     a: &asset::Model,
     actor: Option<Uuid>,
@@ -521,7 +521,7 @@ async fn history(
     Ok(())
 }
 
-async fn audit_asset(
+pub(super) async fn audit_asset(
     tx: &WriteTx,
     p: &Principal,
     action: &str,
@@ -539,25 +539,14 @@ async fn audit_asset(
     audit::record(tx, now, &p.who(), change).await
 }
 
-pub async fn create(state: &AppState, p: &Principal, input: AssetInput) -> ApiResult<AssetDto> {
-    p.require("asset.manage")?;
-    let mut errors = Errors::default();
-    if input.tag.is_none() {
-        errors.add("tag", "is required");
-    }
-    if input.name.is_none() {
-        errors.add("name", "is required");
-    }
-    let now = state.clock.now();
-    let status = input.status.unwrap_or(AssetStatusDto::InService);
-    if !matches!(
-        status,
-        AssetStatusDto::InService | AssetStatusDto::PendingAcceptance
-    ) {
-        errors.add("status", "a new asset is in_service or pending_acceptance");
-    }
-    let life_support = input.life_support.unwrap_or(false);
-    let mut m = asset::Model {
+/// A new asset with every default, before the client's fields are merged in.
+pub(super) fn blank(
+    p: &Principal,
+    now: DateTime<Utc>,
+    status: AssetStatusDto,
+    life_support: bool,
+) -> asset::Model {
+    asset::Model {
         id: Uuid::now_v7(),
         organization_id: p.org(),
         site_id: p.user.site_id.unwrap_or(Uuid::nil()),
@@ -595,7 +584,28 @@ pub async fn create(state: &AppState, p: &Principal, input: AssetInput) -> ApiRe
         created_at: now,
         updated_at: now,
         version: 1,
-    };
+    }
+}
+
+pub async fn create(state: &AppState, p: &Principal, input: AssetInput) -> ApiResult<AssetDto> {
+    p.require("asset.manage")?;
+    let mut errors = Errors::default();
+    if input.tag.is_none() {
+        errors.add("tag", "is required");
+    }
+    if input.name.is_none() {
+        errors.add("name", "is required");
+    }
+    let now = state.clock.now();
+    let status = input.status.unwrap_or(AssetStatusDto::InService);
+    if !matches!(
+        status,
+        AssetStatusDto::InService | AssetStatusDto::PendingAcceptance
+    ) {
+        errors.add("status", "a new asset is in_service or pending_acceptance");
+    }
+    let life_support = input.life_support.unwrap_or(false);
+    let mut m = blank(p, now, status, life_support);
     let reason = input.status_reason.clone();
     merge(&mut m, input, &mut errors);
     check(&state.db, p, &mut m, &mut errors).await?;
