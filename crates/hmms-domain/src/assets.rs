@@ -57,6 +57,8 @@ pub enum StatusStepError {
     BackToAcceptance,
     /// Only a retired asset is disposed of.
     DisposeUnretired,
+    /// A new asset enters service through its acceptance inspection, not by hand.
+    NeedsAcceptance,
 }
 
 /// Checks a status step. Staying in the same status is not a step.
@@ -66,6 +68,7 @@ pub fn check_status_step(from: AssetStatus, to: AssetStatus) -> Result<(), Statu
         (Disposed, _) => Err(StatusStepError::Final),
         (_, PendingAcceptance) => Err(StatusStepError::BackToAcceptance),
         (f, Disposed) if f != Retired => Err(StatusStepError::DisposeUnretired),
+        (PendingAcceptance, InService) => Err(StatusStepError::NeedsAcceptance),
         _ => Ok(()),
     }
 }
@@ -328,7 +331,11 @@ mod tests {
     fn status_steps() {
         use AssetStatus::*;
         assert!(check_status_step(InService, OutOfService).is_ok());
-        assert!(check_status_step(PendingAcceptance, InService).is_ok());
+        assert_eq!(
+            check_status_step(PendingAcceptance, InService),
+            Err(StatusStepError::NeedsAcceptance)
+        );
+        assert!(check_status_step(PendingAcceptance, Retired).is_ok());
         assert!(check_status_step(Retired, Disposed).is_ok());
         assert_eq!(
             check_status_step(InService, Disposed),

@@ -8,7 +8,12 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::helpers::{TestApp, expect};
 
-async fn register(app: &TestApp, token: &str, body: Value) -> Value {
+/// Registers equipment already in use (`in_service` unless the body says otherwise); new
+/// equipment's acceptance is tested in `new_equipment_enters_service_through_acceptance`.
+async fn register(app: &TestApp, token: &str, mut body: Value) -> Value {
+    if body.get("status").is_none() {
+        body["status"] = json!("in_service");
+    }
     expect(
         app.post("/api/v1/assets", token, body).await,
         StatusCode::CREATED,
@@ -922,3 +927,137 @@ async fn inventory_sheets_import_all_or_nothing_and_round_trip(app: TestApp) {
     );
 }
 both!(inventory_sheets_import_all_or_nothing_and_round_trip);
+
+async fn new_equipment_enters_service_through_acceptance(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let icu = app.department_id("SMGH", "ICU").await;
+    let new = |tag: &str| json!({ "tag": tag, "name": "Infusion pump", "departmentId": icu, "status": null });
+    let mut body = new("ICU-NEW-1");
+    body.as_object_mut().unwrap().remove("status");
+    let a = expect(
+        app.post("/api/v1/assets", &manager, body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(a["status"], "pending_acceptance");
+    let id = a["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/assets/{id}");
+    // Its acceptance inspection is waiting in the manager's queue.
+    let wos = expect(
+        app.get(&format!("/api/v1/work-orders?assetId={id}"), &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let wo = &wos["items"][0];
+    assert_eq!(wos["items"].as_array().unwrap().len(), 1);
+    assert_eq!(wo["type"], "inspection");
+    assert_eq!(wo["status"], "pending");
+    assert!(wo["title"].as_str().unwrap().contains("ICU-NEW-1"));
+    // Nobody puts it in service by hand.
+    let p = expect(
+        app.patch(&path, &manager, json!({ "status": "in_service" }))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("acceptance inspection")
+    );
+
+    // The technician inspects it; completing the inspection puts it in service.
+    let wo_path = format!("/api/v1/work-orders/{}", wo["id"].as_str().unwrap());
+    let tech_id = app.user_id("technician@demo.hmms").await;
+    expect(
+        app.patch(&wo_path, &manager, json!({ "assigneeId": tech_id }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let tech = app.token("technician").await;
+    expect(
+        app.patch(&wo_path, &tech, json!({ "status": "in_progress" }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        app.post(
+            &format!("{wo_path}/complete"),
+            &tech,
+            json!({ "resolutionCategory": "accepted" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let a = expect(app.get(&path, &manager).await, StatusCode::OK).await;
+    assert_eq!(a["status"], "in_service");
+    let history = app.get_ok(&format!("{path}/history")).await;
+    let step = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "status")
+        .expect("a status step");
+    assert_eq!(step["fromStatus"], "pending_acceptance");
+    assert_eq!(step["toStatus"], "in_service");
+    assert_eq!(step["detail"]["workOrderId"], wo["id"]);
+
+    // A failed inspection keeps the next one out of service.
+    let mut body = new("ICU-NEW-2");
+    body.as_object_mut().unwrap().remove("status");
+    let b = expect(
+        app.post("/api/v1/assets", &manager, body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let bid = b["id"].as_str().unwrap();
+    let wos = app
+        .get_ok(&format!("/api/v1/work-orders?assetId={bid}"))
+        .await;
+    let wo_path = format!(
+        "/api/v1/work-orders/{}",
+        wos["items"][0]["id"].as_str().unwrap()
+    );
+    expect(
+        app.patch(&wo_path, &manager, json!({ "assigneeId": tech_id }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        app.patch(&wo_path, &tech, json!({ "status": "in_progress" }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        app.post(
+            &format!("{wo_path}/complete"),
+            &tech,
+            json!({ "resolutionCategory": "failed_acceptance", "failureProblem": "Cracked housing on delivery" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let b = expect(
+        app.get(&format!("/api/v1/assets/{bid}"), &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(b["status"], "pending_acceptance");
+    let history = app.get_ok(&format!("/api/v1/assets/{bid}/history")).await;
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == "acceptance_failed")
+    );
+}
+both!(new_equipment_enters_service_through_acceptance);

@@ -1,6 +1,7 @@
 //! The equipment registry: equipment classes, assets with their place, money, risk and
 //! maintenance strategy, status history, QR codes, and resolving scanned codes.
 
+pub mod acceptance;
 pub mod classes;
 pub mod csv_io;
 pub mod dto;

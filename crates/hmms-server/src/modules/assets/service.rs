@@ -597,7 +597,9 @@ pub async fn create(state: &AppState, p: &Principal, input: AssetInput) -> ApiRe
         errors.add("name", "is required");
     }
     let now = state.clock.now();
-    let status = input.status.unwrap_or(AssetStatusDto::InService);
+    // New equipment is inspected before first use; equipment already in use may be registered
+    // as `in_service`.
+    let status = input.status.unwrap_or(AssetStatusDto::PendingAcceptance);
     if !matches!(
         status,
         AssetStatusDto::InService | AssetStatusDto::PendingAcceptance
@@ -629,8 +631,11 @@ pub async fn create(state: &AppState, p: &Principal, input: AssetInput) -> ApiRe
         now,
     )
     .await?;
-    let out = dto(saved, now);
+    let out = dto(saved.clone(), now);
     audit_asset(&tx, p, "asset.created", None, &out, now).await?;
+    if status == AssetStatusDto::PendingAcceptance {
+        super::acceptance::open(&tx, p, &saved, now).await?;
+    }
     tx.commit().await?;
     Ok(out)
 }
@@ -640,6 +645,9 @@ fn step_error(from: AssetStatus, to: AssetStatus, e: StatusStepError) -> ApiErro
         StatusStepError::Final => "a disposed asset stays disposed",
         StatusStepError::BackToAcceptance => "only a new asset awaits acceptance",
         StatusStepError::DisposeUnretired => "retire the asset before disposing of it",
+        StatusStepError::NeedsAcceptance => {
+            "it enters service when its acceptance inspection work order is completed"
+        }
     };
     ApiError::Conflict(format!(
         "An asset that is {} cannot become {}: {why}.",

@@ -186,6 +186,15 @@ pub async fn complete(
         now,
     )
     .await?;
+    // A passed acceptance inspection puts new equipment in service, in the same transaction.
+    crate::modules::assets::acceptance::on_completed(
+        &tx,
+        p,
+        &current,
+        body.resolution_category.trim(),
+        now,
+    )
+    .await?;
     finish_step(tx, p, current, m, "work_order.completed", now).await
 }
 

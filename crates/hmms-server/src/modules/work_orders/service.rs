@@ -294,34 +294,79 @@ pub async fn create(
     let now = state.clock.now();
     let priority: Priority = body.priority.map(Into::into).unwrap_or(Priority::Medium);
     let times = sla::policy(db, site_id, priority).await?;
-    let (response_due, resolution_due) = rules::deadlines(now, times);
     let tx = state.begin_write().await?;
+    let dto = insert_new(
+        &tx,
+        p,
+        NewWorkOrder {
+            site_id,
+            title: title.expect("validated"),
+            description,
+            wo_type: body
+                .wo_type
+                .map(WorkOrderType::from)
+                .unwrap_or(WorkOrderType::Corrective),
+            priority,
+            sla: times,
+            asset_id: body.asset_id,
+            department_id,
+            location_id,
+            assignment,
+            signature_required: body.signature_required.unwrap_or(false),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(dto)
+}
+
+/// A checked work order, ready to be written.
+pub struct NewWorkOrder {
+    pub site_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub wo_type: WorkOrderType,
+    pub priority: Priority,
+    pub sla: hmms_domain::work_orders::SlaTimes,
+    pub asset_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub location_id: Option<Uuid>,
+    pub assignment: Option<Assignment>,
+    pub signature_required: bool,
+}
+
+/// Writes a new work order in the caller's transaction: its code, the row, the history line,
+/// the assignees' notification, the audit entry and event. The caller commits.
+pub async fn insert_new(
+    tx: &WriteTx,
+    p: &Principal,
+    n: NewWorkOrder,
+    now: DateTime<Utc>,
+) -> ApiResult<WorkOrderDto> {
+    let (response_due, resolution_due) = rules::deadlines(now, n.sla);
+    let assignment = n.assignment;
     let status = if assignment.is_some() {
         Status::Assigned
     } else {
         Status::Pending
     };
-    let code = next_code(&tx, p.org(), site_id, now.year()).await?;
+    let code = next_code(tx, p.org(), n.site_id, now.year()).await?;
     let w = work_order::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(p.org()),
-        site_id: Set(site_id),
+        site_id: Set(n.site_id),
         code: Set(code),
-        title: Set(title.expect("validated")),
-        description: Set(description),
-        wo_type: Set(body
-            .wo_type
-            .map(WorkOrderType::from)
-            .unwrap_or(WorkOrderType::Corrective)
-            .key()
-            .into()),
-        priority: Set(priority.key().into()),
+        title: Set(n.title),
+        description: Set(n.description),
+        wo_type: Set(n.wo_type.key().into()),
+        priority: Set(n.priority.key().into()),
         status: Set(status.key().into()),
-        asset_id: Set(body.asset_id),
-        department_id: Set(department_id),
-        location_id: Set(location_id),
+        asset_id: Set(n.asset_id),
+        department_id: Set(n.department_id),
+        location_id: Set(n.location_id),
         requester_id: Set(p.id()),
-        assignee_id: Set(body.assignee_id),
+        assignee_id: Set(assignment.and_then(|a| a.assignee)),
         vendor_company_id: Set(assignment.and_then(|a| a.company)),
         sla_response_due_at: Set(response_due),
         sla_resolution_due_at: Set(resolution_due),
@@ -336,7 +381,7 @@ pub async fn create(
         failure_cause: Set(None),
         failure_remedy: Set(None),
         vendor_cost_minor: Set(0),
-        signature_required: Set(body.signature_required.unwrap_or(false)),
+        signature_required: Set(n.signature_required),
         rejection_reason: Set(None),
         cancellation_reason: Set(None),
         escalation_level: Set(0),
@@ -346,10 +391,10 @@ pub async fn create(
         updated_at: Set(now),
         version: Set(1),
     }
-    .insert(&*tx)
+    .insert(&**tx)
     .await?;
     history(
-        &tx,
+        tx,
         &w,
         Some(p.id()),
         "created",
@@ -365,9 +410,9 @@ pub async fn create(
     if let Some(a) = assignment {
         let title = format!("New work: {}", w.code);
         notify(
-            &tx,
+            tx,
             &w,
-            &assignment::workers(&*tx, a).await?,
+            &assignment::workers(&**tx, a).await?,
             "work_order_assigned",
             title,
             w.title.clone(),
@@ -377,8 +422,7 @@ pub async fn create(
     }
     // Nothing is logged or priced on new work yet, so the view needs no further reads.
     let dto = super::query::dto_of(p, w, Default::default(), now);
-    audit(&tx, p, "work_order.created", None, &dto, now).await?;
-    tx.commit().await?;
+    audit(tx, p, "work_order.created", None, &dto, now).await?;
     Ok(dto)
 }
 
