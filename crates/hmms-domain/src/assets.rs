@@ -232,6 +232,14 @@ pub fn mtbf_hours(period_minutes: i64, downtime_minutes: i64, failures: usize) -
     Some((up / failures as f64 * 10.0).round() / 10.0)
 }
 
+/// Whether `serial` falls in a recall's range (either end optional, both inclusive). Serials
+/// compare by length first, then case-insensitively, so SN99 < SN100 as on the label.
+pub fn serial_in_range(serial: &str, from: Option<&str>, to: Option<&str>) -> bool {
+    let key = |s: &str| (s.trim().len(), s.trim().to_uppercase());
+    let s = key(serial);
+    from.is_none_or(|f| s >= key(f)) && to.is_none_or(|t| s <= key(t))
+}
+
 /// The incident-history part of the EM number (1–5): 1 with no incident in the last five
 /// years, one more per incident and one more again for each that harmed someone.
 pub fn incident_history_score(incidents: &[(DateTime<Utc>, bool)], now: DateTime<Utc>) -> u8 {
@@ -420,5 +428,14 @@ mod tests {
         );
         let many = [(ago(1), true), (ago(2), true), (ago(3), true)];
         assert_eq!(incident_history_score(&many, now), 5, "capped");
+    }
+
+    #[test]
+    fn serial_ranges() {
+        assert!(serial_in_range("SN100", Some("SN99"), Some("SN200")));
+        assert!(serial_in_range("sn150", Some("SN100"), Some("SN200")));
+        assert!(!serial_in_range("SN201", Some("SN100"), Some("SN200")));
+        assert!(!serial_in_range("SN1000", None, Some("SN200")));
+        assert!(serial_in_range("ANY", None, None));
     }
 }

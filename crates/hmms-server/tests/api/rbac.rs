@@ -149,6 +149,12 @@ const TABLE: &[(&str, Expect)] = &[
     // The class tree is shared by every site: organization-wide roles only.
     ("POST /api/v1/equipment-classes", ADMIN_CREATES),
     ("PATCH /api/v1/equipment-classes/{id}", ADMIN_ONLY),
+    ("GET /api/v1/recalls", [200, 200, 200, 200, 200, 403, 200]),
+    ("POST /api/v1/recalls", [201, 201, 403, 403, 403, 403, 403]),
+    (
+        "GET /api/v1/recalls/{id}",
+        [200, 200, 200, 200, 200, 403, 200],
+    ),
     (
         "GET /api/v1/scan/{code}",
         [200, 200, 404, 200, 200, 404, 200],
@@ -248,6 +254,7 @@ struct Fixtures {
     vendor_company: String,
     asset: String,
     equipment_class: String,
+    recall: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -294,6 +301,20 @@ async fn fixtures(app: &TestApp) -> Fixtures {
                     "/api/v1/assets",
                     &admin,
                     json!({ "tag": "FIX-ICU-IP-001", "name": "Infusion pump", "departmentId": icu }),
+                )
+                .await;
+            expect(res, StatusCode::CREATED).await["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        },
+        recall: {
+            let res = app
+                .post(
+                    "/api/v1/recalls",
+                    &admin,
+                    json!({ "reference": "FSN-1", "title": "Latch", "description": "Replace latch",
+                            "make": "B. Braun", "model": "Infusomat Space", "issuedOn": "2026-11-01" }),
                 )
                 .await;
             expect(res, StatusCode::CREATED).await["id"]
@@ -424,6 +445,7 @@ async fn request(
         (_, "vendor-companies") => f.vendor_company.clone(),
         (_, "assets") => f.asset.clone(),
         (_, "equipment-classes") => f.equipment_class.clone(),
+        (_, "recalls") => f.recall.clone(),
         _ => String::new(),
     };
     let mut path = template
@@ -512,6 +534,10 @@ async fn request(
             Some(json!({ "code": format!("C{n}"), "name": "Monitors" }))
         }
         ("PATCH", "equipment-classes") => Some(json!({ "name": "Renamed class" })),
+        ("POST", "recalls") => Some(json!({
+            "reference": format!("FSN-{n}"), "title": "Battery", "description": "Replace battery",
+            "make": "Nobody", "model": "Nothing", "issuedOn": "2026-11-01"
+        })),
         ("POST", "vendor-companies") => Some(json!({ "name": format!("Contractor {n}") })),
         ("PATCH", "vendor-companies") => Some(json!({ "notes": "Contract renewed to 2027" })),
         ("POST", "push") => Some(json!({

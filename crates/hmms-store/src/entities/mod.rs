@@ -19,6 +19,8 @@ pub mod notification_preference;
 pub mod organization;
 pub mod public_submission;
 pub mod push_subscription;
+pub mod recall;
+pub mod recall_asset;
 pub mod recovery_code;
 pub mod refresh_token;
 pub mod role;

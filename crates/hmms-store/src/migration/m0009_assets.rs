@@ -219,6 +219,54 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        // Recalls and field safety notices against a make and model (and serial range), with
+        // the work order opened on each affected asset.
+        m.create_table(
+            Table::create()
+                .table("recalls")
+                .col(pk_uuid("id"))
+                .col(uuid("organization_id"))
+                .col(string("reference"))
+                .col(string("title"))
+                .col(text("description"))
+                .col(string("make"))
+                .col(string("model"))
+                .col(string_null("serial_from"))
+                .col(string_null("serial_to"))
+                .col(date("issued_on"))
+                .col(uuid("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("recall_assets")
+                .col(uuid("recall_id"))
+                .col(uuid("asset_id"))
+                .col(uuid("work_order_id"))
+                .primary_key(Index::create().col("recall_id").col("asset_id"))
+                .foreign_key(&mut fk(
+                    "fk_recall_assets_recall",
+                    "recall_assets",
+                    "recall_id",
+                    "recalls",
+                ))
+                .foreign_key(&mut fk(
+                    "fk_recall_assets_asset",
+                    "recall_assets",
+                    "asset_id",
+                    "assets",
+                ))
+                .foreign_key(&mut fk(
+                    "fk_recall_assets_work_order",
+                    "recall_assets",
+                    "work_order_id",
+                    "work_orders",
+                ))
+                .take(),
+        )
+        .await?;
         // When repairs have cost this share of a replacement, the asset is flagged for replacing.
         m.alter_table(
             Table::alter()

@@ -7,6 +7,7 @@ pub mod csv_io;
 pub mod dto;
 pub mod incidents;
 pub mod qr;
+pub mod recalls;
 pub mod reliability;
 pub mod routes;
 pub mod scan;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::csv_io::{self, ImportReport};
 use super::dto::*;
 use super::incidents::{self, CreateIncident, IncidentDto};
+use super::recalls::{self, CreateRecall, RecallDto};
 use super::reliability::{self, Reliability};
 use super::{classes, qr, scan, service};
 use crate::auth::principal::Principal;
@@ -40,6 +41,8 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(list_equipment_classes, create_equipment_class))
         .routes(routes!(update_equipment_class))
         .routes(routes!(scan_code))
+        .routes(routes!(list_recalls, create_recall))
+        .routes(routes!(get_recall))
 }
 
 const ID: &str = "Asset id";
@@ -284,6 +287,43 @@ pub async fn update_equipment_class(
     Ok(Json(
         classes::update(&state, &p, id, body, if_match(&headers)?).await?,
     ))
+}
+
+/// Recalls and field safety notices, newest first, with their progress.
+#[utoipa::path(get, path = "/recalls", tag = "assets",
+    responses((status = 200, description = "Recalls", body = Vec<RecallDto>)))]
+pub async fn list_recalls(
+    State(state): State<AppState>,
+    p: Principal,
+) -> ApiResult<Json<Vec<RecallDto>>> {
+    Ok(Json(recalls::list(&state, &p).await?))
+}
+
+/// Record a recall or field safety notice: every affected asset you look after (same make and
+/// model, serial in range, not disposed of) gets a high-priority safety work order.
+#[utoipa::path(post, path = "/recalls", tag = "assets", request_body = CreateRecall,
+    responses((status = 201, description = "Recorded, with the affected assets", body = RecallDto)))]
+pub async fn create_recall(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(body): ApiJson<CreateRecall>,
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(recalls::create(&state, &p, body).await?),
+    ))
+}
+
+/// One recall: its affected assets, their work orders, and whether all are done.
+#[utoipa::path(get, path = "/recalls/{id}", tag = "assets",
+    params(("id" = Uuid, Path, description = "Recall id")),
+    responses((status = 200, description = "The recall", body = RecallDto)))]
+pub async fn get_recall(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<RecallDto>> {
+    Ok(Json(recalls::get(&state, &p, id).await?))
 }
 
 /// What a scanned or typed code is: an asset tag (or a scanned `/a/{tag}` URL), a work-order
