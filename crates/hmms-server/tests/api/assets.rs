@@ -1191,3 +1191,100 @@ async fn a_recall_opens_work_on_every_affected_asset_until_closed(app: TestApp) 
     assert_eq!(p["errors"][0]["field"], "serialTo");
 }
 both!(a_recall_opens_work_on_every_affected_asset_until_closed);
+
+async fn label_sheets_and_location_codes(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let icu = app.department_id("SMGH", "ICU").await;
+    let mut ids = vec![];
+    for i in 0..26 {
+        let a = register(
+            &app,
+            &manager,
+            json!({ "tag": format!("LBL-{i:02}"), "name": "Dräger ventilator", "departmentId": icu }),
+        )
+        .await;
+        ids.push(a["id"].clone());
+    }
+    let res = app
+        .post(
+            "/api/v1/assets/qr-labels",
+            &manager,
+            json!({ "assetIds": ids, "layout": "a4_24" }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.4"));
+    let text = String::from_utf8_lossy(&pdf);
+    assert_eq!(
+        text.matches("/Type /Page ").count(),
+        2,
+        "26 labels, 24 a sheet"
+    );
+    assert!(text.contains("(LBL-25)"));
+    assert!(
+        text.contains("(Dr\\344ger ventilator)"),
+        "Latin-1 names print"
+    );
+    // Rendered as a printer would (where poppler is installed), the first label's code scans.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("l.pdf"), &pdf).unwrap();
+    let rendered = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-png", "-f", "1", "-l", "1"])
+        .arg(dir.path().join("l.pdf"))
+        .arg(dir.path().join("page"))
+        .status();
+    if rendered.is_ok_and(|s| s.success()) {
+        let page = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .find(|e| e.path().extension().is_some_and(|x| x == "png"))
+            .unwrap()
+            .path();
+        let img = image::open(page).unwrap().to_luma8();
+        // The top-left label: 70 × 37 mm at 150 dpi.
+        let crop = image::imageops::crop_imm(&img, 0, 0, 414, 219).to_image();
+        let mut prepared = rqrr::PreparedImage::prepare(crop);
+        let grids = prepared.detect_grids();
+        assert_eq!(grids.len(), 1);
+        assert_eq!(
+            grids[0].decode().unwrap().1,
+            format!("{}/a/LBL-00", app.base)
+        );
+    } else {
+        eprintln!("pdftoppm is not installed: the rendered-label check is skipped");
+    }
+    // Too many, or nothing: refused.
+    let p = expect(
+        app.post(
+            "/api/v1/assets/qr-labels",
+            &manager,
+            json!({ "assetIds": [] }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "assetIds");
+
+    // A room's code opens its fault-report page.
+    let room = app
+        .find_id(
+            &format!(
+                "/api/v1/locations?siteId={}&limit=200",
+                app.site_id("SMGH").await
+            ),
+            "code",
+            "MB-1-01",
+        )
+        .await;
+    let qr = expect(
+        app.post(&format!("/api/v1/locations/{room}/qr"), &manager, json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(qr["url"], format!("{}/l/SMGH/MB-1-01", app.base));
+}
+both!(label_sheets_and_location_codes);

@@ -127,6 +127,8 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/assets/{id}/history", ASSET_READERS),
     ("POST /api/v1/assets/{id}/qr", ASSET_READERS),
     ("GET /api/v1/assets/{id}/reliability", ASSET_READERS),
+    ("POST /api/v1/assets/qr-labels", ASSET_READERS),
+    ("POST /api/v1/locations/{id}/qr", READ_ORG),
     ("GET /api/v1/assets/{id}/incidents", ASSET_READERS),
     (
         "GET /api/v1/assets/export.csv",
@@ -522,6 +524,10 @@ async fn request(
             json!({ "description": "Occlusion sensor", "partNumber": "BD-8015", "quantity": 2, "unitCostMinor": 125000 }),
         ),
         ("POST", "assets") if op.ends_with("/qr") => Some(json!({})),
+        ("POST", "assets") if op.ends_with("/qr-labels") => {
+            Some(json!({ "assetIds": [f.asset], "layout": "a4_14" }))
+        }
+        ("POST", "locations") if op.ends_with("/qr") => Some(json!({})),
         ("POST", "assets") if op.ends_with("/incidents") => Some(json!({
             "occurredAt": "2026-01-05T10:00:00Z", "description": "Pump over-infused",
             "patientHarm": false, "staffHarm": false, "reportedExternally": false

@@ -6,6 +6,7 @@ pub mod classes;
 pub mod csv_io;
 pub mod dto;
 pub mod incidents;
+pub mod labels;
 pub mod qr;
 pub mod recalls;
 pub mod reliability;

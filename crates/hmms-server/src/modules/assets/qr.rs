@@ -49,7 +49,7 @@ pub fn render(url: String, label: String) -> ApiResult<QrCode> {
 }
 
 /// Percent-encodes a path segment (tags are codes, but be safe).
-fn segment(s: &str) -> String {
+pub fn segment(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
@@ -67,6 +67,26 @@ pub async fn for_asset(
     let a = find_visible(&state.db, p, id).await?;
     let url = format!("{}/a/{}", base_url(state, host), segment(&a.tag));
     render(url, format!("{} · {}", a.tag, a.name))
+}
+
+/// The QR code of a room or area: it opens the page for reporting a fault there
+/// (`/l/{site}/{location}`).
+pub async fn for_location(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    host: Option<&str>,
+) -> ApiResult<QrCode> {
+    p.require("org.read")?;
+    let l = crate::modules::org::locations::find(&state.db, p, id).await?;
+    let site = crate::modules::org::sites::find(&state.db, p, l.site_id).await?;
+    let url = format!(
+        "{}/l/{}/{}",
+        base_url(state, host),
+        segment(&site.code),
+        segment(&l.code)
+    );
+    render(url, format!("{} · {}", l.code, l.name))
 }
 
 #[cfg(test)]

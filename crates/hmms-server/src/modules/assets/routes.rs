@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::csv_io::{self, ImportReport};
 use super::dto::*;
 use super::incidents::{self, CreateIncident, IncidentDto};
+use super::labels::{self, LabelRequest};
 use super::recalls::{self, CreateRecall, RecallDto};
 use super::reliability::{self, Reliability};
 use super::{classes, qr, scan, service};
@@ -36,6 +37,8 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(get_asset, update_asset))
         .routes(routes!(asset_history))
         .routes(routes!(asset_qr))
+        .routes(routes!(asset_labels))
+        .routes(routes!(location_qr))
         .routes(routes!(asset_reliability))
         .routes(routes!(list_incidents, record_incident))
         .routes(routes!(list_equipment_classes, create_equipment_class))
@@ -246,6 +249,44 @@ pub async fn asset_qr(
 ) -> ApiResult<Json<QrCode>> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     Ok(Json(qr::for_asset(&state, &p, id, host).await?))
+}
+
+/// A PDF sheet of QR labels (tag, name, place and code) for A4 sheets or a label roll.
+#[utoipa::path(post, path = "/assets/qr-labels", tag = "assets", request_body = LabelRequest,
+    responses((status = 200, description = "The label sheet", content_type = "application/pdf", body = Vec<u8>)))]
+pub async fn asset_labels(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<LabelRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let pdf = labels::for_assets(&state, &p, body, host).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"asset-labels.pdf\"",
+            ),
+        ],
+        pdf,
+    ))
+}
+
+/// A printable QR code for a room or area, opening its fault-report page
+/// (`/l/{site}/{location}`).
+#[utoipa::path(post, path = "/locations/{id}/qr", tag = "assets",
+    params(("id" = Uuid, Path, description = "Location id")),
+    responses((status = 200, description = "The code", body = QrCode)))]
+pub async fn location_qr(
+    State(state): State<AppState>,
+    p: Principal,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<QrCode>> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    Ok(Json(qr::for_location(&state, &p, id, host).await?))
 }
 
 /// The equipment-class tree, flat, by code.
