@@ -527,7 +527,6 @@ async fn request(
         ("POST", "assets") if op.ends_with("/qr-labels") => {
             Some(json!({ "assetIds": [f.asset], "layout": "a4_14" }))
         }
-        ("POST", "locations") if op.ends_with("/qr") => Some(json!({})),
         ("POST", "assets") if op.ends_with("/incidents") => Some(json!({
             "occurredAt": "2026-01-05T10:00:00Z", "description": "Pump over-infused",
             "patientHarm": false, "staffHarm": false, "reportedExternally": false
