@@ -1288,3 +1288,118 @@ async fn label_sheets_and_location_codes(app: TestApp) {
     assert_eq!(qr["url"], format!("{}/l/SMGH/MB-1-01", app.base));
 }
 both!(label_sheets_and_location_codes);
+
+async fn meters_only_go_up(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let a = register(
+        &app,
+        &manager,
+        json!({ "tag": "GEN-1", "name": "Standby generator",
+                "departmentId": app.department_id("SMGH", "EST").await }),
+    )
+    .await;
+    let path = format!("/api/v1/assets/{}", a["id"].as_str().unwrap());
+    let meter = expect(
+        app.post(
+            &format!("{path}/meters"),
+            &manager,
+            json!({ "name": "Runtime", "unit": "hours" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect(
+        app.post(
+            &format!("{path}/meters"),
+            &manager,
+            json!({ "name": "Runtime", "unit": "hours" }),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let readings = format!("{path}/meters/{}/readings", meter["id"].as_str().unwrap());
+    let read = |value: i64, at: Option<String>| {
+        let mut body = json!({ "value": value });
+        if let Some(at) = at {
+            body["readAt"] = json!(at);
+        }
+        body
+    };
+    let now = chrono::Utc::now();
+    for v in [1200, 1350] {
+        expect(
+            app.post(&readings, &manager, read(v, None)).await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    // Lower than the last reading: refused, with the reading it contradicts.
+    let p = expect(
+        app.post(&readings, &manager, read(1300, None)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("1350"));
+    // A reading from last week fits below the others, but not above them.
+    let week_ago = (now - chrono::Duration::days(7)).to_rfc3339();
+    expect(
+        app.post(&readings, &manager, read(900, Some(week_ago.clone())))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect(
+        app.post(&readings, &manager, read(5000, Some(week_ago)))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let future = (now + chrono::Duration::days(1)).to_rfc3339();
+    expect(
+        app.post(&readings, &manager, read(2000, Some(future)))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let meters = expect(
+        app.get(&format!("{path}/meters"), &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(meters[0]["lastValue"], 1350);
+    let list = expect(app.get(&readings, &manager).await, StatusCode::OK).await;
+    let values: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"].as_i64().unwrap())
+        .collect();
+    assert_eq!(values, [1350, 1200, 900]);
+    // The readings are part of the generator's story, where they were taken.
+    let history = app.get_ok(&format!("{path}/history")).await;
+    let kinds: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "meter_reading",
+            "registered",
+            "meter_reading",
+            "meter_reading"
+        ]
+    );
+    // Staff do not record readings.
+    let staff = app.token("staff").await;
+    expect(
+        app.post(&readings, &staff, read(1400, None)).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+both!(meters_only_go_up);

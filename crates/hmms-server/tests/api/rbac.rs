@@ -128,6 +128,20 @@ const TABLE: &[(&str, Expect)] = &[
     ("POST /api/v1/assets/{id}/qr", ASSET_READERS),
     ("GET /api/v1/assets/{id}/reliability", ASSET_READERS),
     ("POST /api/v1/assets/qr-labels", ASSET_READERS),
+    ("GET /api/v1/assets/{id}/meters", ASSET_READERS),
+    (
+        "POST /api/v1/assets/{id}/meters",
+        [201, 201, 403, 403, 403, 403, 403],
+    ),
+    (
+        "GET /api/v1/assets/{id}/meters/{meterId}/readings",
+        ASSET_READERS,
+    ),
+    // Technicians record readings on equipment they can see (the fixture's is not theirs).
+    (
+        "POST /api/v1/assets/{id}/meters/{meterId}/readings",
+        [201, 201, 404, 403, 403, 403, 403],
+    ),
     ("POST /api/v1/locations/{id}/qr", READ_ORG),
     ("GET /api/v1/assets/{id}/incidents", ASSET_READERS),
     (
@@ -257,6 +271,7 @@ struct Fixtures {
     asset: String,
     equipment_class: String,
     recall: String,
+    meter: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -285,7 +300,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .unwrap()
         .to_string();
     let work_order = crate::helpers::work_order_in(app, "assigned").await;
-    Fixtures {
+    let mut f = Fixtures {
         staff: app.user_id("staff@demo.hmms").await,
         technician: app.user_id("technician@demo.hmms").await,
         smgh,
@@ -310,6 +325,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
                 .unwrap()
                 .to_string()
         },
+        meter: String::new(),
         recall: {
             let res = app
                 .post(
@@ -355,7 +371,19 @@ async fn fixtures(app: &TestApp) -> Fixtures {
                 .unwrap()
                 .to_string()
         },
-    }
+    };
+    let res = app
+        .post(
+            &format!("/api/v1/assets/{}/meters", f.asset),
+            &admin,
+            json!({ "name": "Runtime", "unit": "hours" }),
+        )
+        .await;
+    f.meter = expect(res, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    f
 }
 
 /// A fresh record for a delete to remove, created by the admin.
@@ -453,7 +481,8 @@ async fn request(
     let mut path = template
         .replace("{id}", &id)
         .replace("{name}", "sla-check")
-        .replace("{code}", "FIX-ICU-IP-001");
+        .replace("{code}", "FIX-ICU-IP-001")
+        .replace("{meterId}", &f.meter);
     if path.contains("{partId}") {
         let tech = app.token("technician").await;
         let part = app
@@ -524,6 +553,10 @@ async fn request(
             json!({ "description": "Occlusion sensor", "partNumber": "BD-8015", "quantity": 2, "unitCostMinor": 125000 }),
         ),
         ("POST", "assets") if op.ends_with("/qr") => Some(json!({})),
+        ("POST", "assets") if op.ends_with("/meters") => {
+            Some(json!({ "name": format!("Meter {n}"), "unit": "hours" }))
+        }
+        ("POST", "assets") if op.ends_with("/readings") => Some(json!({ "value": n })),
         ("POST", "assets") if op.ends_with("/qr-labels") => {
             Some(json!({ "assetIds": [f.asset], "layout": "a4_14" }))
         }

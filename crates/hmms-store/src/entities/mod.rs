@@ -3,6 +3,7 @@
 pub mod asset;
 pub mod asset_history;
 pub mod asset_incident;
+pub mod asset_meter;
 pub mod attachment;
 pub mod audit_entry;
 pub mod code_counter;
@@ -14,6 +15,7 @@ pub mod idempotency_key;
 pub mod job_run;
 pub mod location;
 pub mod login_attempt;
+pub mod meter_reading;
 pub mod notification;
 pub mod notification_preference;
 pub mod organization;

@@ -267,6 +267,63 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        // Meters (runtime hours, cycles, exposures) and their readings, for usage-based
+        // maintenance.
+        m.create_table(
+            Table::create()
+                .table("asset_meters")
+                .col(pk_uuid("id"))
+                .col(uuid("organization_id"))
+                .col(uuid("asset_id"))
+                .col(string("name"))
+                .col(string("unit"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk(
+                    "fk_asset_meters_asset",
+                    "asset_meters",
+                    "asset_id",
+                    "assets",
+                ))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_asset_meters_asset_name")
+                .table("asset_meters")
+                .col("asset_id")
+                .col("name")
+                .unique()
+                .take(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("meter_readings")
+                .col(pk_uuid("id"))
+                .col(uuid("organization_id"))
+                .col(uuid("meter_id"))
+                .col(big_integer("value"))
+                .col(timestamp_with_time_zone("read_at"))
+                .col(uuid("recorded_by"))
+                .foreign_key(&mut fk(
+                    "fk_meter_readings_meter",
+                    "meter_readings",
+                    "meter_id",
+                    "asset_meters",
+                ))
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_meter_readings_meter")
+                .table("meter_readings")
+                .col("meter_id")
+                .col("read_at")
+                .take(),
+        )
+        .await?;
         // When repairs have cost this share of a replacement, the asset is flagged for replacing.
         m.alter_table(
             Table::alter()

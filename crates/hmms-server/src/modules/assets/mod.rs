@@ -7,6 +7,7 @@ pub mod csv_io;
 pub mod dto;
 pub mod incidents;
 pub mod labels;
+pub mod meters;
 pub mod qr;
 pub mod recalls;
 pub mod reliability;

@@ -13,6 +13,7 @@ use super::csv_io::{self, ImportReport};
 use super::dto::*;
 use super::incidents::{self, CreateIncident, IncidentDto};
 use super::labels::{self, LabelRequest};
+use super::meters::{self, CreateMeter, CreateReading, MeterDto, ReadingDto};
 use super::recalls::{self, CreateRecall, RecallDto};
 use super::reliability::{self, Reliability};
 use super::{classes, qr, scan, service};
@@ -38,6 +39,8 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(asset_history))
         .routes(routes!(asset_qr))
         .routes(routes!(asset_labels))
+        .routes(routes!(list_meters, create_meter))
+        .routes(routes!(list_readings, record_reading))
         .routes(routes!(location_qr))
         .routes(routes!(asset_reliability))
         .routes(routes!(list_incidents, record_incident))
@@ -287,6 +290,61 @@ pub async fn location_qr(
 ) -> ApiResult<Json<QrCode>> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     Ok(Json(qr::for_location(&state, &p, id, host).await?))
+}
+
+/// The asset's meters with their latest readings.
+#[utoipa::path(get, path = "/assets/{id}/meters", tag = "assets", params(("id" = Uuid, Path, description = ID)),
+    responses((status = 200, description = "Meters", body = Vec<MeterDto>)))]
+pub async fn list_meters(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<MeterDto>>> {
+    Ok(Json(meters::list(&state, &p, id).await?))
+}
+
+/// Add a meter (e.g. runtime hours) to an asset.
+#[utoipa::path(post, path = "/assets/{id}/meters", tag = "assets", request_body = CreateMeter,
+    params(("id" = Uuid, Path, description = ID)),
+    responses((status = 201, description = "Added", body = MeterDto)))]
+pub async fn create_meter(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CreateMeter>,
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(meters::create(&state, &p, id, body).await?),
+    ))
+}
+
+/// Readings of a meter, newest first (500 at most).
+#[utoipa::path(get, path = "/assets/{id}/meters/{meterId}/readings", tag = "assets",
+    params(("id" = Uuid, Path, description = ID), ("meterId" = Uuid, Path, description = "Meter id")),
+    responses((status = 200, description = "Readings", body = Vec<ReadingDto>)))]
+pub async fn list_readings(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath((id, meter)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<Vec<ReadingDto>>> {
+    Ok(Json(meters::readings(&state, &p, id, meter).await?))
+}
+
+/// Record a meter reading (technicians and managers). Meters only go up.
+#[utoipa::path(post, path = "/assets/{id}/meters/{meterId}/readings", tag = "assets", request_body = CreateReading,
+    params(("id" = Uuid, Path, description = ID), ("meterId" = Uuid, Path, description = "Meter id")),
+    responses((status = 201, description = "Recorded", body = ReadingDto)))]
+pub async fn record_reading(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath((id, meter)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<CreateReading>,
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        StatusCode::CREATED,
+        Json(meters::record(&state, &p, id, meter, body).await?),
+    ))
 }
 
 /// The equipment-class tree, flat, by code.
