@@ -14,8 +14,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::service::find_visible;
-use crate::audit::{self, Change};
+use super::service::{audit_addition, find_visible};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -164,14 +163,7 @@ pub async fn record(
     .insert(&*tx)
     .await?;
     rescore(&tx, &a, now).await?;
-    let change = Change {
-        action: "asset.incident_recorded",
-        entity_type: "asset",
-        entity_id: Some(a.id.to_string()),
-        before: None,
-        after: Some(serde_json::to_value(&out)?),
-    };
-    audit::record(&tx, now, &p.who(), change).await?;
+    audit_addition(&tx, p, "asset.incident_recorded", a.id, &out, now).await?;
     tx.commit().await?;
     Ok(out)
 }

@@ -14,8 +14,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::service::find_visible;
-use crate::audit::{self, Change};
+use super::service::{audit_addition, find_visible};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -135,14 +134,7 @@ pub async fn create(
         last_value: None,
         last_read_at: None,
     };
-    let change = Change {
-        action: "asset.meter_added",
-        entity_type: "asset",
-        entity_id: Some(a.id.to_string()),
-        before: None,
-        after: Some(serde_json::to_value(&out)?),
-    };
-    audit::record(&tx, now, &p.who(), change).await?;
+    audit_addition(&tx, p, "asset.meter_added", a.id, &out, now).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -274,14 +266,7 @@ pub async fn record(
         read_at: r.read_at,
         recorded_by: r.recorded_by,
     };
-    let change = Change {
-        action: "asset.meter_read",
-        entity_type: "asset",
-        entity_id: Some(a.id.to_string()),
-        before: None,
-        after: Some(serde_json::to_value(&out)?),
-    };
-    audit::record(&tx, now, &p.who(), change).await?;
+    audit_addition(&tx, p, "asset.meter_read", a.id, &out, now).await?;
     tx.commit().await?;
     Ok(out)
 }

@@ -521,6 +521,25 @@ pub(super) async fn history(
     Ok(())
 }
 
+/// Audit entry and event for something added to an asset (an incident, a meter, a reading).
+pub(super) async fn audit_addition<T: serde::Serialize>(
+    tx: &WriteTx,
+    p: &Principal,
+    action: &str,
+    asset_id: Uuid,
+    added: &T,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let change = Change {
+        action,
+        entity_type: "asset",
+        entity_id: Some(asset_id.to_string()),
+        before: None,
+        after: Some(serde_json::to_value(added)?),
+    };
+    audit::record(tx, now, &p.who(), change).await
+}
+
 pub(super) async fn audit_asset(
     tx: &WriteTx,
     p: &Principal,
