@@ -1403,3 +1403,96 @@ async fn meters_only_go_up(app: TestApp) {
     .await;
 }
 both!(meters_only_go_up);
+
+async fn documents_are_kept_with_the_asset(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let a = register(
+        &app,
+        &manager,
+        json!({ "tag": "DOC-1", "name": "Autoclave",
+                "departmentId": app.department_id("SMGH", "ICU").await }),
+    )
+    .await;
+    let path = format!("/api/v1/assets/{}/documents", a["id"].as_str().unwrap());
+    let send = |token: String, name: &'static str, bytes: Vec<u8>, kind: Option<&'static str>| {
+        let path = path.clone();
+        let app = &app;
+        async move {
+            let mut form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+            if let Some(k) = kind {
+                form = form.text("kind", k);
+            }
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let manual = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n".to_vec();
+    let doc = expect(
+        send(
+            manager.clone(),
+            "Tuttnauer 3870 manual.pdf",
+            manual.clone(),
+            None,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(doc["kind"], "document");
+    assert_eq!(doc["contentType"], "application/pdf");
+    let png = crate::attachments::image_bytes(200, 100, image::ImageFormat::Png);
+    let photo = expect(
+        send(manager.clone(), "plate.png", png, None).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(photo["kind"], "photo");
+    assert!(photo["thumbnailUrl"].is_string());
+    // Not a PDF or picture: refused by its content.
+    expect(
+        send(manager.clone(), "evil.pdf", b"MZ\x90\x00".to_vec(), None).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    )
+    .await;
+    // Whoever sees the asset reads its documents; others do not.
+    let staff = app.token("staff").await;
+    let list = expect(app.get(&path, &staff).await, StatusCode::OK).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let res = app.get(doc["url"].as_str().unwrap(), &staff).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), manual.as_slice());
+    let tech = app.token("technician").await;
+    expect(
+        app.get(doc["url"].as_str().unwrap(), &tech).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Only managers add documents; the history shows them.
+    expect(
+        send(staff.clone(), "note.pdf", manual.clone(), None).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let history = app
+        .get_ok(&format!(
+            "/api/v1/assets/{}/history",
+            a["id"].as_str().unwrap()
+        ))
+        .await;
+    let docs = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["kind"] == "document")
+        .count();
+    assert_eq!(docs, 2);
+}
+both!(documents_are_kept_with_the_asset);

@@ -129,6 +129,11 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/assets/{id}/reliability", ASSET_READERS),
     ("POST /api/v1/assets/qr-labels", ASSET_READERS),
     ("GET /api/v1/assets/{id}/meters", ASSET_READERS),
+    ("GET /api/v1/assets/{id}/documents", ASSET_READERS),
+    (
+        "POST /api/v1/assets/{id}/documents",
+        [201, 201, 403, 403, 403, 403, 403],
+    ),
     (
         "POST /api/v1/assets/{id}/meters",
         [201, 201, 403, 403, 403, 403, 403],
@@ -625,6 +630,21 @@ async fn every_endpoint_answers_each_role_as_the_table_says(app: TestApp) {
                     .to_string();
                 crate::attachments::upload(&app, &tokens[i], &wo, "p.png", "image/png", png, None)
                     .await
+            } else if op.ends_with("/documents") && method == Method::POST {
+                let form = reqwest::multipart::Form::new().part(
+                    "file",
+                    reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec())
+                        .file_name("manual.pdf")
+                        .mime_str("application/pdf")
+                        .unwrap(),
+                );
+                app.client
+                    .post(app.url(&path))
+                    .bearer_auth(&tokens[i])
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap()
             } else if op.ends_with("/assets/import") {
                 app.client
                     .post(app.url(&path))

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
@@ -10,6 +10,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::csv_io::{self, ImportReport};
+use super::documents;
 use super::dto::*;
 use super::incidents::{self, CreateIncident, IncidentDto};
 use super::labels::{self, LabelRequest};
@@ -20,17 +21,25 @@ use super::{classes, qr, scan, service};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::modules::attachments::routes::{UploadForm, read_upload};
+use crate::modules::attachments::service::AttachmentDto;
 use crate::pagination::if_match;
 use crate::state::AppState;
 
 /// The import route takes bodies up to `max_upload` bytes (a large inventory sheet).
 pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
     let (schemas, paths, import) = routes!(import_assets);
+    let (doc_schemas, doc_paths, documents) = routes!(list_documents, add_document);
     OpenApiRouter::new()
         .routes((
             schemas,
             paths,
             import.layer(DefaultBodyLimit::max(max_upload)),
+        ))
+        .routes((
+            doc_schemas,
+            doc_paths,
+            documents.layer(DefaultBodyLimit::max(max_upload)),
         ))
         .routes(routes!(export_assets))
         .routes(routes!(asset_import_template))
@@ -290,6 +299,37 @@ pub async fn location_qr(
 ) -> ApiResult<Json<QrCode>> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     Ok(Json(qr::for_location(&state, &p, id, host).await?))
+}
+
+/// Documents of an asset: manuals, certificates, reports and photos.
+#[utoipa::path(get, path = "/assets/{id}/documents", tag = "assets", params(("id" = Uuid, Path, description = ID)),
+    responses((status = 200, description = "Documents", body = Vec<AttachmentDto>)))]
+pub async fn list_documents(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<AttachmentDto>>> {
+    Ok(Json(documents::list(&state, &p, id).await?))
+}
+
+/// Add a document or photo to an asset (`multipart/form-data`, field `file`, optional `kind`):
+/// PDF, JPEG, PNG or WebP judged by content (415 otherwise), up to the upload limit (413).
+/// Download with `GET /attachments/{id}/content`.
+#[utoipa::path(post, path = "/assets/{id}/documents", tag = "assets",
+    params(("id" = Uuid, Path, description = ID)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Stored", body = AttachmentDto)))]
+pub async fn add_document(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    form: Multipart,
+) -> ApiResult<impl IntoResponse> {
+    let up = read_upload(form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(documents::upload(&state, &p, id, up).await?),
+    ))
 }
 
 /// The asset's meters with their latest readings.

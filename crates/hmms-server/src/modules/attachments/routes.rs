@@ -92,18 +92,8 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-/// Attach a photo, document or signature to a work order. The type is checked from the file's
-/// content (415 otherwise); images get a thumbnail.
-#[utoipa::path(post, path = "/work-orders/{id}/attachments", tag = "work orders",
-    params(("id" = Uuid, Path, description = "Work order id")),
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, description = "Stored", body = AttachmentDto)))]
-pub async fn upload_attachment(
-    State(state): State<AppState>,
-    p: Principal,
-    ApiPath(id): ApiPath<Uuid>,
-    mut form: Multipart,
-) -> ApiResult<impl IntoResponse> {
+/// Reads an upload form: the `file` field and an optional `kind`.
+pub async fn read_upload(mut form: Multipart) -> ApiResult<Upload> {
     let mut up = Upload {
         kind: None,
         file_name: None,
@@ -132,6 +122,22 @@ pub async fn upload_attachment(
             "is required: send the file in a form field named `file`",
         ));
     }
+    Ok(up)
+}
+
+/// Attach a photo, document or signature to a work order. The type is checked from the file's
+/// content (415 otherwise); images get a thumbnail.
+#[utoipa::path(post, path = "/work-orders/{id}/attachments", tag = "work orders",
+    params(("id" = Uuid, Path, description = "Work order id")),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Stored", body = AttachmentDto)))]
+pub async fn upload_attachment(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    form: Multipart,
+) -> ApiResult<impl IntoResponse> {
+    let up = read_upload(form).await?;
     Ok((
         StatusCode::CREATED,
         Json(service::upload(&state, &p, id, up).await?),

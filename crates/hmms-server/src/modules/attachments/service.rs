@@ -67,7 +67,7 @@ pub struct AttachmentDto {
     pub thumbnail_url: Option<String>,
 }
 
-fn dto(a: attachment::Model) -> AttachmentDto {
+pub fn dto(a: attachment::Model) -> AttachmentDto {
     AttachmentDto {
         url: format!("/api/v1/attachments/{}/content", a.id),
         thumbnail_url: a
@@ -135,6 +135,12 @@ pub struct Prepared {
     pub(super) thumb_key: Option<String>,
 }
 
+impl Prepared {
+    pub fn is_image(&self) -> bool {
+        self.found.is_image()
+    }
+}
+
 /// Checks a file by its bytes, makes its thumbnail, and writes both to storage under the work
 /// order. Nothing is written for a file that is refused.
 pub async fn prepare(
@@ -143,17 +149,17 @@ pub async fn prepare(
     work_order_id: Uuid,
     bytes: Bytes,
 ) -> ApiResult<Prepared> {
-    prepare_as(state, org, work_order_id, Uuid::now_v7(), bytes).await
+    prepare_in(state, org, &format!("work_orders/{work_order_id}"), bytes).await
 }
 
-/// [`prepare`] for a file whose id is already chosen (a direct upload's).
-pub async fn prepare_as(
+/// [`prepare`] for a file of any record, kept under `{org}/{folder}/`.
+pub async fn prepare_in(
     state: &AppState,
     org: Uuid,
-    work_order_id: Uuid,
-    id: Uuid,
+    folder: &str,
     bytes: Bytes,
 ) -> ApiResult<Prepared> {
+    let id = Uuid::now_v7();
     if bytes.is_empty() {
         return Err(ApiError::validation("file", "is empty"));
     }
@@ -173,7 +179,7 @@ pub async fn prepare_as(
     } else {
         None
     };
-    let prefix = format!("{org}/work_orders/{work_order_id}/{id}");
+    let prefix = format!("{org}/{folder}/{id}");
     let key = format!("{prefix}.{}", found.extension());
     let thumb_key = thumb.as_ref().map(|_| format!("{prefix}.thumb.jpg"));
     state
@@ -198,10 +204,11 @@ pub async fn prepare_as(
     })
 }
 
-/// Whose a file is: the organization, the work order, and who sent it.
+/// Whose a file is: the organization, the record (`work_order` or `asset`), and who sent it.
 pub struct Owner {
     pub org: Uuid,
-    pub work_order_id: Uuid,
+    pub entity_type: &'static str,
+    pub entity_id: Uuid,
     pub uploaded_by: Uuid,
 }
 
@@ -216,14 +223,15 @@ pub async fn record(
 ) -> ApiResult<AttachmentDto> {
     let Owner {
         org,
-        work_order_id,
+        entity_type,
+        entity_id,
         uploaded_by,
     } = owner;
     let row = attachment::ActiveModel {
         id: Set(f.id),
         organization_id: Set(org),
-        entity_type: Set("work_order".into()),
-        entity_id: Set(work_order_id),
+        entity_type: Set(entity_type.into()),
+        entity_id: Set(entity_id),
         kind: Set(kind.key().into()),
         content_type: Set(f.found.content_type().into()),
         size_bytes: Set(f.size),
@@ -310,7 +318,8 @@ pub async fn commit(
     let now = state.clock.now();
     let owner = Owner {
         org: p.org(),
-        work_order_id,
+        entity_type: "work_order",
+        entity_id: work_order_id,
         uploaded_by: p.id(),
     };
     let out = record(&tx, prepared, owner, kind, file_name, now).await?;
@@ -365,13 +374,17 @@ pub async fn content(
         .await?
         .filter(|a| a.organization_id == p.org())
         .ok_or_else(|| ApiError::not_found("attachment"))?;
-    // Readable by whoever may read the work order it belongs to.
-    find_visible(&state.db, p, a.entity_id)
-        .await
-        .map_err(|e| match e {
-            ApiError::Forbidden(_) => e,
-            _ => ApiError::not_found("attachment"),
-        })?;
+    // Readable by whoever may read the record it belongs to.
+    let visible = match a.entity_type.as_str() {
+        "asset" => crate::modules::assets::service::find_visible(&state.db, p, a.entity_id)
+            .await
+            .map(|_| ()),
+        _ => find_visible(&state.db, p, a.entity_id).await.map(|_| ()),
+    };
+    visible.map_err(|e| match e {
+        ApiError::Forbidden(_) => e,
+        _ => ApiError::not_found("attachment"),
+    })?;
     let key = if thumb {
         a.thumbnail_key
             .clone()

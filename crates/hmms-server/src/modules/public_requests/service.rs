@@ -247,7 +247,8 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
     if let Some((file_name, prepared)) = photo {
         let owner = Owner {
             org: s.organization_id,
-            work_order_id: id,
+            entity_type: "work_order",
+            entity_id: id,
             uploaded_by: requester,
         };
         let a = files::record(
