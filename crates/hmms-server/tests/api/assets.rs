@@ -237,6 +237,14 @@ async fn status_steps_moves_and_work_make_the_history(app: TestApp) {
     assert_eq!(status["toStatus"], "out_of_service");
     assert_eq!(status["detail"]["reason"], "Occlusion sensor failed");
     assert_eq!(history[3]["detail"]["to"]["locationId"], bay.as_str());
+    // The room now holds equipment: it cannot be deleted from under it.
+    let admin = app.admin().await;
+    let p = expect(
+        app.delete(&format!("/api/v1/locations/{bay}"), &admin).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("equipment"));
     assert_eq!(history[1]["workOrderId"], wo["id"]);
 
     // Retired, then disposed; after that nothing changes its status.

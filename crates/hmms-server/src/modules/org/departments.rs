@@ -1,7 +1,7 @@
 //! Departments of a site.
 
 use hmms_domain::validate::{self, Errors};
-use hmms_store::entities::{department, location, section, user, work_order};
+use hmms_store::entities::{asset, department, location, section, user, work_order};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     ModelTrait, PaginatorTrait, QueryFilter,
@@ -200,6 +200,14 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
         > 0
     {
         return Err(in_use("department", "work orders"));
+    }
+    if asset::Entity::find()
+        .filter(asset::Column::DepartmentId.eq(id))
+        .count(&*tx)
+        .await?
+        > 0
+    {
+        return Err(in_use("department", "equipment"));
     }
     let before: DepartmentDto = current.clone().into();
     current.delete(&*tx).await?;

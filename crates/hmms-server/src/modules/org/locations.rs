@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use hmms_domain::validate::{self, Errors};
-use hmms_store::entities::{department, location, work_order};
+use hmms_store::entities::{asset, department, location, work_order};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     ModelTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -315,6 +315,14 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
         > 0
     {
         return Err(in_use("location", "work orders"));
+    }
+    if asset::Entity::find()
+        .filter(asset::Column::LocationId.eq(id))
+        .count(&*tx)
+        .await?
+        > 0
+    {
+        return Err(in_use("location", "equipment"));
     }
     let before: LocationDto = current.clone().into();
     current.delete(&*tx).await?;

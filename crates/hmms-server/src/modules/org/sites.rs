@@ -3,7 +3,7 @@
 use hmms_domain::Scope;
 use hmms_domain::validate::{self, Errors};
 use hmms_store::entities::{
-    code_counter, department, location, site, sla_policy, user, work_order,
+    asset, code_counter, department, location, site, sla_policy, user, work_order,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -215,6 +215,14 @@ pub async fn delete(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<()> 
         > 0
     {
         return Err(in_use("site", "work orders"));
+    }
+    if asset::Entity::find()
+        .filter(asset::Column::SiteId.eq(id))
+        .count(&*tx)
+        .await?
+        > 0
+    {
+        return Err(in_use("site", "equipment"));
     }
     // Settings that belong to the site alone go with it.
     sla_policy::Entity::delete_many()
