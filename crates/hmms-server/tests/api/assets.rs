@@ -240,7 +240,8 @@ async fn status_steps_moves_and_work_make_the_history(app: TestApp) {
     // The room now holds equipment: it cannot be deleted from under it.
     let admin = app.admin().await;
     let p = expect(
-        app.delete(&format!("/api/v1/locations/{bay}"), &admin).await,
+        app.delete(&format!("/api/v1/locations/{bay}"), &admin)
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
