@@ -753,6 +753,7 @@ pub async fn generate(
                         == "alternative_equipment_maintenance")
                         .then(|| AEM_NOTE.to_string())),
                     notes: Set(None),
+                    custom_values: Set("{}".into()),
                     created_at: Set(now),
                     updated_at: Set(now),
                     version: Set(1),
@@ -810,6 +811,7 @@ fn class_row(
         code: Set(code.into()),
         name: Set(name.into()),
         nomenclature_code: Set(None),
+        custom_fields: Set("[]".into()),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),

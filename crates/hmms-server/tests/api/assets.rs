@@ -1505,3 +1505,95 @@ async fn documents_are_kept_with_the_asset(app: TestApp) {
     assert_eq!(docs, 2);
 }
 both!(documents_are_kept_with_the_asset);
+
+async fn equipment_classes_carry_custom_fields(app: TestApp) {
+    let admin = app.admin().await;
+    let p = expect(
+        app.post(
+            "/api/v1/equipment-classes",
+            &admin,
+            json!({ "code": "BAD", "name": "Bad", "customFields": [
+                { "key": "9x", "label": "", "type": "text" }
+            ] }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"].as_array().unwrap().len(), 2);
+    let class = expect(
+        app.post(
+            "/api/v1/equipment-classes",
+            &admin,
+            json!({ "code": "ANAES", "name": "Anaesthesia machines", "customFields": [
+                { "key": "gasType", "label": "Anaesthetic gases", "type": "text", "required": true },
+                { "key": "vaporizers", "label": "Vaporizer mounts", "type": "number" },
+                { "key": "lastOverhaul", "label": "Last overhaul", "type": "date" }
+            ] }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(class["customFields"].as_array().unwrap().len(), 3);
+    let manager = app.token("facility_manager").await;
+    let base = json!({ "tag": "OT-AN-1", "name": "Anaesthesia machine", "classId": class["id"],
+                       "status": "in_service" });
+    // A required field missing, a wrong type and an unknown field: each named.
+    let mut body = base.clone();
+    body["customFields"] = json!({ "vaporizers": "two", "colour": "blue" });
+    let p = expect(
+        app.post("/api/v1/assets", &manager, body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let mut fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "customFields.colour",
+            "customFields.gasType",
+            "customFields.vaporizers"
+        ]
+    );
+    let mut body = base.clone();
+    body["customFields"] =
+        json!({ "gasType": "O2, N2O, air", "vaporizers": 2, "lastOverhaul": "2025-03-01" });
+    let a = expect(
+        app.post("/api/v1/assets", &manager, body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(a["customFields"]["vaporizers"], 2);
+    // Edits are checked the same way.
+    let path = format!("/api/v1/assets/{}", a["id"].as_str().unwrap());
+    let p = expect(
+        app.patch(
+            &path,
+            &manager,
+            json!({ "customFields": { "gasType": "O2", "lastOverhaul": "March" } }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "customFields.lastOverhaul");
+    let a = expect(
+        app.patch(
+            &path,
+            &manager,
+            json!({ "customFields": { "gasType": "O2, air" } }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(a["customFields"], json!({ "gasType": "O2, air" }));
+}
+both!(equipment_classes_carry_custom_fields);

@@ -42,6 +42,9 @@ pub struct Model {
     pub strategy_justification: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub notes: Option<String>,
+    /// JSON object of the class's custom field values.
+    #[sea_orm(column_type = "Text")]
+    pub custom_values: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -13,6 +13,9 @@ pub struct Model {
     pub name: String,
     /// GMDN or UMDNS code.
     pub nomenclature_code: Option<String>,
+    /// JSON: `[{key, label, type, required}]`.
+    #[sea_orm(column_type = "Text")]
+    pub custom_fields: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -33,6 +33,8 @@ impl MigrationTrait for Migration {
                 .col(string("code"))
                 .col(string("name"))
                 .col(string_null("nomenclature_code"))
+                // JSON: the extra fields assets of this class carry, [{key, label, type, required}].
+                .col(text("custom_fields"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
                 .col(integer("version").default(1))
@@ -93,6 +95,8 @@ impl MigrationTrait for Migration {
                 .col(string("maintenance_strategy"))
                 .col(text_null("strategy_justification"))
                 .col(text_null("notes"))
+                // JSON object: values of the class's custom fields.
+                .col(text("custom_values"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
                 .col(integer("version").default(1))

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::custom_fields::check_defs;
 use super::dto::*;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -25,6 +26,7 @@ fn dto(m: equipment_class::Model) -> EquipmentClassDto {
         code: m.code,
         name: m.name,
         nomenclature_code: m.nomenclature_code,
+        custom_fields: serde_json::from_str(&m.custom_fields).unwrap_or_default(),
         version: m.version,
     }
 }
@@ -121,6 +123,10 @@ pub async fn create(
     let code = errors.check("code", validate::code(&body.code));
     let name = errors.check("name", validate::name(&body.name, 160));
     let nomenclature_code = nomenclature(&mut errors, body.nomenclature_code.as_deref());
+    let fields = body.custom_fields.unwrap_or_default();
+    for (f, m) in check_defs(&fields) {
+        errors.add(&f, m);
+    }
     let tx = state.begin_write().await?;
     check_parent(&*tx, p, id, body.parent_id, &mut errors).await?;
     errors.into_result()?;
@@ -138,6 +144,7 @@ pub async fn create(
         code: Set(code),
         name: Set(name.expect("validated")),
         nomenclature_code: Set(nomenclature_code),
+        custom_fields: Set(serde_json::to_string(&fields)?),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -180,6 +187,14 @@ pub async fn update(
         .nomenclature_code
         .as_ref()
         .map(|v| nomenclature(&mut errors, v.as_deref()));
+    for (f, m) in body
+        .custom_fields
+        .as_deref()
+        .map(check_defs)
+        .unwrap_or_default()
+    {
+        errors.add(&f, m);
+    }
     let tx = state.begin_write().await?;
     let current = find(&*tx, p, id).await?;
     check_version(if_match.or(body.version), current.version)?;
@@ -208,6 +223,9 @@ pub async fn update(
     }
     if let Some(v) = nomenclature_code {
         m.nomenclature_code = Set(v);
+    }
+    if let Some(f) = &body.custom_fields {
+        m.custom_fields = Set(serde_json::to_string(f)?);
     }
     m.updated_at = Set(now);
     m.version = Set(current.version + 1);

@@ -117,6 +117,9 @@ pub struct AssetDto {
     pub maintenance_strategy: MaintenanceStrategy,
     pub strategy_justification: Option<String>,
     pub notes: Option<String>,
+    /// Values of the equipment class's custom fields.
+    #[schema(value_type = Object)]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -242,6 +245,9 @@ pub struct AssetInput {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 4000)]
     pub notes: Option<Option<String>>,
+    /// Values of the equipment class's custom fields (replaces them all).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
     /// On update: the version you edited (or send `If-Match`).
     pub version: Option<i32>,
 }
@@ -296,6 +302,8 @@ pub struct EquipmentClassDto {
     pub name: String,
     /// GMDN or UMDNS code.
     pub nomenclature_code: Option<String>,
+    /// The extra fields assets of this class carry.
+    pub custom_fields: Vec<super::custom_fields::CustomFieldDef>,
     pub version: i32,
 }
 
@@ -309,6 +317,7 @@ pub struct CreateEquipmentClass {
     pub parent_id: Option<Uuid>,
     #[schema(example = "GMDN 42411")]
     pub nomenclature_code: Option<String>,
+    pub custom_fields: Option<Vec<super::custom_fields::CustomFieldDef>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -322,5 +331,7 @@ pub struct UpdateEquipmentClass {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub nomenclature_code: Option<Option<String>>,
+    /// Replaces the class's custom fields.
+    pub custom_fields: Option<Vec<super::custom_fields::CustomFieldDef>>,
     pub version: Option<i32>,
 }

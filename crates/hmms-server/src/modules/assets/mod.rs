@@ -4,6 +4,7 @@
 pub mod acceptance;
 pub mod classes;
 pub mod csv_io;
+pub mod custom_fields;
 pub mod documents;
 pub mod dto;
 pub mod incidents;

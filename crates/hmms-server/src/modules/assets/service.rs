@@ -187,6 +187,7 @@ pub fn dto(a: asset::Model, now: DateTime<Utc>) -> AssetDto {
         em_incident_history: a.em_incident_history,
         strategy_justification: a.strategy_justification,
         notes: a.notes,
+        custom_fields: serde_json::from_str(&a.custom_values).unwrap_or_default(),
         created_at: a.created_at,
         updated_at: a.updated_at,
         version: a.version,
@@ -337,6 +338,9 @@ pub(super) fn merge(m: &mut asset::Model, input: AssetInput, errors: &mut Errors
     if let Some(v) = input.maintenance_strategy {
         m.maintenance_strategy = v.key().into();
     }
+    if let Some(v) = input.custom_fields {
+        m.custom_values = serde_json::Value::Object(v).to_string();
+    }
 }
 
 /// Checks the whole record as it would be stored, and fills in the site from its department
@@ -375,14 +379,26 @@ pub(super) async fn check(
     {
         errors.add("siteId", "no such site");
     }
-    if let Some(c) = m.class_id
-        && equipment_class::Entity::find_by_id(c)
-            .one(db)
-            .await?
-            .filter(|c| c.organization_id == org)
-            .is_none()
-    {
-        errors.add("classId", "no such equipment class");
+    let class = match m.class_id {
+        Some(c) => {
+            let found = equipment_class::Entity::find_by_id(c)
+                .one(db)
+                .await?
+                .filter(|c| c.organization_id == org);
+            if found.is_none() {
+                errors.add("classId", "no such equipment class");
+            }
+            found
+        }
+        None => None,
+    };
+    let defs: Vec<super::custom_fields::CustomFieldDef> = class
+        .map(|c| serde_json::from_str(&c.custom_fields).unwrap_or_default())
+        .unwrap_or_default();
+    let values: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&m.custom_values).unwrap_or_default();
+    for (f, msg) in super::custom_fields::check_values(&defs, &values) {
+        errors.add(&f, msg);
     }
     if let Some(v) = m.service_vendor_id
         && vendor_company::Entity::find_by_id(v)
@@ -600,6 +616,7 @@ pub(super) fn blank(
         maintenance_strategy: MaintenanceStrategy::Manufacturer.key().into(),
         strategy_justification: None,
         notes: None,
+        custom_values: "{}".into(),
         created_at: now,
         updated_at: now,
         version: 1,
