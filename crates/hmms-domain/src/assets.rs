@@ -48,6 +48,18 @@ impl AssetStatus {
     }
 }
 
+/// The stage of life a status belongs to.
+pub fn lifecycle_stage(s: AssetStatus) -> &'static str {
+    match s {
+        AssetStatus::PendingAcceptance => "commissioning",
+        AssetStatus::InService | AssetStatus::UnderMaintenance | AssetStatus::OutOfService => {
+            "operation"
+        }
+        AssetStatus::Retired => "decommissioning",
+        AssetStatus::Disposed => "disposal",
+    }
+}
+
 /// Why a status step is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatusStepError {

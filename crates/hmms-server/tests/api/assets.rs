@@ -949,6 +949,7 @@ async fn new_equipment_enters_service_through_acceptance(app: TestApp) {
     )
     .await;
     assert_eq!(a["status"], "pending_acceptance");
+    assert_eq!(a["lifecycleStage"], "commissioning");
     let id = a["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/assets/{id}");
     // Its acceptance inspection is waiting in the manager's queue.
@@ -1005,6 +1006,7 @@ async fn new_equipment_enters_service_through_acceptance(app: TestApp) {
     .await;
     let a = expect(app.get(&path, &manager).await, StatusCode::OK).await;
     assert_eq!(a["status"], "in_service");
+    assert_eq!(a["lifecycleStage"], "operation");
     let history = app.get_ok(&format!("{path}/history")).await;
     let step = history
         .as_array()

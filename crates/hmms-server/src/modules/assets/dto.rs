@@ -88,6 +88,9 @@ pub struct AssetDto {
     /// The asset this one is a component of.
     pub parent_id: Option<Uuid>,
     pub status: AssetStatusDto,
+    /// Where the asset is in its life, from its status: `commissioning` (awaiting acceptance),
+    /// `operation`, `decommissioning` (retired) or `disposal`.
+    pub lifecycle_stage: String,
     pub installed_on: Option<NaiveDate>,
     pub commissioned_on: Option<NaiveDate>,
     pub warranty_end: Option<NaiveDate>,

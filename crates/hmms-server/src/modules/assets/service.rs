@@ -153,6 +153,7 @@ pub fn dto(a: asset::Model, now: DateTime<Utc>) -> AssetDto {
         under_warranty: a.warranty_end.is_some_and(|w| w >= today),
         book_value_minor,
         status: AssetStatusDto::from_key(&a.status).unwrap_or(AssetStatusDto::InService),
+        lifecycle_stage: rules::lifecycle_stage(status_of(&a)).into(),
         risk_class: RiskClass::from_key(&a.risk_class).unwrap_or(RiskClass::Medium),
         maintenance_strategy: MaintenanceStrategy::from_key(&a.maintenance_strategy)
             .unwrap_or(MaintenanceStrategy::Manufacturer),
