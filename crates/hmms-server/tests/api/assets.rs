@@ -1599,3 +1599,99 @@ async fn equipment_classes_carry_custom_fields(app: TestApp) {
     assert_eq!(a["customFields"], json!({ "gasType": "O2, air" }));
 }
 both!(equipment_classes_carry_custom_fields);
+
+async fn location_sheets_import_and_round_trip(app: TestApp) {
+    let admin = app.admin().await;
+    let import = |csv: String, partial: bool| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.client
+                .post(app.url(&format!("/api/v1/locations/import?partial={partial}")))
+                .bearer_auth(admin)
+                .header("content-type", "text/csv")
+                .body(csv)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let sheet = |last: &str| {
+        format!(
+            "site_code,code,name,kind,parent_code,department_code\n\
+             SMGH,OPB,Outpatient Block,building,,\n\
+             SMGH,OPB-G,Ground Floor,floor,OPB,\n\
+             SMGH,OPB-G-01,Dental Clinic,room,OPB-G,MED\n\
+             {last}\n"
+        )
+    };
+    // A bad row (unknown parent and kind): nothing is written.
+    let p = expect(
+        import(sheet("SMGH,OPB-G-02,Eye Clinic,cupboard,NOPE,"), false).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let mut fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort();
+    assert_eq!(fields, ["row 4: kind", "row 4: parent_code"]);
+    let smgh = app.site_id("SMGH").await;
+    let tree = app
+        .get_ok(&format!("/api/v1/locations?siteId={smgh}&limit=200"))
+        .await;
+    assert!(
+        !tree["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["code"] == "OPB")
+    );
+
+    // Corrected: three created, parents from earlier rows; again: all updated.
+    let good = sheet("SMGH,OPB-G-02,Eye Clinic,room,OPB-G,");
+    let r = expect(import(good.clone(), false).await, StatusCode::OK).await;
+    assert_eq!(
+        (r["created"].as_u64(), r["updated"].as_u64()),
+        (Some(4), Some(0))
+    );
+    let r = expect(import(good, false).await, StatusCode::OK).await;
+    assert_eq!(
+        (r["created"].as_u64(), r["updated"].as_u64()),
+        (Some(0), Some(4))
+    );
+    let room = app
+        .find_id(
+            &format!("/api/v1/locations?siteId={smgh}&limit=200"),
+            "code",
+            "OPB-G-01",
+        )
+        .await;
+    let room = app.get_ok(&format!("/api/v1/locations/{room}")).await;
+    assert_eq!(room["departmentId"], app.department_id("SMGH", "MED").await);
+
+    // The export lists parents first, so it imports back as it is.
+    let res = app
+        .get(
+            &format!("/api/v1/locations/export.csv?siteId={smgh}"),
+            &admin,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let exported = res.text().await.unwrap();
+    let lines: Vec<&str> = exported.lines().collect();
+    let pos = |code: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(&format!("SMGH,{code},")))
+            .unwrap()
+    };
+    assert!(pos("OPB") < pos("OPB-G") && pos("OPB-G") < pos("OPB-G-01"));
+    let r = expect(import(exported.clone(), false).await, StatusCode::OK).await;
+    assert_eq!(r["created"], 0);
+    assert_eq!(r["updated"].as_u64().unwrap() as usize, lines.len() - 1);
+}
+both!(location_sheets_import_and_round_trip);

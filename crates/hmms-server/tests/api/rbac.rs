@@ -69,6 +69,13 @@ const TABLE: &[(&str, Expect)] = &[
         [204, 204, 403, 403, 403, 403, 403],
     ),
     ("GET /api/v1/locations/tree", READ_ORG),
+    ("GET /api/v1/locations/export.csv", READ_ORG),
+    ("GET /api/v1/locations/import-template.csv", [200; 7]),
+    // Facility managers import their own site's rooms (the sheet is St. Mary's).
+    (
+        "POST /api/v1/locations/import",
+        [200, 200, 403, 403, 403, 403, 403],
+    ),
     ("GET /api/v1/audit", [200, 403, 403, 403, 403, 403, 200]),
     // Work orders. The fixture was raised by staff@demo.hmms (ICU) and assigned to
     // technician@demo.hmms: the vendor is not involved (404), procurement has no access (403).
@@ -642,6 +649,17 @@ async fn every_endpoint_answers_each_role_as_the_table_says(app: TestApp) {
                     .post(app.url(&path))
                     .bearer_auth(&tokens[i])
                     .multipart(form)
+                    .send()
+                    .await
+                    .unwrap()
+            } else if op.ends_with("/locations/import") {
+                app.client
+                    .post(app.url(&path))
+                    .bearer_auth(&tokens[i])
+                    .header("content-type", "text/csv")
+                    .body(format!(
+                        "site_code,code,name,kind,parent_code,department_code\nSMGH,IMP-{n}-{i},Store,room,MB-G,\n"
+                    ))
                     .send()
                     .await
                     .unwrap()

@@ -23,6 +23,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::modules::attachments::routes::{UploadForm, read_upload};
 use crate::modules::attachments::service::AttachmentDto;
+use crate::modules::org::locations_csv;
 use crate::pagination::if_match;
 use crate::state::AppState;
 
@@ -30,6 +31,7 @@ use crate::state::AppState;
 pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
     let (schemas, paths, import) = routes!(import_assets);
     let (doc_schemas, doc_paths, documents) = routes!(list_documents, add_document);
+    let (loc_schemas, loc_paths, locations) = routes!(import_locations);
     OpenApiRouter::new()
         .routes((
             schemas,
@@ -41,6 +43,13 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
             doc_paths,
             documents.layer(DefaultBodyLimit::max(max_upload)),
         ))
+        .routes((
+            loc_schemas,
+            loc_paths,
+            locations.layer(DefaultBodyLimit::max(max_upload)),
+        ))
+        .routes(routes!(export_locations))
+        .routes(routes!(location_import_template))
         .routes(routes!(export_assets))
         .routes(routes!(asset_import_template))
         .routes(routes!(list_assets, create_asset))
@@ -125,17 +134,88 @@ pub async fn import_assets(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
+    require_csv(&headers)?;
+    Ok(Json(
+        csv_io::import(&state, &p, &body, q.partial.unwrap_or(false)).await?,
+    ))
+}
+
+fn require_csv(headers: &HeaderMap) -> ApiResult<()> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !ct.starts_with("text/csv") {
-        return Err(ApiError::UnsupportedMediaType(
+    if ct.starts_with("text/csv") {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(
             "Send the sheet as text/csv.".into(),
-        ));
+        ))
     }
+}
+
+/// Which site's locations to export.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct LocationExportQuery {
+    /// All sites when absent.
+    pub site_id: Option<Uuid>,
+}
+
+/// The location tree as CSV (site, code, name, kind, parent, department), parents first.
+#[utoipa::path(get, path = "/locations/export.csv", tag = "organization", params(LocationExportQuery),
+    responses((status = 200, description = "The locations", content_type = "text/csv", body = String)))]
+pub async fn export_locations(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<LocationExportQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let body = locations_csv::export(&state, &p, q.site_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, CSV),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"locations.csv\"",
+            ),
+        ],
+        body,
+    ))
+}
+
+/// The CSV template for importing locations.
+#[utoipa::path(get, path = "/locations/import-template.csv", tag = "organization",
+    responses((status = 200, description = "The template", content_type = "text/csv", body = String)))]
+pub async fn location_import_template(_p: Principal) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, CSV),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"location-import-template.csv\"",
+            ),
+        ],
+        locations_csv::template(),
+    )
+}
+
+/// Import locations from CSV: every row checked, nothing written if any fails (unless
+/// `partial=true`), existing site + code updated, parents from earlier rows.
+#[utoipa::path(post, path = "/locations/import", tag = "organization", params(ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, description = "What was imported", body = ImportReport),
+        (status = 422, description = "Rows with errors, by row and column; nothing imported")))]
+pub async fn import_locations(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    require_csv(&headers)?;
     Ok(Json(
-        csv_io::import(&state, &p, &body, q.partial.unwrap_or(false)).await?,
+        locations_csv::import(&state, &p, &body, q.partial.unwrap_or(false)).await?,
     ))
 }
 

@@ -122,7 +122,7 @@ async fn code_taken(
 
 /// Checks a parent and a department for a location of `site`; `moving` is the location being
 /// moved, which may not end up under itself.
-async fn check_links(
+pub(super) async fn check_links(
     db: &impl ConnectionTrait,
     p: &Principal,
     site: Uuid,

@@ -4,6 +4,7 @@
 pub mod departments;
 pub mod dto;
 pub mod locations;
+pub mod locations_csv;
 pub mod organization;
 pub mod placement;
 pub mod routes;
