@@ -193,7 +193,9 @@ impl BuiltinRole {
                 "asset.read",
                 "report.read",
             ],
-            BuiltinRole::Vendor => &["work_order.read", "work_order.execute"],
+            // A vendor reads equipment too, but its assigned scope limits that to the
+            // equipment of its own jobs.
+            BuiltinRole::Vendor => &["work_order.read", "work_order.execute", "asset.read"],
             BuiltinRole::It => &[
                 "org.read",
                 "user.read",
@@ -268,7 +270,7 @@ mod tests {
     fn vendor_sees_only_its_work() {
         assert_eq!(
             BuiltinRole::Vendor.permissions(),
-            vec!["work_order.read", "work_order.execute"]
+            vec!["work_order.read", "work_order.execute", "asset.read"]
         );
         assert_eq!(BuiltinRole::Vendor.default_scope(), Scope::Assigned);
     }

@@ -322,13 +322,12 @@ async fn each_role_sees_the_equipment_it_should(app: TestApp) {
         )
         .await;
     }
-    // A vendor sees assets only through work assigned to it.
+    // A vendor sees assets only through work assigned to it: none before it has any.
     let vendor = app.token("vendor").await;
-    expect(
-        app.get("/api/v1/assets", &vendor).await,
-        StatusCode::FORBIDDEN,
-    )
-    .await;
+    let list = expect(app.get("/api/v1/assets", &vendor).await, StatusCode::OK).await;
+    assert!(tags(&list).is_empty(), "{list}");
+    let ct_path = format!("/api/v1/assets/{}", ct["id"].as_str().unwrap());
+    expect(app.get(&ct_path, &vendor).await, StatusCode::NOT_FOUND).await;
     let wo = expect(
         app.post(
             "/api/v1/work-orders",
@@ -341,7 +340,26 @@ async fn each_role_sees_the_equipment_it_should(app: TestApp) {
     )
     .await;
     assert_eq!(wo["status"], "assigned");
-    // The vendor role has no registry access, but scanning its job's code finds the job.
+    // Now the CT scanner it services is visible to it, read-only; other equipment is not.
+    let list = expect(app.get("/api/v1/assets", &vendor).await, StatusCode::OK).await;
+    assert_eq!(tags(&list), ["RAD-CT-1"]);
+    let seen = expect(app.get(&ct_path, &vendor).await, StatusCode::OK).await;
+    assert_eq!(seen["tag"], "RAD-CT-1");
+    expect(
+        app.patch(&ct_path, &vendor, json!({ "notes": "x" })).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    expect(
+        app.get(
+            &format!("/api/v1/assets/{}", icu_pump["id"].as_str().unwrap()),
+            &vendor,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Scanning its job's code finds the job; the job's equipment scans too, other tags do not.
     let scanned = expect(
         app.get(
             &format!("/api/v1/scan/{}", wo["code"].as_str().unwrap()),
@@ -352,6 +370,12 @@ async fn each_role_sees_the_equipment_it_should(app: TestApp) {
     )
     .await;
     assert_eq!(scanned["kind"], "work_order");
+    let scanned = expect(
+        app.get("/api/v1/scan/RAD-CT-1", &vendor).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(scanned["kind"], "asset");
     expect(
         app.get("/api/v1/scan/ICU-PUMP-1", &vendor).await,
         StatusCode::NOT_FOUND,
@@ -683,6 +707,22 @@ async fn reliability_and_cost_come_from_status_history_and_work(app: TestApp) {
     )
     .await;
     assert_eq!(p["errors"][0]["field"], "repairReplacePercent");
+    // The history tells what the repair cost, next to when it was done.
+    let history = expect(
+        app.get(&format!("{path}/history"), &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    let done = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "work_order_completed")
+        .expect("the completed repair is in the history");
+    assert_eq!(done["workOrderId"], wo["id"]);
+    assert_eq!(done["detail"]["labourCostMinor"], 120_000);
+    assert_eq!(done["detail"]["partsCostMinor"], 60_000_000);
+    assert_eq!(done["detail"]["totalCostMinor"], 60_120_000);
 }
 both!(reliability_and_cost_come_from_status_history_and_work);
 

@@ -12,6 +12,7 @@ mod m0006_public_requests;
 mod m0007_vendors_parts;
 mod m0008_push_subscriptions;
 mod m0009_assets;
+mod m0010_vendor_asset_read;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_vendors_parts::Migration),
             Box::new(m0008_push_subscriptions::Migration),
             Box::new(m0009_assets::Migration),
+            Box::new(m0010_vendor_asset_read::Migration),
         ]
     }
 }

@@ -798,12 +798,19 @@ pub async fn history_of(
         })
         .collect();
     // Work on the asset is part of its story for whoever may see the asset.
-    for w in work_order::Entity::find()
+    let orders = work_order::Entity::find()
         .filter(work_order::Column::AssetId.eq(a.id))
         .filter(work_order::Column::OrganizationId.eq(a.organization_id))
         .all(&state.db)
-        .await?
-    {
+        .await?;
+    let costed = crate::modules::work_orders::query::to_dtos(
+        &state.db,
+        p,
+        orders.clone(),
+        state.clock.now(),
+    )
+    .await?;
+    for (w, c) in orders.into_iter().zip(costed) {
         let detail = json!({ "code": w.code, "title": w.title, "type": w.wo_type,
             "priority": w.priority, "status": w.status });
         out.push(AssetHistoryEntry {
@@ -825,7 +832,8 @@ pub async fn history_of(
                 work_order_id: Some(w.id),
                 detail: json!({ "code": w.code, "resolutionCategory": w.resolution_category,
                     "downtimeMinutes": w.downtime_minutes,
-                    "vendorCostMinor": w.vendor_cost_minor }),
+                    "labourCostMinor": c.labour_cost_minor, "partsCostMinor": c.parts_cost_minor,
+                    "vendorCostMinor": c.vendor_cost_minor, "totalCostMinor": c.total_cost_minor }),
             });
         }
     }
