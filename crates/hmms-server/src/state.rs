@@ -30,6 +30,8 @@ pub struct Inner {
     pub files: Arc<dyn object_store::ObjectStore>,
     /// The file store with its URL signer (S3 only).
     pub storage: crate::storage::Storage,
+    /// New work orders waiting to be written together (group commit).
+    pub creates: crate::modules::work_orders::group_commit::CreateQueue,
     /// SQLite allows one writer at a time; taking this before a write transaction queues writers
     /// in the server instead of failing them with "database is locked".
     write_lock: Arc<Mutex<()>>,
@@ -61,6 +63,7 @@ impl AppState {
             events: crate::events::EventHub::default(),
             files: storage.store.clone(),
             storage,
+            creates: Default::default(),
             write_lock: Arc::new(Mutex::new(())),
         }))
     }
@@ -83,6 +86,7 @@ impl AppState {
             tx,
             _guard: guard,
             wake: self.events.waker(),
+            journal: std::sync::Mutex::new(crate::audit::Journal::default()),
         })
     }
 }
@@ -92,14 +96,23 @@ pub struct WriteTx {
     tx: DatabaseTransaction,
     _guard: Option<OwnedMutexGuard<()>>,
     wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Audit entries and domain events of this transaction, written together at commit.
+    journal: std::sync::Mutex<crate::audit::Journal>,
 }
 
 impl WriteTx {
-    /// Commits, then tells the live-event pump of this server to look for new events.
+    /// Writes the transaction's audit entries and events, commits, then tells the live-event
+    /// pump of this server to look for new events.
     pub async fn commit(self) -> ApiResult<()> {
+        let journal = std::mem::take(&mut *self.journal.lock().expect("journal lock"));
+        journal.flush(&self.tx).await?;
         self.tx.commit().await?;
         self.wake.notify_one();
         Ok(())
+    }
+
+    pub(crate) fn journal(&self) -> std::sync::MutexGuard<'_, crate::audit::Journal> {
+        self.journal.lock().expect("journal lock")
     }
 }
 

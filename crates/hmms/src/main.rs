@@ -45,6 +45,9 @@ enum Command {
         /// How many work orders `--scale` adds.
         #[arg(long, default_value_t = 1_000_000)]
         work_orders: usize,
+        /// How many assets `--scale` adds (before the work orders, which are spread over them).
+        #[arg(long, default_value_t = 50_000)]
+        assets: usize,
     },
     /// Manage users.
     User {
@@ -176,13 +179,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo {
             scale: true,
             work_orders,
+            assets,
             ..
         } => {
             let state = hmms_server::open(cfg, Clock::default()).await?;
             let started = std::time::Instant::now();
-            let added = demo::scale(&state, work_orders).await?;
+            let added = demo::scale(&state, assets, work_orders).await?;
             println!(
-                "Added {added} work orders in {:.1} s.",
+                "Added {} assets and {} work orders in {:.1} s.",
+                added.assets,
+                added.work_orders,
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)

@@ -467,21 +467,32 @@ fn requests_in_flight_finish_after_sigterm_postgres() {
 
 fn scale_adds_benchmark_data(postgres: bool) {
     let Some(env) = env(postgres) else { return };
-    let out = env.run(&["demo", "--scale", "--work-orders", "2500"]);
+    let out = env.run(&[
+        "demo",
+        "--scale",
+        "--assets",
+        "1200",
+        "--work-orders",
+        "2500",
+    ]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Added 2500 work orders"));
-    // Run twice: it appends, and the numbering continues without clashes.
-    let out = env.run(&["demo", "--scale", "--work-orders", "500"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Added 1200 assets and 2500 work orders"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Run twice: it appends, and the numbering (of codes and tags) continues without clashes.
+    let out = env.run(&["demo", "--scale", "--assets", "300", "--work-orders", "500"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (total, codes) = block_on(async {
+    let (total, codes, assets, tags, on_scaled) = block_on(async {
         let db = Database::connect(&env.url).await.unwrap();
         let backend = db.get_database_backend();
         let row = db
@@ -492,11 +503,42 @@ fn scale_adds_benchmark_data(postgres: bool) {
             .await
             .unwrap()
             .unwrap();
+        let assets = db
+            .query_one_raw(hmms_store::sea_orm::Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS n, COUNT(DISTINCT tag) AS c FROM assets",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        // Work orders land on the generated equipment too, not only on the demo's own.
+        let on_scaled = db
+            .query_one_raw(hmms_store::sea_orm::Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS n FROM work_orders w JOIN assets a ON a.id = w.asset_id \
+                 WHERE a.tag LIKE '%-S%'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
         (
             row.try_get::<i64>("", "n").unwrap(),
             row.try_get::<i64>("", "c").unwrap(),
+            assets.try_get::<i64>("", "n").unwrap(),
+            assets.try_get::<i64>("", "c").unwrap(),
+            on_scaled.try_get::<i64>("", "n").unwrap(),
         )
     });
+    assert_eq!(
+        assets,
+        441 + 1200 + 300,
+        "the demo's equipment plus both runs"
+    );
+    assert_eq!(tags, assets, "every tag is unique");
+    assert!(
+        on_scaled > 1000,
+        "{on_scaled} work orders on generated assets"
+    );
     assert_eq!(
         total,
         300 + 2500 + 500,

@@ -11,7 +11,8 @@ use axum::http::request::Parts;
 use hmms_domain::roles::requires_totp;
 use hmms_domain::{Actor, RecordScope, Scope, ScopeFilter};
 use hmms_store::entities::{role, role_permission, totp_secret, user, user_role_grant};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult};
 use uuid::Uuid;
 
 use super::tokens;
@@ -117,32 +118,71 @@ pub async fn load(
     if user.status != "active" {
         return Ok(None);
     }
-    let grant = user_role_grant::Entity::find()
-        .filter(user_role_grant::Column::UserId.eq(user.id))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            ApiError::Forbidden(
-                "Your account has no role. Ask an administrator to assign one.".into(),
-            )
-        })?;
-    let role = role::Entity::find_by_id(grant.role_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("grant {} names a missing role", grant.id))?;
-    let permissions: BTreeSet<String> = role_permission::Entity::find()
-        .filter(role_permission::Column::RoleId.eq(role.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.permission)
-        .collect();
-    let totp_enabled = totp_secret::Entity::find_by_id(user.id)
-        .one(db)
-        .await?
-        .is_some_and(|t| t.confirmed_at.is_some());
+    // The grant, its role, the role's permissions (one row each) and whether two-factor
+    // sign-in is on, in one statement: this runs on every request.
+    let q = Query::select()
+        .expr_as(
+            Expr::col((user_role_grant::Entity, user_role_grant::Column::Scope)),
+            "grant_scope",
+        )
+        .column((role::Entity, Asterisk))
+        .expr_as(
+            Expr::col((role_permission::Entity, role_permission::Column::Permission)),
+            "permission",
+        )
+        .expr_as(
+            Expr::col((totp_secret::Entity, totp_secret::Column::ConfirmedAt)),
+            "totp_confirmed_at",
+        )
+        .from(user_role_grant::Entity)
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id))
+                .equals((user_role_grant::Entity, user_role_grant::Column::RoleId)),
+        )
+        .left_join(
+            role_permission::Entity,
+            Expr::col((role_permission::Entity, role_permission::Column::RoleId))
+                .equals((role::Entity, role::Column::Id)),
+        )
+        .left_join(
+            totp_secret::Entity,
+            Expr::col((totp_secret::Entity, totp_secret::Column::UserId))
+                .equals((user_role_grant::Entity, user_role_grant::Column::UserId)),
+        )
+        .and_where(
+            Expr::col((user_role_grant::Entity, user_role_grant::Column::UserId)).eq(user.id),
+        )
+        .order_by(
+            (user_role_grant::Entity, user_role_grant::Column::CreatedAt),
+            Order::Asc,
+        )
+        .order_by(
+            (user_role_grant::Entity, user_role_grant::Column::Id),
+            Order::Asc,
+        )
+        .to_owned();
+    let rows = db.query_all(&q).await?;
+    let first = rows.first().ok_or_else(|| {
+        ApiError::Forbidden("Your account has no role. Ask an administrator to assign one.".into())
+    })?;
+    let role = role::Model::from_query_result(first, "")?;
+    let grant_scope: String = first.try_get("", "grant_scope")?;
+    let totp_enabled = first
+        .try_get::<Option<chrono::DateTime<chrono::Utc>>>("", "totp_confirmed_at")?
+        .is_some();
+    let mut permissions = BTreeSet::new();
+    // A user holds one grant; should there ever be more, the oldest counts, as a whole.
+    for row in &rows {
+        if row.try_get::<Uuid>("", "id")? != role.id {
+            continue;
+        }
+        if let Some(p) = row.try_get::<Option<String>>("", "permission")? {
+            permissions.insert(p);
+        }
+    }
     let totp_required = requires_totp(&role.key, permissions.iter().map(String::as_str));
-    let scope = Scope::from_key(&grant.scope).unwrap_or(Scope::Assigned);
+    let scope = Scope::from_key(&grant_scope).unwrap_or(Scope::Assigned);
     Ok(Some(Principal {
         user,
         role,

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use hmms_store::entities::{asset, asset_history, department, equipment_class, location, site};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
 use uuid::Uuid;
 
 struct Kind {
@@ -565,21 +568,41 @@ const KINDS: &[Kind] = &[
 /// The demo's assets by department, with the fault words of their kind, for work orders.
 #[derive(Default)]
 pub struct DemoAssets {
-    by_department: HashMap<Uuid, Vec<(&'static str, Uuid)>>,
+    /// Per department: each keyword with the assets it names.
+    by_department: HashMap<Uuid, Vec<(&'static str, Vec<Uuid>)>>,
 }
 
 impl DemoAssets {
     /// An asset of `department` that a fault titled `title` is about, if the demo has one.
     pub fn pick(&self, department: Uuid, title: &str, n: u64) -> Option<Uuid> {
         let title = title.to_lowercase();
-        let matching: Vec<Uuid> = self
+        let matching: Vec<&Vec<Uuid>> = self
             .by_department
             .get(&department)?
             .iter()
             .filter(|(kw, _)| title.contains(kw))
-            .map(|(_, id)| *id)
+            .map(|(_, ids)| ids)
             .collect();
-        (!matching.is_empty()).then(|| matching[(n % matching.len() as u64) as usize])
+        let total: usize = matching.iter().map(|ids| ids.len()).sum();
+        if total == 0 {
+            return None;
+        }
+        let mut i = (n % total as u64) as usize;
+        for ids in matching {
+            if i < ids.len() {
+                return Some(ids[i]);
+            }
+            i -= ids.len();
+        }
+        None
+    }
+
+    fn add(&mut self, department: Uuid, keyword: &'static str, id: Uuid) {
+        let kinds = self.by_department.entry(department).or_default();
+        match kinds.iter_mut().find(|(kw, _)| *kw == keyword) {
+            Some((_, ids)) => ids.push(id),
+            None => kinds.push((keyword, vec![id])),
+        }
     }
 }
 
@@ -601,12 +624,13 @@ impl DemoAssets {
         let mut out = Self::default();
         for a in asset::Entity::find()
             .filter(asset::Column::OrganizationId.eq(org))
+            .order_by_asc(asset::Column::Id)
             .all(db)
             .await?
         {
             if let (Some(d), Some(kw)) = (a.department_id, a.class_id.and_then(|c| keyword.get(&c)))
             {
-                out.by_department.entry(d).or_default().push((kw, a.id));
+                out.add(d, kw, a.id);
             }
         }
         Ok(out)
@@ -625,6 +649,173 @@ impl Lcg {
     }
 }
 
+/// What the generator needs to know of the organization's places.
+struct Places {
+    sites: HashMap<String, Uuid>,
+    departments: HashMap<(Uuid, String), Uuid>,
+    rooms: HashMap<Uuid, Vec<Uuid>>,
+}
+
+impl Places {
+    async fn load(db: &impl ConnectionTrait, org: Uuid) -> anyhow::Result<Self> {
+        let sites = site::Entity::find()
+            .filter(site::Column::OrganizationId.eq(org))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.code, s.id))
+            .collect();
+        let departments = department::Entity::find()
+            .filter(department::Column::OrganizationId.eq(org))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|d| ((d.site_id, d.code), d.id))
+            .collect();
+        let mut rooms: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for l in location::Entity::find()
+            .filter(location::Column::OrganizationId.eq(org))
+            .all(db)
+            .await?
+        {
+            if let (Some(d), "room" | "area") = (l.department_id, l.kind.as_str()) {
+                rooms.entry(d).or_default().push(l.id);
+            }
+        }
+        Ok(Self {
+            sites,
+            departments,
+            rooms,
+        })
+    }
+}
+
+/// One generated asset and the history line that registers it.
+struct Made {
+    asset: asset::ActiveModel,
+    history: asset_history::ActiveModel,
+}
+
+/// A plausible asset of kind `k` in `dept_code` at `site_code`, tagged `tag`.
+#[allow(clippy::too_many_arguments)]
+fn make_asset(
+    org: Uuid,
+    places: &Places,
+    k: &Kind,
+    (site_code, dept_code): (&str, &str),
+    tag: String,
+    class_id: Uuid,
+    service_vendor: Option<Uuid>,
+    rng: &mut Lcg,
+    now: DateTime<Utc>,
+) -> Option<(Uuid, Made)> {
+    let site_id = *places.sites.get(site_code)?;
+    let dept = *places.departments.get(&(site_id, dept_code.to_string()))?;
+    let id = Uuid::now_v7();
+    let (make, model) = k.makes[rng.below(k.makes.len() as u64) as usize];
+    let age_days = 60 + rng.below(11 * 365) as i64;
+    let bought = (now - Duration::days(age_days)).date_naive();
+    let commissioned = bought + Duration::days(14 + rng.below(30) as i64);
+    let cost = k.cost.0 + rng.below((k.cost.1 - k.cost.0) as u64 + 1) as i64;
+    // Older equipment breaks more: a few are down or retired.
+    let status = match (age_days > (k.life as i64) * 365, rng.below(40)) {
+        (true, 0..=5) => "retired",
+        (_, 0) => "out_of_service",
+        (_, 1) => "under_maintenance",
+        _ => "in_service",
+    };
+    let place = places.rooms.get(&dept).filter(|r| !r.is_empty());
+    let location_id = place.map(|r| r[rng.below(r.len() as u64) as usize]);
+    // Imaging and laboratory analysers are under a service contract with the demo contractor.
+    let contracted = matches!(k.category, "IMG" | "LABEQ") && k.cost.0 >= 2_000_000;
+    let asset = asset::ActiveModel {
+        id: Set(id),
+        organization_id: Set(org),
+        site_id: Set(site_id),
+        department_id: Set(Some(dept)),
+        location_id: Set(location_id),
+        parent_id: Set(None),
+        class_id: Set(Some(class_id)),
+        tag: Set(tag),
+        name: Set(k.name.into()),
+        make: Set(Some(make.into())),
+        model: Set(Some(model.into())),
+        serial_number: Set(Some(format!(
+            "{}{:06}",
+            &make[..2].to_uppercase(),
+            rng.below(1_000_000)
+        ))),
+        status: Set(status.into()),
+        installed_on: Set(Some(commissioned)),
+        commissioned_on: Set(Some(commissioned)),
+        warranty_end: Set(Some(commissioned + Duration::days(2 * 365))),
+        purchase_date: Set(Some(bought)),
+        purchase_cost_minor: Set(Some(cost * 100)),
+        replacement_cost_minor: Set(Some(cost * 115)),
+        expected_life_years: Set(Some(k.life)),
+        salvage_value_minor: Set(Some(cost * 10)),
+        depreciation_method: Set(if cost >= 1_000_000 {
+            "declining_balance"
+        } else {
+            "straight_line"
+        }
+        .into()),
+        supplier: Set(Some(format!("{make} East Africa"))),
+        service_vendor_id: Set(service_vendor.filter(|_| contracted)),
+        service_contract_end: Set(
+            contracted.then(|| (now + Duration::days(200 + rng.below(500) as i64)).date_naive())
+        ),
+        life_support: Set(k.life_support),
+        risk_class: Set(k.risk.into()),
+        em_function: Set(Some(k.em[0])),
+        em_physical_risk: Set(Some(k.em[1])),
+        em_maintenance: Set(Some(k.em[2])),
+        em_incident_history: Set(Some(k.em[3])),
+        maintenance_strategy: Set(k.strategy.into()),
+        strategy_justification: Set(
+            (k.strategy == "alternative_equipment_maintenance").then(|| AEM_NOTE.to_string())
+        ),
+        notes: Set(None),
+        custom_values: Set("{}".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    };
+    let history = asset_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(org),
+        asset_id: Set(id),
+        kind: Set("registered".into()),
+        from_status: Set(None),
+        to_status: Set(Some(status.into())),
+        detail: Set(serde_json::json!({ "reason": "Commissioned" }).to_string()),
+        actor_id: Set(None),
+        // Its story starts when it entered service.
+        created_at: Set(commissioned
+            .and_hms_opt(8, 0, 0)
+            .expect("valid time")
+            .and_utc()
+            .min(now)),
+    };
+    Some((dept, Made { asset, history }))
+}
+
+async fn insert_made(db: &impl ConnectionTrait, made: Vec<Made>) -> anyhow::Result<()> {
+    let (rows, history): (Vec<_>, Vec<_>) = made.into_iter().map(|m| (m.asset, m.history)).unzip();
+    // SQLite binds at most 32,766 values per statement: 200 rows × 40 columns stays below.
+    for chunk in rows.chunks(200) {
+        asset::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    for chunk in history.chunks(500) {
+        asset_history::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn generate(
     db: &impl ConnectionTrait,
     org: Uuid,
@@ -632,31 +823,7 @@ pub async fn generate(
     now: DateTime<Utc>,
 ) -> anyhow::Result<(usize, DemoAssets)> {
     let mut rng = Lcg(400);
-    let sites: HashMap<String, Uuid> = site::Entity::find()
-        .filter(site::Column::OrganizationId.eq(org))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.code, s.id))
-        .collect();
-    let departments: HashMap<(Uuid, String), Uuid> = department::Entity::find()
-        .filter(department::Column::OrganizationId.eq(org))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| ((d.site_id, d.code), d.id))
-        .collect();
-    let mut rooms: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for l in location::Entity::find()
-        .filter(location::Column::OrganizationId.eq(org))
-        .all(db)
-        .await?
-    {
-        if let (Some(d), "room" | "area") = (l.department_id, l.kind.as_str()) {
-            rooms.entry(d).or_default().push(l.id);
-        }
-    }
-
+    let places = Places::load(db, org).await?;
     let mut classes: HashMap<&str, Uuid> = HashMap::new();
     let mut class_rows = vec![];
     for (code, name) in CATEGORIES {
@@ -681,119 +848,94 @@ pub async fn generate(
         .await?;
 
     let mut out = DemoAssets::default();
-    let mut rows = vec![];
-    let mut history = vec![];
+    let mut made = vec![];
     for k in KINDS {
         for (site_code, dept_code, count) in k.placement {
-            let site_id = sites[*site_code];
-            let dept = departments[&(site_id, dept_code.to_string())];
             for n in 1..=*count {
-                let id = Uuid::now_v7();
-                let (make, model) = k.makes[rng.below(k.makes.len() as u64) as usize];
-                let age_days = 60 + rng.below(11 * 365) as i64;
-                let bought = (now - Duration::days(age_days)).date_naive();
-                let commissioned = bought + Duration::days(14 + rng.below(30) as i64);
-                let cost = k.cost.0 + rng.below((k.cost.1 - k.cost.0) as u64 + 1) as i64;
-                // Older equipment breaks more: a few are down or retired.
-                let status = match (age_days > (k.life as i64) * 365, rng.below(40)) {
-                    (true, 0..=5) => "retired",
-                    (_, 0) => "out_of_service",
-                    (_, 1) => "under_maintenance",
-                    _ => "in_service",
-                };
-                let place = rooms.get(&dept).filter(|r| !r.is_empty());
-                let location_id = place.map(|r| r[rng.below(r.len() as u64) as usize]);
-                // Imaging and laboratory analysers are under a service contract with the
-                // demo contractor.
-                let contracted = matches!(k.category, "IMG" | "LABEQ") && k.cost.0 >= 2_000_000;
-                rows.push(asset::ActiveModel {
-                    id: Set(id),
-                    organization_id: Set(org),
-                    site_id: Set(site_id),
-                    department_id: Set(Some(dept)),
-                    location_id: Set(location_id),
-                    parent_id: Set(None),
-                    class_id: Set(Some(classes[k.code])),
-                    tag: Set(format!("{site_code}-{dept_code}-{}-{n:03}", k.code)),
-                    name: Set(k.name.into()),
-                    make: Set(Some(make.into())),
-                    model: Set(Some(model.into())),
-                    serial_number: Set(Some(format!(
-                        "{}{:06}",
-                        &make[..2].to_uppercase(),
-                        rng.below(1_000_000)
-                    ))),
-                    status: Set(status.into()),
-                    installed_on: Set(Some(commissioned)),
-                    commissioned_on: Set(Some(commissioned)),
-                    warranty_end: Set(Some(commissioned + Duration::days(2 * 365))),
-                    purchase_date: Set(Some(bought)),
-                    purchase_cost_minor: Set(Some(cost * 100)),
-                    replacement_cost_minor: Set(Some(cost * 115)),
-                    expected_life_years: Set(Some(k.life)),
-                    salvage_value_minor: Set(Some(cost * 10)),
-                    depreciation_method: Set(if cost >= 1_000_000 {
-                        "declining_balance"
-                    } else {
-                        "straight_line"
-                    }
-                    .into()),
-                    supplier: Set(Some(format!("{make} East Africa"))),
-                    service_vendor_id: Set(service_vendor.filter(|_| contracted)),
-                    service_contract_end: Set(contracted
-                        .then(|| (now + Duration::days(200 + rng.below(500) as i64)).date_naive())),
-                    life_support: Set(k.life_support),
-                    risk_class: Set(k.risk.into()),
-                    em_function: Set(Some(k.em[0])),
-                    em_physical_risk: Set(Some(k.em[1])),
-                    em_maintenance: Set(Some(k.em[2])),
-                    em_incident_history: Set(Some(k.em[3])),
-                    maintenance_strategy: Set(k.strategy.into()),
-                    strategy_justification: Set((k.strategy
-                        == "alternative_equipment_maintenance")
-                        .then(|| AEM_NOTE.to_string())),
-                    notes: Set(None),
-                    custom_values: Set("{}".into()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    version: Set(1),
-                });
-                history.push(asset_history::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    organization_id: Set(org),
-                    asset_id: Set(id),
-                    kind: Set("registered".into()),
-                    from_status: Set(None),
-                    to_status: Set(Some(status.into())),
-                    detail: Set(serde_json::json!({ "reason": "Commissioned" }).to_string()),
-                    actor_id: Set(None),
-                    // Its story starts when it entered service.
-                    created_at: Set(commissioned
-                        .and_hms_opt(8, 0, 0)
-                        .expect("valid time")
-                        .and_utc()
-                        .min(now)),
-                });
-                out.by_department
-                    .entry(dept)
-                    .or_default()
-                    .push((k.keyword, id));
+                let tag = format!("{site_code}-{dept_code}-{}-{n:03}", k.code);
+                let (dept, m) = make_asset(
+                    org,
+                    &places,
+                    k,
+                    (site_code, dept_code),
+                    tag,
+                    classes[k.code],
+                    service_vendor,
+                    &mut rng,
+                    now,
+                )
+                .ok_or_else(|| anyhow::anyhow!("the demo has no {site_code} {dept_code}"))?;
+                out.add(dept, k.keyword, *m.asset.id.as_ref());
+                made.push(m);
             }
         }
     }
-    let count = rows.len();
-    // SQLite binds at most 32,766 values per statement: 200 rows × 40 columns stays below.
-    for chunk in rows.chunks(200) {
-        asset::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
-    for chunk in history.chunks(500) {
-        asset_history::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
+    let count = made.len();
+    insert_made(db, made).await?;
     Ok((count, out))
+}
+
+/// Adds `n` more assets for benchmarks (`demo --scale --assets`): the demo's kinds in the
+/// demo's proportions and departments, tagged `…-S000001` onwards, written in batches.
+pub async fn generate_scale(
+    db: &impl ConnectionTrait,
+    org: Uuid,
+    n: usize,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let mut rng = Lcg(4242);
+    let places = Places::load(db, org).await?;
+    let classes: HashMap<String, Uuid> = equipment_class::Entity::find()
+        .filter(equipment_class::Column::OrganizationId.eq(org))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.id))
+        .collect();
+    // Every (kind, place) slot, repeated as often as the demo has that many of it.
+    let slots: Vec<(&Kind, &str, &str)> = KINDS
+        .iter()
+        .flat_map(|k| {
+            k.placement
+                .iter()
+                .flat_map(move |(s, d, count)| std::iter::repeat_n((k, *s, *d), *count as usize))
+        })
+        .filter(|(k, _, _)| classes.contains_key(k.code))
+        .collect();
+    anyhow::ensure!(
+        !slots.is_empty(),
+        "the demo's equipment classes are missing"
+    );
+    // Numbering continues after what is there, so repeated runs never clash on a tag.
+    let first = asset::Entity::find()
+        .filter(asset::Column::OrganizationId.eq(org))
+        .count(db)
+        .await? as usize;
+    let mut made = vec![];
+    let mut added = 0;
+    for i in 0..n {
+        let (k, site_code, dept_code) = slots[i % slots.len()];
+        let tag = format!("{site_code}-{dept_code}-{}-S{:06}", k.code, first + i + 1);
+        if let Some((_, m)) = make_asset(
+            org,
+            &places,
+            k,
+            (site_code, dept_code),
+            tag,
+            classes[k.code],
+            None,
+            &mut rng,
+            now,
+        ) {
+            made.push(m);
+            added += 1;
+        }
+        if made.len() == 5_000 {
+            insert_made(db, std::mem::take(&mut made)).await?;
+        }
+    }
+    insert_made(db, made).await?;
+    Ok(added)
 }
 
 fn class_row(

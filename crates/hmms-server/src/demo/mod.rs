@@ -514,7 +514,15 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
 
 /// `hmms demo --scale`: adds `work_orders` generated work orders to the demo hospital (loading
 /// the demo first into an empty database). Returns how many were added.
-pub async fn scale(state: &AppState, work_orders: usize) -> anyhow::Result<usize> {
+/// What `demo --scale` added.
+pub struct Scaled {
+    pub assets: usize,
+    pub work_orders: usize,
+}
+
+/// Adds a large generated data set to the demo for benchmarks: `assets` more pieces of
+/// equipment first, then `work_orders` work orders spread over all of the equipment.
+pub async fn scale(state: &AppState, assets: usize, work_orders: usize) -> anyhow::Result<Scaled> {
     if load_with(state, true).await? == DemoOutcome::Refused {
         anyhow::bail!(
             "--scale needs an empty database or one holding the demo; this one holds other data"
@@ -565,15 +573,24 @@ pub async fn scale(state: &AppState, work_orders: usize) -> anyhow::Result<usize
             .one(db)
             .await?
             .and_then(|u| u.vendor_company_id),
-        assets: assets::DemoAssets::load(db, smgh.organization_id).await?,
+        assets: assets::DemoAssets::default(),
     };
     let tx = state
         .begin_write()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let added_assets =
+        assets::generate_scale(&*tx, smgh.organization_id, assets, state.clock.now()).await?;
+    let cast = work_orders::Cast {
+        assets: assets::DemoAssets::load(&*tx, smgh.organization_id).await?,
+        ..cast
+    };
     let added = work_orders::generate_bulk(&*tx, &cast, work_orders, state.clock.now()).await?;
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // Fresh statistics, so the query planner knows the tables' new size.
     state.db.execute_unprepared("ANALYZE").await?;
-    Ok(added)
+    Ok(Scaled {
+        assets: added_assets,
+        work_orders: added,
+    })
 }

@@ -726,6 +726,85 @@ async fn a_retried_request_makes_one_work_order(app: TestApp) {
 }
 both!(a_retried_request_makes_one_work_order);
 
+/// Many people reporting at once: creates written together (group commit) still each get their
+/// own number, history line, audit entry and event, and one that fails does not fail the rest.
+async fn simultaneous_reports_are_each_written_once(app: TestApp) {
+    let staff = app.token("staff").await;
+    let manager = app.token("facility_manager").await;
+    let tech_id = app.user_id("technician@demo.hmms").await;
+    let before = hmms_server::audit::verify(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let creates = (0..24).map(|i| {
+        let (token, body) = match i {
+            // One names a technician without the right to assign: refused on its own.
+            7 => (
+                &staff,
+                json!({ "title": "Assign me", "assigneeId": tech_id }),
+            ),
+            // Managers assign while creating; the technician is told.
+            i if i % 3 == 0 => (
+                &manager,
+                json!({ "title": format!("Fault {i}"), "assigneeId": tech_id }),
+            ),
+            i => (&staff, json!({ "title": format!("Fault {i}") })),
+        };
+        app.post("/api/v1/work-orders", token, body)
+    });
+    let answers = futures::future::join_all(creates).await;
+    let mut codes = vec![];
+    for (i, res) in answers.into_iter().enumerate() {
+        if i == 7 {
+            expect(res, StatusCode::FORBIDDEN).await;
+            continue;
+        }
+        let wo = expect(res, StatusCode::CREATED).await;
+        assert_eq!(wo["title"], format!("Fault {i}"));
+        assert_eq!(
+            wo["status"],
+            if i % 3 == 0 { "assigned" } else { "pending" }
+        );
+        codes.push(wo["code"].as_str().unwrap().to_string());
+    }
+    // 23 distinct numbers with no gap: nothing reserved was lost.
+    let mut numbers: Vec<u32> = codes
+        .iter()
+        .map(|c| c.rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    numbers.sort();
+    let first = numbers[0];
+    assert_eq!(
+        numbers,
+        (first..first + 23).collect::<Vec<_>>(),
+        "{codes:?}"
+    );
+    // One audit entry each, in one unbroken chain, and each one's history line.
+    let after = hmms_server::audit::verify(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after - before, 23);
+    let audit = app
+        .get_ok("/api/v1/audit?action=work_order.created&limit=100")
+        .await;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 23);
+    let tech = app.token("technician").await;
+    let notes = expect(
+        app.get("/api/v1/notifications", &tech).await,
+        StatusCode::OK,
+    )
+    .await;
+    let assigned = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "work_order_assigned")
+        .count();
+    assert_eq!(assigned, 8, "the technician hears of each assignment once");
+}
+both!(simultaneous_reports_are_each_written_once);
+
 async fn the_demo_year_of_work(app: TestApp) {
     let admin = app.admin().await;
     let mut all = vec![];

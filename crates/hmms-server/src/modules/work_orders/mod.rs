@@ -4,6 +4,7 @@
 pub mod assignment;
 pub mod dto;
 pub mod escalation;
+pub mod group_commit;
 pub mod lifecycle;
 pub mod parts;
 pub mod query;

@@ -161,14 +161,27 @@ pub async fn audit(
 }
 
 pub async fn next_code(tx: &WriteTx, org: Uuid, site: Uuid, year: i32) -> ApiResult<String> {
-    // One statement (insert or increment, returning the number) keeps the time under the write
-    // lock short; both SQLite (3.35+) and PostgreSQL support it.
+    let mut codes = reserve_codes(tx, org, site, year, 1).await?;
+    Ok(codes.pop().expect("one code reserved"))
+}
+
+/// Reserves the next `count` work-order numbers of a site's year, in order. One statement
+/// (insert or increment, returning the last number) keeps the time under the write lock short;
+/// both SQLite (3.35+) and PostgreSQL support it.
+pub async fn reserve_codes(
+    tx: &WriteTx,
+    org: Uuid,
+    site: Uuid,
+    year: i32,
+    count: usize,
+) -> ApiResult<Vec<String>> {
+    let count = count as i64;
     let counter = code_counter::Entity::insert(code_counter::ActiveModel {
         site_id: Set(site),
         prefix: Set("WO".into()),
         year: Set(year),
         organization_id: Set(org),
-        last_number: Set(1),
+        last_number: Set(count),
     })
     .on_conflict(
         OnConflict::columns([
@@ -178,13 +191,16 @@ pub async fn next_code(tx: &WriteTx, org: Uuid, site: Uuid, year: i32) -> ApiRes
         ])
         .value(
             code_counter::Column::LastNumber,
-            Expr::col((code_counter::Entity, code_counter::Column::LastNumber)).add(1),
+            Expr::col((code_counter::Entity, code_counter::Column::LastNumber)).add(count),
         )
         .to_owned(),
     )
     .exec_with_returning(&**tx)
     .await?;
-    Ok(rules::code("WO", year, counter.last_number))
+    let last = counter.last_number;
+    Ok((last - count + 1..=last)
+        .map(|n| rules::code("WO", year, n))
+        .collect())
 }
 
 fn text(errors: &mut Errors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
@@ -294,11 +310,11 @@ pub async fn create(
     let now = state.clock.now();
     let priority: Priority = body.priority.map(Into::into).unwrap_or(Priority::Medium);
     let times = sla::policy(db, site_id, priority).await?;
-    let tx = state.begin_write().await?;
-    let dto = insert_new(
-        &tx,
+    super::group_commit::submit(
+        state,
         p,
         NewWorkOrder {
+            code: None,
             site_id,
             title: title.expect("validated"),
             description,
@@ -316,13 +332,14 @@ pub async fn create(
         },
         now,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(dto)
+    .await
 }
 
 /// A checked work order, ready to be written.
+#[derive(Clone)]
 pub struct NewWorkOrder {
+    /// A number reserved beforehand (group commit numbers a batch at once); else the next one.
+    pub code: Option<String>,
     pub site_id: Uuid,
     pub title: String,
     pub description: String,
@@ -351,7 +368,10 @@ pub async fn insert_new(
     } else {
         Status::Pending
     };
-    let code = next_code(tx, p.org(), n.site_id, now.year()).await?;
+    let code = match n.code {
+        Some(code) => code,
+        None => next_code(tx, p.org(), n.site_id, now.year()).await?,
+    };
     let w = work_order::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(p.org()),
