@@ -81,10 +81,8 @@ impl Journal {
         }
         put_setting(db, HEAD_KEY, None, serde_json::to_string(&head)?, now).await?;
 
-        // Other servers sharing PostgreSQL hear of the events when this transaction commits.
-        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-            db.execute_unprepared("NOTIFY hmms_events").await?;
-        }
+        // Other servers sharing PostgreSQL hear of the events when this transaction commits:
+        // a trigger on domain_events notifies them (migration m0011).
         Ok(())
     }
 }
@@ -97,7 +95,7 @@ fn text_len(v: &sea_orm::ActiveValue<Option<String>>) -> usize {
 /// its text (so at most 40 rows, far below SQLite's 32,766 bound values): sqlx 0.9 leaves
 /// Nagle's algorithm on, and a statement larger than one socket write waits ~40 ms for a
 /// delayed ACK from PostgreSQL.
-fn batches<T>(rows: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
+pub(crate) fn batches<T>(rows: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
     const MAX_BYTES: usize = 8 * 1024;
     let mut out = vec![];
     let (mut start, mut bytes) = (0, 0);

@@ -13,6 +13,7 @@ mod m0007_vendors_parts;
 mod m0008_push_subscriptions;
 mod m0009_assets;
 mod m0010_vendor_asset_read;
+mod m0011_notify_trigger;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_push_subscriptions::Migration),
             Box::new(m0009_assets::Migration),
             Box::new(m0010_vendor_asset_read::Migration),
+            Box::new(m0011_notify_trigger::Migration),
         ]
     }
 }

@@ -1,8 +1,9 @@
 //! Group commit for new work orders. Writers are serialized (decision 0002), so when many people
 //! report faults at once each create used to wait for every earlier one's whole transaction.
 //! Here creates that arrive while one is being written queue up and the next transaction writes
-//! all of them: one BEGIN, one read and one write of the audit chain head and one COMMIT are
-//! shared, and each create adds only its own rows (decision 0008).
+//! all of them: BEGIN, the numbering (one statement per site), the audit chain head's read and
+//! write, multi-row inserts of the work orders, history lines, audit entries and events, and
+//! COMMIT are shared (decision 0008).
 //!
 //! Each create is still checked, numbered, audited and announced exactly as on its own. If any
 //! create of a batch fails, the batch is rolled back and its creates are written one by one, so
@@ -15,7 +16,10 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::dto::WorkOrderDto;
-use super::service::{NewWorkOrder, insert_new, reserve_codes};
+use hmms_store::entities::{work_order, work_order_history};
+use sea_orm::{EntityTrait, IntoActiveModel};
+
+use super::service::{Built, NewWorkOrder, announce_new, build_new, insert_new, reserve_codes};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -120,9 +124,36 @@ async fn write_batch(state: &AppState, jobs: &[Job]) -> ApiResult<Vec<WorkOrderD
             numbered[i].code = Some(code);
         }
     }
+    let built: Vec<Built> = jobs
+        .iter()
+        .zip(numbered)
+        .map(|(job, new)| {
+            let code = new.code.clone().expect("numbered above");
+            build_new(&job.principal, new, code, job.now)
+        })
+        .collect();
+    // The rows and history lines of the whole batch, in a few multi-row statements.
+    let rows: Vec<work_order::ActiveModel> = built
+        .iter()
+        .map(|b| b.row.clone().into_active_model())
+        .collect();
+    let size =
+        |w: &work_order::ActiveModel| w.title.as_ref().len() + w.description.as_ref().len() + 600;
+    for run in crate::audit::batches(&rows, size) {
+        work_order::Entity::insert_many(run.to_vec())
+            .exec_without_returning(&*tx)
+            .await?;
+    }
+    let history: Vec<work_order_history::ActiveModel> =
+        built.iter().map(|b| b.history.clone()).collect();
+    for run in crate::audit::batches(&history, |h| h.detail.as_ref().len()) {
+        work_order_history::Entity::insert_many(run.to_vec())
+            .exec_without_returning(&*tx)
+            .await?;
+    }
     let mut out = Vec::with_capacity(jobs.len());
-    for (job, new) in jobs.iter().zip(numbered) {
-        out.push(insert_new(&tx, &job.principal, new, job.now).await?);
+    for (job, b) in jobs.iter().zip(built) {
+        out.push(announce_new(&tx, &job.principal, b).await?);
     }
     tx.commit().await?;
     Ok(out)

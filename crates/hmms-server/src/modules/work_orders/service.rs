@@ -1,7 +1,7 @@
 //! Raising and changing work orders: scope, the status machine's role rules, SLA deadlines,
 //! codes, history, audit.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use hmms_domain::RecordScope;
 use hmms_domain::validate::{self, Errors};
 use hmms_domain::work_orders::{
@@ -353,14 +353,18 @@ pub struct NewWorkOrder {
     pub signature_required: bool,
 }
 
-/// Writes a new work order in the caller's transaction: its code, the row, the history line,
-/// the assignees' notification, the audit entry and event. The caller commits.
-pub async fn insert_new(
-    tx: &WriteTx,
-    p: &Principal,
-    n: NewWorkOrder,
-    now: DateTime<Utc>,
-) -> ApiResult<WorkOrderDto> {
+/// A new work order as it will be stored, with its first history line.
+pub struct Built {
+    pub row: work_order::Model,
+    pub history: work_order_history::ActiveModel,
+    assignment: Option<Assignment>,
+}
+
+/// Builds a new work order numbered `code`, without touching the database.
+pub fn build_new(p: &Principal, n: NewWorkOrder, code: String, now: DateTime<Utc>) -> Built {
+    // Stored timestamps keep microseconds; building with the same keeps the answer equal to
+    // what a later read returns.
+    let now = now.trunc_subsecs(6);
     let (response_due, resolution_due) = rules::deadlines(now, n.sla);
     let assignment = n.assignment;
     let status = if assignment.is_some() {
@@ -368,66 +372,74 @@ pub async fn insert_new(
     } else {
         Status::Pending
     };
-    let code = match n.code {
-        Some(code) => code,
-        None => next_code(tx, p.org(), n.site_id, now.year()).await?,
+    let row = work_order::Model {
+        id: Uuid::now_v7(),
+        organization_id: p.org(),
+        site_id: n.site_id,
+        code,
+        title: n.title,
+        description: n.description,
+        wo_type: n.wo_type.key().into(),
+        priority: n.priority.key().into(),
+        status: status.key().into(),
+        asset_id: n.asset_id,
+        department_id: n.department_id,
+        location_id: n.location_id,
+        requester_id: p.id(),
+        assignee_id: assignment.and_then(|a| a.assignee),
+        vendor_company_id: assignment.and_then(|a| a.company),
+        sla_response_due_at: response_due,
+        sla_resolution_due_at: resolution_due,
+        first_response_at: None,
+        started_at: None,
+        completed_at: None,
+        closed_at: None,
+        closed_by: None,
+        downtime_minutes: None,
+        resolution_category: None,
+        failure_problem: None,
+        failure_cause: None,
+        failure_remedy: None,
+        vendor_cost_minor: 0,
+        signature_required: n.signature_required,
+        rejection_reason: None,
+        cancellation_reason: None,
+        escalation_level: 0,
+        sla_warned_at: None,
+        sla_breached_at: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
     };
-    let w = work_order::ActiveModel {
+    let history = work_order_history::ActiveModel {
         id: Set(Uuid::now_v7()),
-        organization_id: Set(p.org()),
-        site_id: Set(n.site_id),
-        code: Set(code),
-        title: Set(n.title),
-        description: Set(n.description),
-        wo_type: Set(n.wo_type.key().into()),
-        priority: Set(n.priority.key().into()),
-        status: Set(status.key().into()),
-        asset_id: Set(n.asset_id),
-        department_id: Set(n.department_id),
-        location_id: Set(n.location_id),
-        requester_id: Set(p.id()),
-        assignee_id: Set(assignment.and_then(|a| a.assignee)),
-        vendor_company_id: Set(assignment.and_then(|a| a.company)),
-        sla_response_due_at: Set(response_due),
-        sla_resolution_due_at: Set(resolution_due),
-        first_response_at: Set(None),
-        started_at: Set(None),
-        completed_at: Set(None),
-        closed_at: Set(None),
-        closed_by: Set(None),
-        downtime_minutes: Set(None),
-        resolution_category: Set(None),
-        failure_problem: Set(None),
-        failure_cause: Set(None),
-        failure_remedy: Set(None),
-        vendor_cost_minor: Set(0),
-        signature_required: Set(n.signature_required),
-        rejection_reason: Set(None),
-        cancellation_reason: Set(None),
-        escalation_level: Set(0),
-        sla_warned_at: Set(None),
-        sla_breached_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(&**tx)
-    .await?;
-    history(
-        tx,
-        &w,
-        Some(p.id()),
-        "created",
-        None,
-        json!({
+        organization_id: Set(row.organization_id),
+        work_order_id: Set(row.id),
+        actor_id: Set(Some(p.id())),
+        kind: Set("created".into()),
+        from_status: Set(None),
+        to_status: Set(None),
+        detail: Set(json!({
             "status": status.key(),
-            "assigneeId": w.assignee_id,
-            "vendorCompanyId": w.vendor_company_id,
-        }),
-        now,
-    )
-    .await?;
-    if let Some(a) = assignment {
+            "assigneeId": row.assignee_id,
+            "vendorCompanyId": row.vendor_company_id,
+        })
+        .to_string()),
+        created_at: Set(now),
+    };
+    Built {
+        row,
+        history,
+        assignment,
+    }
+}
+
+/// After a built work order's row and history line are written: the assignees' notification,
+/// the audit entry and event. Returns the answer.
+pub async fn announce_new(tx: &WriteTx, p: &Principal, b: Built) -> ApiResult<WorkOrderDto> {
+    let w = b.row;
+    let now = w.created_at;
+    if let Some(a) = b.assignment {
         let title = format!("New work: {}", w.code);
         notify(
             tx,
@@ -444,6 +456,28 @@ pub async fn insert_new(
     let dto = super::query::dto_of(p, w, Default::default(), now);
     audit(tx, p, "work_order.created", None, &dto, now).await?;
     Ok(dto)
+}
+
+/// Writes a new work order in the caller's transaction: its code, the row, the history line,
+/// the assignees' notification, the audit entry and event. The caller commits.
+pub async fn insert_new(
+    tx: &WriteTx,
+    p: &Principal,
+    n: NewWorkOrder,
+    now: DateTime<Utc>,
+) -> ApiResult<WorkOrderDto> {
+    let code = match n.code.clone() {
+        Some(code) => code,
+        None => next_code(tx, p.org(), n.site_id, now.year()).await?,
+    };
+    let b = build_new(p, n, code, now);
+    work_order::Entity::insert(b.row.clone().into_active_model())
+        .exec_without_returning(&**tx)
+        .await?;
+    work_order_history::Entity::insert(b.history.clone())
+        .exec_without_returning(&**tx)
+        .await?;
+    announce_new(tx, p, b).await
 }
 
 /// Sets the timestamps a status step implies and stops timers that must not keep running.
