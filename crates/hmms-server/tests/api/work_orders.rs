@@ -805,6 +805,74 @@ async fn simultaneous_reports_are_each_written_once(app: TestApp) {
 }
 both!(simultaneous_reports_are_each_written_once);
 
+/// A create that the database refuses (here a trigger stands in for a failure after
+/// validation) fails alone: the others sent with it are written, numbered without gaps.
+async fn one_failing_create_does_not_fail_the_others(app: TestApp) {
+    match app.backend {
+        crate::helpers::Backend::Sqlite => {
+            app.sql(
+                "CREATE TRIGGER refuse_boom BEFORE INSERT ON work_orders \
+                 WHEN NEW.title = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            )
+            .await
+        }
+        crate::helpers::Backend::Postgres => {
+            app.sql(
+                "CREATE FUNCTION refuse_boom() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.title = 'boom' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; \
+                 END $$ LANGUAGE plpgsql",
+            )
+            .await;
+            app.sql(
+                "CREATE TRIGGER refuse_boom BEFORE INSERT ON work_orders \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_boom()",
+            )
+            .await
+        }
+    }
+    let staff = app.token("staff").await;
+    let before = hmms_server::audit::verify(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let creates = (0..16).map(|i| {
+        let title = if i == 5 {
+            "boom".to_string()
+        } else {
+            format!("Fault {i}")
+        };
+        app.post("/api/v1/work-orders", &staff, json!({ "title": title }))
+    });
+    let answers = futures::future::join_all(creates).await;
+    let mut numbers = vec![];
+    for (i, res) in answers.into_iter().enumerate() {
+        if i == 5 {
+            assert!(res.status().is_server_error(), "{}", res.status());
+            continue;
+        }
+        let wo = expect(res, StatusCode::CREATED).await;
+        let code = wo["code"].as_str().unwrap();
+        numbers.push(code.rsplit('-').next().unwrap().parse::<u32>().unwrap());
+    }
+    numbers.sort();
+    let first = numbers[0];
+    assert_eq!(numbers, (first..first + 15).collect::<Vec<_>>());
+    let list = expect(
+        app.get("/api/v1/work-orders?limit=100&q=Fault", &staff)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 15);
+    // Fifteen audit entries, none for the refused one, and the chain unbroken.
+    let after = hmms_server::audit::verify(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after - before, 15);
+}
+both!(one_failing_create_does_not_fail_the_others);
+
 async fn the_demo_year_of_work(app: TestApp) {
     let admin = app.admin().await;
     let mut all = vec![];
