@@ -37,7 +37,6 @@ pub async fn open(
         tx,
         p,
         NewWorkOrder {
-            code: None,
             site_id: a.site_id,
             title: format!("Acceptance inspection: {} {}", a.tag, a.name),
             description: CHECKS.into(),

@@ -232,7 +232,6 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateRecall) -> ApiR
             &tx,
             p,
             NewWorkOrder {
-                code: None,
                 site_id: a.site_id,
                 title: format!("Recall {}: {} ({})", r.reference, r.title, a.tag),
                 description: r.description.clone(),

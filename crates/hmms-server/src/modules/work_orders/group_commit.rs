@@ -110,7 +110,7 @@ async fn write_one(state: &AppState, job: &Job) -> ApiResult<WorkOrderDto> {
 async fn write_batch(state: &AppState, jobs: &[Job]) -> ApiResult<Vec<WorkOrderDto>> {
     let tx = state.begin_write().await?;
     // Number the batch with one statement per site and year instead of one per create.
-    let mut numbered: Vec<NewWorkOrder> = jobs.iter().map(|j| j.new.clone()).collect();
+    let mut codes = vec![String::new(); jobs.len()];
     let mut groups: BTreeMap<(Uuid, Uuid, i32), Vec<usize>> = BTreeMap::new();
     for (i, job) in jobs.iter().enumerate() {
         groups
@@ -119,18 +119,15 @@ async fn write_batch(state: &AppState, jobs: &[Job]) -> ApiResult<Vec<WorkOrderD
             .push(i);
     }
     for ((org, site, year), members) in groups {
-        let codes = reserve_codes(&tx, org, site, year, members.len()).await?;
-        for (i, code) in members.into_iter().zip(codes) {
-            numbered[i].code = Some(code);
+        let reserved = reserve_codes(&tx, org, site, year, members.len()).await?;
+        for (i, code) in members.into_iter().zip(reserved) {
+            codes[i] = code;
         }
     }
     let built: Vec<Built> = jobs
         .iter()
-        .zip(numbered)
-        .map(|(job, new)| {
-            let code = new.code.clone().expect("numbered above");
-            build_new(&job.principal, new, code, job.now)
-        })
+        .zip(codes)
+        .map(|(job, code)| build_new(&job.principal, job.new.clone(), code, job.now))
         .collect();
     // The rows and history lines of the whole batch, in a few multi-row statements.
     let rows: Vec<work_order::ActiveModel> = built

@@ -314,7 +314,6 @@ pub async fn create(
         state,
         p,
         NewWorkOrder {
-            code: None,
             site_id,
             title: title.expect("validated"),
             description,
@@ -338,8 +337,6 @@ pub async fn create(
 /// A checked work order, ready to be written.
 #[derive(Clone)]
 pub struct NewWorkOrder {
-    /// A number reserved beforehand (group commit numbers a batch at once); else the next one.
-    pub code: Option<String>,
     pub site_id: Uuid,
     pub title: String,
     pub description: String,
@@ -466,10 +463,7 @@ pub async fn insert_new(
     n: NewWorkOrder,
     now: DateTime<Utc>,
 ) -> ApiResult<WorkOrderDto> {
-    let code = match n.code.clone() {
-        Some(code) => code,
-        None => next_code(tx, p.org(), n.site_id, now.year()).await?,
-    };
+    let code = next_code(tx, p.org(), n.site_id, now.year()).await?;
     let b = build_new(p, n, code, now);
     work_order::Entity::insert(b.row.clone().into_active_model())
         .exec_without_returning(&**tx)
