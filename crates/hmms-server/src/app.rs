@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -178,7 +179,7 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
 
@@ -202,6 +203,7 @@ pub fn router(state: AppState) -> Router {
                 .into_response()
         }),
     )
+    .fallback(crate::web::serve)
     .layer(middleware::from_fn_with_state(
         state.clone(),
         http::idempotency,
@@ -219,4 +221,7 @@ pub fn router(state: AppState) -> Router {
             .layer(CatchPanicLayer::custom(http::panic_response))
             .layer(security),
     )
+    // Outermost, so the layers above see plain bodies; server-sent events and images are
+    // left alone by the default predicate.
+    .layer(CompressionLayer::new())
 }

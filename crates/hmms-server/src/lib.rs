@@ -19,6 +19,7 @@ pub mod modules;
 pub mod pagination;
 pub mod state;
 pub mod storage;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -63,6 +63,8 @@ enum Command {
     },
     /// Run database migrations and exit.
     Migrate,
+    /// Print the OpenAPI document (the web app's client is generated from it).
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -191,6 +193,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 added.work_orders,
                 started.elapsed().as_secs_f64()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi => {
+            println!("{}", hmms_server::app::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Config => {

@@ -7,6 +7,7 @@ mod assets;
 mod attachments;
 mod audit;
 mod auth;
+mod dashboard;
 mod errors;
 mod events;
 mod openapi;

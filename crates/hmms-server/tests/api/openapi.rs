@@ -91,3 +91,19 @@ async fn health_and_metrics(app: TestApp) {
     assert!(text.contains("hmms_logins_failed_total 1"), "{text}");
 }
 both!(health_and_metrics);
+
+/// The web app's API client is generated from `web/openapi.json`; when the server's document
+/// changes and the copy does not, the client is stale (`npm run api:check` then compares the
+/// generated types with the copy).
+#[test]
+fn the_web_client_is_generated_from_this_document() {
+    let served = hmms_server::app::openapi()
+        .to_pretty_json()
+        .expect("document serializes");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/openapi.json");
+    let copy = std::fs::read_to_string(path).expect("web/openapi.json exists");
+    assert!(
+        copy.trim_end() == served.trim_end(),
+        "web/openapi.json is stale. Run: cargo run -p hmms -- openapi > web/openapi.json && npm --prefix web run api:generate"
+    );
+}

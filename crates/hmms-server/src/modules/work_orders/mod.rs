@@ -11,3 +11,4 @@ pub mod query;
 pub mod routes;
 pub mod service;
 pub mod sla;
+pub mod summary;

@@ -30,7 +30,7 @@ fn involved(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
 }
 
 /// The scope rule of [`ScopeFilter::admits`] as a query condition.
-fn scope_condition(f: &ScopeFilter) -> Condition {
+pub(super) fn scope_condition(f: &ScopeFilter) -> Condition {
     use work_order::Column as C;
     let org = C::OrganizationId.eq(f.organization_id());
     match f {

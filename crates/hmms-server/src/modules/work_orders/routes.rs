@@ -20,6 +20,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_work_orders, create_work_order))
+        .routes(routes!(work_order_summary))
         .routes(routes!(get_work_order, update_work_order))
         .routes(routes!(complete_work_order))
         .routes(routes!(approve_close_work_order))
@@ -46,6 +47,18 @@ pub async fn list_work_orders(
     ApiQuery(q): ApiQuery<WorkOrderQuery>,
 ) -> ApiResult<Json<WorkOrderPage>> {
     Ok(Json(service::list(&state, &p, q).await?))
+}
+
+/// The dashboard's figures (open work by priority, SLA at risk and breached, requests and
+/// approvals waiting, your assignments, this month's MTTR, backlog by department), counted over
+/// the work orders you may see.
+#[utoipa::path(get, path = "/work-orders/summary", tag = "work orders",
+    responses((status = 200, description = "Figures", body = super::summary::WorkOrderSummary)))]
+pub async fn work_order_summary(
+    State(state): State<AppState>,
+    p: Principal,
+) -> ApiResult<Json<super::summary::WorkOrderSummary>> {
+    Ok(Json(super::summary::summary(&state, &p).await?))
 }
 
 /// Report a fault (a pending request), or with `work_order.create` raise work and assign it.

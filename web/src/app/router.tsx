@@ -1,0 +1,77 @@
+import { useMediaQuery } from '@mantine/hooks';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { createBrowserRouter, Navigate } from 'react-router';
+import { QueryState } from '@/components/query-state';
+import { ChangePasswordPage } from '@/features/auth/components/change-password-page';
+import { SignInPage } from '@/features/auth/components/sign-in-page';
+import { TwoFactorPage } from '@/features/auth/components/two-factor-page';
+import { DashboardPage } from '@/features/dashboard/components/dashboard-page';
+import { NotificationsPage } from '@/features/notifications/components/notifications-page';
+import { ProfilePage } from '@/features/profile/components/profile-page';
+import { AssignedPage } from '@/features/work-orders/components/assigned-page';
+import { CreateWorkOrderPage } from '@/features/work-orders/components/create-work-order-page';
+import { WorkOrderDetailPage } from '@/features/work-orders/components/work-order-detail-page';
+import { WorkOrderListPage } from '@/features/work-orders/components/work-order-list-page';
+import { useMe } from '@/lib/auth/use-me';
+import { can, canOpenSettings, isFieldWorker } from '@/lib/permissions';
+import { AppLayout } from './layout/app-layout';
+import { AssetLinkPage } from './routes/asset-link';
+import { NotFoundPage, RequireAccess, RequireSignIn } from './routes/guards';
+
+// Screens most people open rarely load on demand, keeping sign-in and the dashboard light.
+const AssetListPage = lazy(() => import('@/features/assets/components/asset-list-page').then((m) => ({ default: m.AssetListPage })));
+const AssetDetailPage = lazy(() => import('@/features/assets/components/asset-detail-page').then((m) => ({ default: m.AssetDetailPage })));
+const SettingsPage = lazy(() => import('@/features/settings/components/settings-page').then((m) => ({ default: m.SettingsPage })));
+const AuditPage = lazy(() => import('@/features/audit/components/audit-page').then((m) => ({ default: m.AuditPage })));
+const PublicRequestPage = lazy(() =>
+  import('@/features/public-request/components/public-request-page').then((m) => ({ default: m.PublicRequestPage })),
+);
+const ScanPage = lazy(() => import('@/features/scan/components/scan-page').then((m) => ({ default: m.ScanPage })));
+
+function Lazy({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<QueryState isPending error={null}>{null}</QueryState>}>{children}</Suspense>;
+}
+
+/** The technician on a phone starts at their assignments; everyone else at the dashboard. */
+function Home() {
+  const me = useMe().data;
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
+  return phone && isFieldWorker(me) ? <Navigate to="/assigned" replace /> : <DashboardPage />;
+}
+
+export const router = createBrowserRouter([
+  { path: '/sign-in', element: <SignInPage /> },
+  { path: '/l/:site/:location', element: <Lazy><PublicRequestPage /></Lazy> },
+  { path: '/account/two-factor', element: <RequireSignIn><TwoFactorPage /></RequireSignIn> },
+  { path: '/account/password', element: <RequireSignIn><ChangePasswordPage /></RequireSignIn> },
+  {
+    element: (
+      <RequireSignIn>
+        <AppLayout />
+      </RequireSignIn>
+    ),
+    children: [
+      { index: true, element: <Home /> },
+      { path: 'assigned', element: <AssignedPage /> },
+      { path: 'scan', element: <Lazy><ScanPage /></Lazy> },
+      { path: 'a/:tag', element: <AssetLinkPage /> },
+      { path: 'work-orders', element: <WorkOrderListPage /> },
+      {
+        path: 'work-orders/new',
+        element: (
+          <RequireAccess allowed={(me) => can(me, 'work_order.request') || can(me, 'work_order.create')}>
+            <CreateWorkOrderPage />
+          </RequireAccess>
+        ),
+      },
+      { path: 'work-orders/:id', element: <WorkOrderDetailPage /> },
+      { path: 'assets', element: <RequireAccess allowed={(me) => can(me, 'asset.read')}><Lazy><AssetListPage /></Lazy></RequireAccess> },
+      { path: 'assets/:id', element: <RequireAccess allowed={(me) => can(me, 'asset.read')}><Lazy><AssetDetailPage /></Lazy></RequireAccess> },
+      { path: 'notifications', element: <NotificationsPage /> },
+      { path: 'profile', element: <ProfilePage /> },
+      { path: 'audit', element: <RequireAccess allowed={(me) => can(me, 'audit.read')}><Lazy><AuditPage /></Lazy></RequireAccess> },
+      { path: 'settings/*', element: <RequireAccess allowed={canOpenSettings}><Lazy><SettingsPage /></Lazy></RequireAccess> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);

@@ -1,0 +1,68 @@
+import { Alert, Anchor, Button, Checkbox, FileInput, Modal, Stack, Table, Text } from '@mantine/core';
+import { useState } from 'react';
+import { ApiError, errorMessage } from '@/lib/api/client';
+import { downloadAuthed } from '@/lib/download';
+import { t } from '@/i18n';
+import { useImportAssets } from '../api/assets';
+
+/** CSV import with the server's row-by-row error report. */
+export function ImportDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [partial, setPartial] = useState(false);
+  const run = useImportAssets();
+  const rowErrors =
+    run.error instanceof ApiError && run.error.status === 422
+      ? (run.error.problem?.errors ?? []).map((e) => ({ where: e.field, message: e.message }))
+      : (run.data?.errors ?? []).map((e) => ({ where: `row ${e.row}: ${e.column}`, message: e.message }));
+
+  return (
+    <Modal opened={opened} onClose={onClose} title={t('import.title')} size="xl">
+      <Stack>
+        <Text size="sm">
+          {t('import.hint')}{' '}
+          <Anchor component="button" type="button" onClick={() => void downloadAuthed('/api/v1/assets/import-template.csv', 'assets-template.csv')}>
+            {t('import.template')}
+          </Anchor>
+        </Text>
+        <FileInput label={t('import.file')} accept=".csv,text/csv" value={file} onChange={setFile} clearable />
+        <Checkbox label={t('import.partial')} checked={partial} onChange={(e) => setPartial(e.currentTarget.checked)} />
+        <Button disabled={!file} loading={run.isPending} onClick={() => file && run.mutate({ file, partial })} w="fit-content">
+          {t('import.run')}
+        </Button>
+        {run.data && (
+          <Alert color="green" role="status">
+            {t('import.done', { created: run.data.created, updated: run.data.updated, skipped: run.data.skipped })}
+          </Alert>
+        )}
+        {run.error && !(run.error instanceof ApiError && run.error.status === 422) && (
+          <Alert color="red" role="alert">
+            {errorMessage(run.error)}
+          </Alert>
+        )}
+        {rowErrors.length > 0 && (
+          <>
+            <Alert color="red" role="alert" title={run.data ? t('import.skippedRows') : t('import.nothingImported')}>
+              {t('import.fixRows', { count: rowErrors.length })}
+            </Alert>
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('import.where')}</Table.Th>
+                  <Table.Th>{t('import.problem')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rowErrors.map((e, i) => (
+                  <Table.Tr key={i}>
+                    <Table.Td>{e.where}</Table.Td>
+                    <Table.Td>{e.message}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </>
+        )}
+      </Stack>
+    </Modal>
+  );
+}

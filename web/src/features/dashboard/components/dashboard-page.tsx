@@ -1,0 +1,152 @@
+import { Anchor, Badge, Card, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
+import { EmptyState, QueryState } from '@/components/query-state';
+import { useMe } from '@/lib/auth/use-me';
+import { formatRelative } from '@/lib/format';
+import { nameMap, useDepartments } from '@/lib/lookups';
+import { t } from '@/i18n';
+import { useAtRisk, useMyWork, useSummary } from '../api/summary';
+
+function Figure({ label, value, color, to }: { label: string; value: string | number; color?: string; to?: string }) {
+  const body = (
+    <Card withBorder padding="md">
+      <Text size="sm" c="dimmed">
+        {label}
+      </Text>
+      <Text fz={28} fw={700} c={color}>
+        {value}
+      </Text>
+    </Card>
+  );
+  return to ? (
+    <Anchor component={Link} to={to} underline="never" c="inherit">
+      {body}
+    </Anchor>
+  ) : (
+    body
+  );
+}
+
+export function DashboardPage() {
+  const me = useMe().data;
+  const summary = useSummary();
+  const mine = useMyWork(me?.user.id);
+  const due = useAtRisk();
+  const departments = nameMap(useDepartments().data?.items);
+  const s = summary.data;
+  const maxBacklog = Math.max(1, ...(s?.backlogByDepartment.map((d) => d.open) ?? [1]));
+
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        {t('dashboard.title')}
+      </Title>
+      <QueryState isPending={summary.isPending} error={summary.error} retry={() => void summary.refetch()}>
+        {s && (
+          <>
+            <SimpleGrid cols={{ base: 2, sm: 4 }}>
+              <Figure label={t('priority.critical')} value={s.openByPriority.critical} color="red.9" to="/work-orders?open=true&priority=critical" />
+              <Figure label={t('priority.high')} value={s.openByPriority.high} color="orange.9" to="/work-orders?open=true&priority=high" />
+              <Figure label={t('priority.medium')} value={s.openByPriority.medium} to="/work-orders?open=true&priority=medium" />
+              <Figure label={t('priority.low')} value={s.openByPriority.low} to="/work-orders?open=true&priority=low" />
+            </SimpleGrid>
+            <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
+              <Figure label={t('dashboard.atRisk')} value={s.atRisk} color={s.atRisk ? 'orange.9' : undefined} />
+              <Figure label={t('dashboard.breached')} value={s.breached} color={s.breached ? 'red.9' : undefined} />
+              <Figure label={t('dashboard.pendingRequests')} value={s.pendingRequests} to="/work-orders?status=pending" />
+              <Figure label={t('dashboard.awaitingApproval')} value={s.awaitingApproval} to="/work-orders?status=completed" />
+              <Figure label={t('dashboard.mine')} value={s.assignedToMe} to="/work-orders?assignedTo=me&open=true" />
+              <Figure
+                label={t('dashboard.mttr')}
+                value={s.mttrHoursThisMonth == null ? '—' : t('dashboard.hours', { n: s.mttrHoursThisMonth.toFixed(1) })}
+              />
+            </SimpleGrid>
+            <SimpleGrid cols={{ base: 1, md: 2 }}>
+              <Paper withBorder p="md">
+                <Title order={2} size="h4" mb="sm">
+                  {t('dashboard.backlog')}
+                </Title>
+                {s.backlogByDepartment.length === 0 ? (
+                  <EmptyState title={t('dashboard.noBacklog')} />
+                ) : (
+                  <Stack gap="xs" role="list" aria-label={t('dashboard.backlog')}>
+                    {s.backlogByDepartment.slice(0, 10).map((d) => (
+                      <div key={d.departmentId ?? 'none'} role="listitem">
+                        <Group justify="space-between">
+                          <Text size="sm">{(d.departmentId && departments.get(d.departmentId)) || t('dashboard.noDepartment')}</Text>
+                          <Text size="sm">
+                            {d.open}
+                            {d.breached > 0 && (
+                              <Text span c="red.9">
+                                {' '}
+                                · {t('dashboard.breachedCount', { n: d.breached })}
+                              </Text>
+                            )}
+                          </Text>
+                        </Group>
+                        <Progress.Root size="lg" aria-hidden>
+                          <Progress.Section value={((d.open - d.breached) / maxBacklog) * 100} color="blue.8" />
+                          <Progress.Section value={(d.breached / maxBacklog) * 100} color="red.9" />
+                        </Progress.Root>
+                      </div>
+                    ))}
+                  </Stack>
+                )}
+              </Paper>
+              <Paper withBorder p="md">
+                <Title order={2} size="h4" mb="sm">
+                  {t('dashboard.dueSoon')}
+                </Title>
+                <QueryState isPending={due.isPending} error={due.error}>
+                  {(due.data?.items.length ?? 0) === 0 ? (
+                    <EmptyState title={t('dashboard.nothingOpen')} />
+                  ) : (
+                    <Table>
+                      <Table.Tbody>
+                        {due.data!.items.map((wo) => (
+                          <Table.Tr key={wo.id}>
+                            <Table.Td>
+                              <Anchor component={Link} to={`/work-orders/${wo.id}`} size="sm">
+                                {wo.code}
+                              </Anchor>
+                            </Table.Td>
+                            <Table.Td>
+                              <Text size="sm">{wo.title}</Text>
+                            </Table.Td>
+                            <Table.Td>
+                              <Badge color={wo.slaStatus === 'breached' ? 'red.9' : wo.slaStatus === 'at_risk' ? 'orange.9' : 'gray.7'}>
+                                {formatRelative(wo.slaResolutionDueAt)}
+                              </Badge>
+                            </Table.Td>
+                          </Table.Tr>
+                        ))}
+                      </Table.Tbody>
+                    </Table>
+                  )}
+                </QueryState>
+              </Paper>
+            </SimpleGrid>
+            <Paper withBorder p="md">
+              <Title order={2} size="h4" mb="sm">
+                {t('dashboard.myAssignments')}
+              </Title>
+              <QueryState isPending={mine.isPending} error={mine.error}>
+                {(mine.data?.items.length ?? 0) === 0 ? (
+                  <EmptyState title={t('dashboard.noAssignments')} />
+                ) : (
+                  <Stack gap={4}>
+                    {mine.data!.items.map((wo) => (
+                      <Anchor key={wo.id} component={Link} to={`/work-orders/${wo.id}`}>
+                        {wo.code} — {wo.title}
+                      </Anchor>
+                    ))}
+                  </Stack>
+                )}
+              </QueryState>
+            </Paper>
+          </>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}

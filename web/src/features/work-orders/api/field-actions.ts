@@ -1,0 +1,84 @@
+import { useQueryClient } from '@tanstack/react-query';
+import type { Schemas } from '@/lib/api/client';
+import { submit } from '@/lib/offline/sync';
+import { keys, type Status, type WorkOrder } from './work-orders';
+
+const base = (id: string) => `/api/v1/work-orders/${id}`;
+
+/**
+ * What a technician does to a work order, through the offline queue: each change is stored on
+ * the device first, shown at once, and sent (now, or when the signal is back) with its own
+ * idempotency key. A change the server refuses comes back as a conflict in the sync panel.
+ */
+export function useFieldActions(wo: WorkOrder, userId: string | undefined) {
+  const qc = useQueryClient();
+  const patchLocal = (patch: Partial<WorkOrder>) =>
+    qc.setQueryData<WorkOrder>(keys.one(wo.id), (old) => (old ? { ...old, ...patch, allowedTransitions: [] } : old));
+
+  return {
+    changeStatus: async (to: Status) => {
+      await submit({ kind: 'status', workOrderId: wo.id, method: 'PATCH', path: base(wo.id), body: { status: to, version: wo.version } });
+      patchLocal({ status: to });
+    },
+    complete: async (report: Schemas['CompleteWorkOrder']) => {
+      await submit({
+        kind: 'complete',
+        workOrderId: wo.id,
+        method: 'POST',
+        path: `${base(wo.id)}/complete`,
+        body: { ...report, version: wo.version },
+      });
+      patchLocal({ status: 'completed', resolutionCategory: report.resolutionCategory });
+    },
+    addNote: async (body: string) => {
+      const m = await submit({ kind: 'note', workOrderId: wo.id, method: 'POST', path: `${base(wo.id)}/notes`, body: { body } });
+      qc.setQueryData<Schemas['NoteDto'][]>(keys.notes(wo.id), (old) => [
+        ...(old ?? []),
+        { id: m.id, body, authorId: userId ?? '', createdAt: new Date(m.createdAt).toISOString() },
+      ]);
+    },
+    startTimer: async () => {
+      await submit({ kind: 'timer_start', workOrderId: wo.id, method: 'POST', path: `${base(wo.id)}/timer/start` });
+      qc.setQueryData<Schemas['TimeLogList']>(keys.time(wo.id), (old) => ({
+        totalMinutes: old?.totalMinutes ?? 0,
+        items: [...(old?.items ?? []), { id: 'local', userId: userId ?? '', startedAt: new Date().toISOString() }],
+      }));
+    },
+    stopTimer: async () => {
+      await submit({ kind: 'timer_stop', workOrderId: wo.id, method: 'POST', path: `${base(wo.id)}/timer/stop` });
+      qc.setQueryData<Schemas['TimeLogList']>(keys.time(wo.id), (old) =>
+        old
+          ? {
+              ...old,
+              items: old.items.map((l) => (l.endedAt || l.userId !== userId ? l : { ...l, endedAt: new Date().toISOString() })),
+            }
+          : old,
+      );
+    },
+    logTime: async (minutes: number, note: string) => {
+      await submit({
+        kind: 'time_log',
+        workOrderId: wo.id,
+        method: 'POST',
+        path: `${base(wo.id)}/time-logs`,
+        body: { minutes, note: note || null },
+      });
+      qc.setQueryData<Schemas['TimeLogList']>(keys.time(wo.id), (old) => ({
+        totalMinutes: (old?.totalMinutes ?? 0) + minutes,
+        items: [
+          ...(old?.items ?? []),
+          { id: `local-${Date.now()}`, userId: userId ?? '', startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), minutes, note },
+        ],
+      }));
+    },
+    addFile: async (blob: Blob, name: string, kind: 'photo' | 'signature' | 'document') => {
+      await submit({
+        kind: 'photo',
+        workOrderId: wo.id,
+        method: 'POST',
+        path: `${base(wo.id)}/attachments`,
+        file: { blob, name, kind },
+      });
+    },
+  };
+}

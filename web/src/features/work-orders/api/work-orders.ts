@@ -1,0 +1,120 @@
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '@/lib/api/client';
+import type { paths } from '@/lib/api/schema';
+
+export type WorkOrder = Schemas['WorkOrderDto'];
+export type Status = Schemas['StatusDto'];
+export type Priority = Schemas['PriorityDto'];
+export type WorkType = Schemas['TypeDto'];
+export type WorkOrderFilters = NonNullable<paths['/api/v1/work-orders']['get']['parameters']['query']>;
+
+export const STATUSES: Status[] = ['pending', 'assigned', 'in_progress', 'on_hold', 'completed', 'closed', 'cancelled'];
+export const PRIORITIES: Priority[] = ['critical', 'high', 'medium', 'low'];
+export const TYPES: WorkType[] = ['corrective', 'preventive', 'inspection', 'calibration', 'safety_test', 'installation'];
+
+export const keys = {
+  all: ['work-orders'] as const,
+  list: (f: WorkOrderFilters) => ['work-orders', 'list', f] as const,
+  one: (id: string) => ['work-orders', 'one', id] as const,
+  history: (id: string) => ['work-orders', 'history', id] as const,
+  notes: (id: string) => ['work-orders', 'notes', id] as const,
+  time: (id: string) => ['work-orders', 'time', id] as const,
+  attachments: (id: string) => ['work-orders', 'attachments', id] as const,
+};
+
+/** Work orders matching the filters, 50 per page, pages fetched as the user asks for more. */
+export function useWorkOrders(filters: WorkOrderFilters) {
+  return useInfiniteQuery({
+    queryKey: keys.list(filters),
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET('/api/v1/work-orders', { params: { query: { limit: 50, ...filters, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useWorkOrder(id: string) {
+  return useQuery({
+    queryKey: keys.one(id),
+    queryFn: () => unwrap(api.GET('/api/v1/work-orders/{id}', { params: { path: { id } } })),
+  });
+}
+
+export function useHistory(id: string) {
+  return useQuery({
+    queryKey: keys.history(id),
+    queryFn: () => unwrap(api.GET('/api/v1/work-orders/{id}/history', { params: { path: { id } } })),
+  });
+}
+
+export function useNotes(id: string) {
+  return useQuery({
+    queryKey: keys.notes(id),
+    queryFn: () => unwrap(api.GET('/api/v1/work-orders/{id}/notes', { params: { path: { id } } })),
+  });
+}
+
+export function useTimeLogs(id: string) {
+  return useQuery({
+    queryKey: keys.time(id),
+    queryFn: () => unwrap(api.GET('/api/v1/work-orders/{id}/time-logs', { params: { path: { id } } })),
+  });
+}
+
+export function useAttachments(id: string) {
+  return useQuery({
+    queryKey: keys.attachments(id),
+    queryFn: () => unwrap(api.GET('/api/v1/work-orders/{id}/attachments', { params: { path: { id } } })),
+  });
+}
+
+/** Refetches everything about one work order (and the lists it appears in). */
+export function useRefreshWorkOrder() {
+  const qc = useQueryClient();
+  return (id: string) => {
+    void qc.invalidateQueries({ queryKey: keys.all });
+    void qc.invalidateQueries({ queryKey: ['dashboard'] });
+    void qc.invalidateQueries({ queryKey: keys.one(id) });
+  };
+}
+
+export function useCreateWorkOrder() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas['CreateWorkOrder']) => unwrap(api.POST('/api/v1/work-orders', { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.all }),
+  });
+}
+
+/** Manager actions (desk, online): field changes, assignment, approval, rejection. */
+export function useUpdateWorkOrder(id: string) {
+  const refresh = useRefreshWorkOrder();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas['UpdateWorkOrder']) =>
+      unwrap(api.PATCH('/api/v1/work-orders/{id}', { params: { path: { id } }, body })),
+    onSuccess: (wo) => {
+      qc.setQueryData(keys.one(id), wo);
+      refresh(id);
+    },
+  });
+}
+
+export function useApproveClose(id: string) {
+  const refresh = useRefreshWorkOrder();
+  return useMutation({
+    mutationFn: (version: number) =>
+      unwrap(api.POST('/api/v1/work-orders/{id}/approve-close', { params: { path: { id } }, body: { version } })),
+    onSuccess: () => refresh(id),
+  });
+}
+
+export function useRejectCompletion(id: string) {
+  const refresh = useRefreshWorkOrder();
+  return useMutation({
+    mutationFn: (body: Schemas['RejectCompletion']) =>
+      unwrap(api.POST('/api/v1/work-orders/{id}/reject', { params: { path: { id } }, body })),
+    onSuccess: () => refresh(id),
+  });
+}

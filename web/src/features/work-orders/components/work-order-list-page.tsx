@@ -1,0 +1,193 @@
+import { Button, Card, Checkbox, Group, Menu, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
+import { useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { EmptyState, QueryState } from '@/components/query-state';
+import { useMe } from '@/lib/auth/use-me';
+import { formatDateTime, formatRelative } from '@/lib/format';
+import { nameMap, useDepartments, useUsers } from '@/lib/lookups';
+import { can } from '@/lib/permissions';
+import { t, type MessageKey } from '@/i18n';
+import { PRIORITIES, STATUSES, TYPES, useWorkOrders, type WorkOrder, type WorkOrderFilters } from '../api/work-orders';
+import { PriorityBadge, SlaBadge, StatusBadge } from './badges';
+import { deleteFilter, loadSavedFilters, saveFilter } from './saved-filters';
+
+const SORTS = ['-createdAt', 'createdAt', 'dueAt', '-dueAt'] as const;
+
+function filtersFrom(params: URLSearchParams, q: string, me: string | undefined): WorkOrderFilters {
+  const f: WorkOrderFilters = {};
+  const status = params.get('status');
+  if (status) f.status = status as WorkOrderFilters['status'];
+  const priority = params.get('priority');
+  if (priority) f.priority = priority as WorkOrderFilters['priority'];
+  const type = params.get('type');
+  if (type) f.type = type as WorkOrderFilters['type'];
+  const dep = params.get('departmentId');
+  if (dep) f.departmentId = dep;
+  const assignee = params.get('assignedTo');
+  if (assignee) f.assignedTo = assignee === 'me' ? me : assignee;
+  if (params.get('open') === 'true') f.open = true;
+  if (q) f.q = q;
+  f.sort = params.get('sort') ?? '-createdAt';
+  return f;
+}
+
+export function WorkOrderListPage() {
+  const [params, setParams] = useSearchParams();
+  const me = useMe().data;
+  const [text, setText] = useState(params.get('q') ?? '');
+  const [q] = useDebouncedValue(text.trim(), 300);
+  const filters = useMemo(() => filtersFrom(params, q, me?.user.id), [params, q, me?.user.id]);
+  const list = useWorkOrders(filters);
+  const departments = useDepartments();
+  const users = useUsers();
+  const people = nameMap(users.data?.items);
+  const phone = useMediaQuery('(max-width: 48em)');
+  const [saved, setSaved] = useState(loadSavedFilters);
+
+  const set = (key: string, value: string | null | boolean) => {
+    const next = new URLSearchParams(params);
+    if (value === null || value === false || value === '') next.delete(key);
+    else next.set(key, String(value));
+    setParams(next, { replace: true });
+  };
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const option = (prefix: string) => (v: string) => ({ value: v, label: t(`${prefix}.${v}` as MessageKey) });
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1} size="h2">
+          {t('workOrders.title')}
+        </Title>
+        <Group>
+          <Menu>
+            <Menu.Target>
+              <Button variant="default">{t('workOrders.savedFilters')}</Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              {saved.length === 0 && <Menu.Label>{t('workOrders.noSavedFilters')}</Menu.Label>}
+              {saved.map((f) => (
+                <Menu.Item key={f.name} onClick={() => setParams(new URLSearchParams(f.query))} rightSection={
+                  <Text size="xs" c="red.8" component="span" role="button" aria-label={t('workOrders.deleteFilter', { name: f.name })}
+                    onClick={(e) => { e.stopPropagation(); setSaved(deleteFilter(f.name)); }}>
+                    ✕
+                  </Text>
+                }>
+                  {f.name}
+                </Menu.Item>
+              ))}
+              <Menu.Divider />
+              <Menu.Item
+                onClick={() => {
+                  const name = window.prompt(t('workOrders.saveFilterPrompt'));
+                  if (name?.trim()) setSaved(saveFilter(name.trim(), params.toString()));
+                }}
+              >
+                {t('workOrders.saveFilter')}
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+          {(can(me, 'work_order.request') || can(me, 'work_order.create')) && (
+            <Button component={Link} to="/work-orders/new">
+              {t('workOrders.new')}
+            </Button>
+          )}
+        </Group>
+      </Group>
+
+      <Group align="end" wrap="wrap" gap="sm" role="search">
+        <TextInput label={t('filter.search')} placeholder={t('filter.searchHint')} value={text} onChange={(e) => {
+          setText(e.currentTarget.value);
+          set('q', e.currentTarget.value.trim());
+        }} w={220} />
+        <Select label={t('filter.status')} data={STATUSES.map(option('status'))} value={params.get('status')} onChange={(v) => set('status', v)} clearable w={150} />
+        <Select label={t('filter.priority')} data={PRIORITIES.map(option('priority'))} value={params.get('priority')} onChange={(v) => set('priority', v)} clearable w={130} />
+        <Select label={t('filter.type')} data={TYPES.map(option('type'))} value={params.get('type')} onChange={(v) => set('type', v)} clearable w={150} />
+        <Select
+          label={t('filter.department')}
+          data={(departments.data?.items ?? []).map((d) => ({ value: d.id, label: d.name }))}
+          value={params.get('departmentId')}
+          onChange={(v) => set('departmentId', v)}
+          clearable
+          searchable
+          w={180}
+        />
+        <Select label={t('filter.sort')} data={SORTS.map((s) => ({ value: s, label: t(`sort.${s}` as MessageKey) }))} value={params.get('sort') ?? '-createdAt'} onChange={(v) => set('sort', v)} w={170} allowDeselect={false} />
+        <Checkbox label={t('filter.mine')} checked={params.get('assignedTo') === 'me'} onChange={(e) => set('assignedTo', e.currentTarget.checked ? 'me' : null)} />
+        <Checkbox label={t('filter.openOnly')} checked={params.get('open') === 'true'} onChange={(e) => set('open', e.currentTarget.checked)} />
+      </Group>
+
+      <QueryState isPending={list.isPending} error={list.error} retry={() => void list.refetch()}>
+        {items.length === 0 ? (
+          <EmptyState title={t('workOrders.empty')} hint={t('workOrders.emptyHint')} />
+        ) : phone ? (
+          <Stack gap="sm">
+            {items.map((wo) => (
+              <WorkOrderCard key={wo.id} wo={wo} />
+            ))}
+          </Stack>
+        ) : (
+          <Table.ScrollContainer minWidth={900}>
+            <Table striped highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('workOrder.code')}</Table.Th>
+                  <Table.Th>{t('workOrder.title')}</Table.Th>
+                  <Table.Th>{t('filter.status')}</Table.Th>
+                  <Table.Th>{t('filter.priority')}</Table.Th>
+                  <Table.Th>{t('workOrder.sla')}</Table.Th>
+                  <Table.Th>{t('workOrder.assignee')}</Table.Th>
+                  <Table.Th>{t('workOrder.due')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((wo) => (
+                  <Table.Tr key={wo.id}>
+                    <Table.Td>
+                      <Link to={`/work-orders/${wo.id}`}>{wo.code}</Link>
+                    </Table.Td>
+                    <Table.Td>{wo.title}</Table.Td>
+                    <Table.Td><StatusBadge status={wo.status} /></Table.Td>
+                    <Table.Td><PriorityBadge priority={wo.priority} /></Table.Td>
+                    <Table.Td><SlaBadge sla={wo.slaStatus} /></Table.Td>
+                    <Table.Td>{wo.assigneeId ? (people.get(wo.assigneeId) ?? '…') : <Text c="dimmed" size="sm">{t('workOrder.unassigned')}</Text>}</Table.Td>
+                    <Table.Td title={formatDateTime(wo.slaResolutionDueAt)}>{formatRelative(wo.slaResolutionDueAt)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+        {list.hasNextPage && (
+          <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} mx="auto">
+            {t('action.loadMore')}
+          </Button>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}
+
+export function WorkOrderCard({ wo }: { wo: WorkOrder }) {
+  return (
+    <Card withBorder component={Link} to={`/work-orders/${wo.id}`} padding="sm" style={{ textDecoration: 'none' }}>
+      <Group justify="space-between" wrap="nowrap">
+        <Text fw={600} size="sm">
+          {wo.code}
+        </Text>
+        <Group gap={4}>
+          <PriorityBadge priority={wo.priority} />
+          <StatusBadge status={wo.status} />
+        </Group>
+      </Group>
+      <Text mt={4}>{wo.title}</Text>
+      <Group justify="space-between" mt={4}>
+        <SlaBadge sla={wo.slaStatus} />
+        <Text size="xs" c="dimmed">
+          {t('workOrder.dueIn', { when: formatRelative(wo.slaResolutionDueAt) })}
+        </Text>
+      </Group>
+    </Card>
+  );
+}

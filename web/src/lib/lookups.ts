@@ -1,0 +1,37 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from './api/client';
+
+/** People the signed-in user may see (for names and assignment); one page of 200. */
+export function useUsers(enabled = true) {
+  return useQuery({
+    queryKey: ['lookups', 'users'],
+    queryFn: () => unwrap(api.GET('/api/v1/users', { params: { query: { limit: 200, status: 'active' } } })),
+    staleTime: 5 * 60_000,
+    enabled,
+  });
+}
+
+export function useDepartments(enabled = true) {
+  return useQuery({
+    queryKey: ['lookups', 'departments'],
+    queryFn: () => unwrap(api.GET('/api/v1/departments', { params: { query: { limit: 200 } } })),
+    staleTime: 5 * 60_000,
+    enabled,
+  });
+}
+
+export function useSites(enabled = true) {
+  return useQuery({
+    queryKey: ['lookups', 'sites'],
+    queryFn: () => unwrap(api.GET('/api/v1/sites', { params: { query: { limit: 200 } } })),
+    staleTime: 5 * 60_000,
+    enabled,
+  });
+}
+
+/** id → display name, for ids the lists return. */
+export function nameMap<T extends { id: string; name: string }>(items: T[] | undefined): Map<string, string> {
+  return new Map((items ?? []).map((i) => [i.id, i.name]));
+}
+
+export type User = Schemas['UserDto'];

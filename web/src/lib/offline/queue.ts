@@ -1,0 +1,126 @@
+import type { OfflineDb, QueuedMutation } from './db';
+import { uuidv7 } from './uuid';
+
+/** How the server answered one queued change. */
+export type Outcome =
+  | { kind: 'ok'; version?: number; data?: unknown }
+  /** Refused for a reason the technician must see: a rejected transition (409), a stale
+   * version (412), invalid input (422), or not allowed any more (403/404). */
+  | { kind: 'conflict'; message: string; allowed?: string[] }
+  /** Not reached, or the server failed: try again later, in order. */
+  | { kind: 'retry' };
+
+export type Transport = (m: QueuedMutation) => Promise<Outcome>;
+
+export type NewMutation = Omit<QueuedMutation, 'seq' | 'id' | 'chainVersion' | 'createdAt' | 'attempts' | 'nextAttemptAt' | 'state'>;
+
+const BASE_DELAY_MS = 1_000;
+const MAX_DELAY_MS = 60_000;
+
+/** Delay before attempt `n + 1` after `n` failed ones: doubling from 1 s, at most a minute. */
+export function backoff(attempts: number): number {
+  return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * The offline mutation queue. Changes are stored in IndexedDB before anything is sent, replayed
+ * strictly in order, retried with backoff while the server is out of reach, and kept — marked as
+ * a conflict — when the server refuses them, until the technician has seen and dismissed them.
+ */
+export class MutationQueue {
+  private running: Promise<ReplayReport> | null = null;
+
+  constructor(
+    private readonly db: OfflineDb,
+    private readonly send: Transport,
+    private readonly now: () => number = Date.now,
+    /** Told about each change the server accepted, with its answer. */
+    private readonly onSent?: (m: QueuedMutation, outcome: Outcome & { kind: 'ok' }) => void,
+  ) {}
+
+  /** Stores a change; a change to a work order that already has changes waiting takes its
+   * version from theirs when replayed. */
+  async enqueue(m: NewMutation): Promise<QueuedMutation> {
+    const waiting = await this.db.mutations.where('workOrderId').equals(m.workOrderId).filter((x) => x.state === 'pending').count();
+    const t = this.now();
+    const record: QueuedMutation = {
+      ...m,
+      id: uuidv7(t),
+      chainVersion: waiting > 0,
+      createdAt: t,
+      attempts: 0,
+      nextAttemptAt: t,
+      state: 'pending',
+    };
+    record.seq = await this.db.mutations.add(record);
+    return record;
+  }
+
+  pending(): Promise<QueuedMutation[]> {
+    return this.db.mutations.where('state').equals('pending').sortBy('seq');
+  }
+
+  conflicts(): Promise<QueuedMutation[]> {
+    return this.db.mutations.where('state').anyOf('conflict', 'failed').sortBy('seq');
+  }
+
+  /** The technician has read the conflict; forget the change. */
+  async dismiss(id: string): Promise<void> {
+    await this.db.mutations.where('id').equals(id).delete();
+  }
+
+  /** Sends waiting changes in order. Concurrent calls share one run, so nothing is sent twice. */
+  replay(): Promise<ReplayReport> {
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<ReplayReport> {
+    const report: ReplayReport = { sent: 0, conflicts: 0, waiting: 0 };
+    const versions = new Map<string, number>();
+    for (const m of await this.pending()) {
+      if (m.nextAttemptAt > this.now()) {
+        report.waiting = (await this.pending()).length;
+        report.retryAt = m.nextAttemptAt;
+        return report;
+      }
+      const chained = m.chainVersion ? versions.get(m.workOrderId) : undefined;
+      const toSend = chained !== undefined && m.body ? { ...m, body: { ...m.body, version: chained } } : m;
+      let outcome: Outcome;
+      try {
+        outcome = await this.send(toSend);
+      } catch {
+        outcome = { kind: 'retry' };
+      }
+      if (outcome.kind === 'retry') {
+        const attempts = m.attempts + 1;
+        const nextAttemptAt = this.now() + backoff(attempts);
+        await this.db.mutations.update(m.seq!, { attempts, nextAttemptAt });
+        report.waiting = (await this.pending()).length;
+        report.retryAt = nextAttemptAt;
+        return report;
+      }
+      if (outcome.kind === 'ok') {
+        if (outcome.version !== undefined) versions.set(m.workOrderId, outcome.version);
+        await this.db.mutations.delete(m.seq!);
+        report.sent++;
+        this.onSent?.(m, outcome);
+      } else {
+        await this.db.mutations.update(m.seq!, { state: 'conflict', error: outcome.message, allowed: outcome.allowed });
+        report.conflicts++;
+      }
+    }
+    return report;
+  }
+}
+
+export interface ReplayReport {
+  sent: number;
+  conflicts: number;
+  /** Changes still waiting (the server was out of reach). */
+  waiting: number;
+  /** When the next attempt is due, if any are waiting. */
+  retryAt?: number;
+}

@@ -1,0 +1,52 @@
+import type { Me } from './auth/use-me';
+
+/**
+ * Permission names exactly as the server enforces them (hmms-domain `roles.rs`). The UI hides
+ * what a role may not do; the server refuses it all the same.
+ */
+export type Permission =
+  | 'organization.manage'
+  | 'site.manage'
+  | 'department.manage'
+  | 'location.manage'
+  | 'org.read'
+  | 'user.read'
+  | 'user.manage'
+  | 'role.read'
+  | 'role.manage'
+  | 'audit.read'
+  | 'settings.manage'
+  | 'work_order.read'
+  | 'work_order.request'
+  | 'work_order.create'
+  | 'work_order.assign'
+  | 'work_order.execute'
+  | 'work_order.approve_close'
+  | 'sla.manage'
+  | 'asset.read'
+  | 'asset.manage';
+
+export function can(me: Me | undefined, permission: Permission): boolean {
+  return me?.permissions.includes(permission) ?? false;
+}
+
+const SETTINGS: Permission[] = [
+  'organization.manage',
+  'site.manage',
+  'department.manage',
+  'location.manage',
+  'user.manage',
+  'role.manage',
+  'sla.manage',
+  'settings.manage',
+];
+
+/** Settings are for those who manage something there; reading alone does not open them. */
+export function canOpenSettings(me: Me | undefined): boolean {
+  return SETTINGS.some((p) => can(me, p));
+}
+
+/** The phone layout (bottom tabs) is the technician's and the vendor's home. */
+export function isFieldWorker(me: Me | undefined): boolean {
+  return can(me, 'work_order.execute') && !can(me, 'work_order.assign');
+}
