@@ -39,9 +39,14 @@ export function parseSse(buffer: string): { messages: LiveMessage[]; rest: strin
 /**
  * Follows `GET /api/v1/events` (fetch, not EventSource, so the bearer token can be sent),
  * resuming after the last event seen with `Last-Event-ID` and reconnecting with backoff.
+ * `onState` hears `true` on each connection, with whether it resumed after a known event (so
+ * nothing was missed) or started afresh.
  * Returns a function that stops it.
  */
-export function followEvents(onMessage: (m: LiveMessage) => void, onState?: (live: boolean) => void): () => void {
+export function followEvents(
+  onMessage: (m: LiveMessage) => void,
+  onState?: (live: boolean, resumed: boolean) => void,
+): () => void {
   let stopped = false;
   let lastId: string | null = null;
   let controller: AbortController | null = null;
@@ -57,7 +62,7 @@ export function followEvents(onMessage: (m: LiveMessage) => void, onState?: (liv
         if (lastId) headers['Last-Event-ID'] = lastId;
         const res = await fetch('/api/v1/events', { headers, signal: controller.signal });
         if (!res.ok || !res.body) throw new Error(String(res.status));
-        onState?.(true);
+        onState?.(true, lastId !== null);
         delay = 1_000;
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
@@ -74,7 +79,7 @@ export function followEvents(onMessage: (m: LiveMessage) => void, onState?: (liv
       } catch {
         /* reconnect below */
       }
-      onState?.(false);
+      onState?.(false, false);
       if (stopped) return;
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 30_000);
