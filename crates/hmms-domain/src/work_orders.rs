@@ -222,32 +222,34 @@ pub fn sla_state(start: DateTime<Utc>, due: DateTime<Utc>, now: DateTime<Utc>) -
 pub struct EscalationStep {
     /// 1, 2, 3… in order.
     pub level: i32,
-    /// `assignee`, or a role key such as `facility_manager` or `admin`.
+    /// `assignee`, `department_head`, or a role key such as `facility_manager` or `admin`.
     pub notify: String,
     /// Minutes after the breach at which this level is reached.
     pub delay_minutes: i64,
 }
 
-/// The chain HMMS ships with: the assignee and the facility managers at once, the
-/// administrators an hour later.
+/// Escalation target: whoever does the work (the technician, or the vendor company's people).
+pub const ASSIGNEE: &str = "assignee";
+/// Escalation target: the head of the work order's department, if it has one.
+pub const DEPARTMENT_HEAD: &str = "department_head";
+
+/// The chain HMMS ships with: the assignee, the department head and the facility managers at
+/// once, the administrators an hour later.
 pub fn default_chain() -> Vec<EscalationStep> {
-    vec![
-        EscalationStep {
-            level: 1,
-            notify: "assignee".into(),
-            delay_minutes: 0,
-        },
-        EscalationStep {
-            level: 2,
-            notify: "facility_manager".into(),
-            delay_minutes: 0,
-        },
-        EscalationStep {
-            level: 3,
-            notify: "admin".into(),
-            delay_minutes: 60,
-        },
+    [
+        (ASSIGNEE, 0),
+        (DEPARTMENT_HEAD, 0),
+        ("facility_manager", 0),
+        ("admin", 60),
     ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (notify, delay_minutes))| EscalationStep {
+        level: i as i32 + 1,
+        notify: notify.into(),
+        delay_minutes,
+    })
+    .collect()
 }
 
 /// The escalation steps that fall due at `now` for work breached at `breached`, beyond the
@@ -291,9 +293,9 @@ pub fn validate_chain(
                 i + 1
             ));
         }
-        if s.notify != "assignee" && !known_role(&s.notify) {
+        if s.notify != ASSIGNEE && s.notify != DEPARTMENT_HEAD && !known_role(&s.notify) {
             return Err(format!(
-                "step {}: `{}` is neither `assignee` nor a role",
+                "step {}: `{}` is neither `assignee`, `department_head` nor a role",
                 i + 1,
                 s.notify
             ));
@@ -375,13 +377,16 @@ mod tests {
         let t0 = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
         let chain = default_chain();
         let due = due_steps(&chain, 0, t0, t0);
-        assert_eq!(due.iter().map(|s| s.level).collect::<Vec<_>>(), vec![1, 2]);
-        assert!(due_steps(&chain, 2, t0, t0 + Duration::minutes(59)).is_empty());
         assert_eq!(
-            due_steps(&chain, 2, t0, t0 + Duration::minutes(60))[0].notify,
+            due.iter().map(|s| s.level).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        assert!(due_steps(&chain, 3, t0, t0 + Duration::minutes(59)).is_empty());
+        assert_eq!(
+            due_steps(&chain, 3, t0, t0 + Duration::minutes(60))[0].notify,
             "admin"
         );
-        assert!(due_steps(&chain, 3, t0, t0 + Duration::days(9)).is_empty());
+        assert!(due_steps(&chain, 4, t0, t0 + Duration::days(9)).is_empty());
         assert!(validate_chain(&chain, |r| r == "facility_manager" || r == "admin").is_ok());
         let mut bad = chain.clone();
         bad[2].delay_minutes = -1;

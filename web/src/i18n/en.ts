@@ -135,6 +135,7 @@ export const en = {
   'workOrder.signature': 'Signature',
   'workOrder.signatureRequired': 'Required at completion',
   'workOrder.asset': 'Equipment',
+  'workOrder.location': 'Place',
   'workOrder.openAsset': 'Open the equipment',
   'workOrder.escalated': 'Escalated (level {level})',
   'workOrder.rejected': 'Completion sent back',

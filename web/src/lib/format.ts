@@ -27,7 +27,11 @@ export function formatMinutes(total: number | null | undefined): string {
   return h ? (m ? `${h} h ${m} min` : `${h} h`) : `${m} min`;
 }
 
-/** Minor units (cents) to a money string in the organization's currency. */
-export function formatMoney(minor: number, currency = 'USD'): string {
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 100);
+/** Minor units to a money string in the organization's currency (`Me.currency`), with that
+ * currency's own number of decimals. */
+export function formatMoney(minor: number, currency: string | undefined): string {
+  if (!currency) return String(minor);
+  const f = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+  return f.format(minor / 10 ** digits);
 }

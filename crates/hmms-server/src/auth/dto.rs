@@ -74,6 +74,8 @@ pub struct Me {
     pub user: UserDto,
     pub organization_id: Uuid,
     pub organization_name: String,
+    /// ISO 4217 code of the organization's currency; money amounts are in its minor unit.
+    pub currency: String,
     pub permissions: Vec<String>,
     pub two_factor_required: bool,
     pub two_factor_enabled: bool,

@@ -433,6 +433,7 @@ pub async fn me(state: &AppState, p: &Principal) -> ApiResult<Me> {
         user: to_dto(&state.db, p.user.clone()).await?,
         organization_id: org.id,
         organization_name: org.name,
+        currency: org.currency,
         permissions: p.permissions.iter().cloned().collect(),
         two_factor_required: p.totp_required,
         two_factor_enabled: p.totp_enabled,

@@ -138,6 +138,7 @@ impl<C: ConnectionTrait> Ctx<'_, C> {
                 site_id: Set(site_id),
                 name: Set((*name).into()),
                 code: Set((*code).into()),
+                head_user_id: Set(None),
                 created_at: Set(self.now),
                 updated_at: Set(self.now),
                 version: Set(1),

@@ -24,8 +24,18 @@ use crate::modules::work_orders::escalation;
 use crate::state::{AppState, WriteTx};
 
 async fn recipients(tx: &WriteTx, w: &work_order::Model, notify: &str) -> ApiResult<Vec<Uuid>> {
-    if notify == "assignee" {
+    if notify == escalation::ASSIGNEE {
         return workers(&**tx, Assignment::of(w)).await;
+    }
+    if notify == escalation::DEPARTMENT_HEAD {
+        let head = match w.department_id {
+            Some(d) => hmms_store::entities::department::Entity::find_by_id(d)
+                .one(&**tx)
+                .await?
+                .and_then(|d| d.head_user_id),
+            None => None,
+        };
+        return Ok(head.into_iter().collect());
     }
     holders_at_site(&**tx, w.organization_id, notify, w.site_id).await
 }

@@ -375,3 +375,56 @@ async fn places_with_work_orders_cannot_be_removed(app: TestApp) {
     }
 }
 both!(places_with_work_orders_cannot_be_removed);
+
+/// A department's head is someone of the organization who can sign in; it can be changed and
+/// cleared, and each change is audited.
+async fn a_department_has_a_head(app: TestApp) {
+    let admin = app.admin().await;
+    let icu = app.department_id("SMGH", "ICU").await;
+    let path = format!("/api/v1/departments/{icu}");
+    let nurse = app.user_id("staff@demo.hmms").await;
+    let d = expect(
+        app.patch(&path, &admin, json!({ "headUserId": nurse }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(d["headUserId"], nurse.as_str());
+    let p = expect(
+        app.patch(&path, &admin, json!({ "headUserId": uuid::Uuid::now_v7() }))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "headUserId");
+    let d = expect(
+        app.patch(&path, &admin, json!({ "name": "Intensive Care" }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(d["headUserId"], nurse.as_str(), "kept when not named");
+    let d = expect(
+        app.patch(&path, &admin, json!({ "headUserId": null }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(d["headUserId"], serde_json::Value::Null);
+    let audit = expect(
+        app.get(&format!("/api/v1/audit?entityId={icu}"), &admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "department.updated")
+            .count(),
+        3
+    );
+}
+both!(a_department_has_a_head);

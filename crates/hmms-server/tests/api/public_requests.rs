@@ -171,3 +171,106 @@ async fn only_enabled_places_and_a_few_per_hour(app: TestApp) {
     expect(res, StatusCode::CREATED).await;
 }
 both!(only_enabled_places_and_a_few_per_hour);
+
+/// A label's QR code (`/a/{tag}`) takes a report about that piece of equipment: the request
+/// is raised on it, in its department and room, and says which one it was.
+async fn a_report_from_an_equipment_label_is_about_that_equipment(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let icu = app.department_id("SMGH", "ICU").await;
+    let tree = expect(
+        app.get(
+            &format!("/api/v1/locations?departmentId={icu}&kind=room&limit=1"),
+            &manager,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let room = tree["items"][0]["id"].clone();
+    let pump = &expect(
+        app.post(
+            "/api/v1/assets",
+            &manager,
+            json!({
+                "tag": "SMGH-ICU-INFPUMP-003", "name": "Infusion pump", "departmentId": icu,
+                "locationId": room, "status": "in_service"
+            }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let tag = pump["tag"].as_str().unwrap();
+    let place = expect(
+        app.request(
+            reqwest::Method::GET,
+            &format!("/api/v1/public/assets/{}", tag.to_lowercase()),
+            None,
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(place["assetTag"], tag);
+    assert_eq!(place["assetName"], pump["name"]);
+    assert_eq!(place["siteCode"], "SMGH");
+
+    let f = Form::new()
+        .text("assetTag", tag.to_string())
+        .text("name", "Nurse on night shift")
+        .text("description", "Occlusion alarm with the line open");
+    let res = app
+        .client
+        .post(app.url("/api/v1/public/requests"))
+        .multipart(f)
+        .send()
+        .await
+        .unwrap();
+    let receipt = expect(res, StatusCode::CREATED).await;
+    let list = expect(
+        app.get(
+            &format!(
+                "/api/v1/work-orders?q={}",
+                receipt["code"].as_str().unwrap()
+            ),
+            &manager,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let wo = &list["items"][0];
+    assert_eq!(wo["status"], "pending");
+    assert_eq!(wo["assetId"], pump["id"]);
+    assert_eq!(wo["departmentId"], pump["departmentId"]);
+    assert_eq!(wo["locationId"], pump["locationId"]);
+    assert!(wo["description"].as_str().unwrap().contains(tag), "{wo}");
+
+    // Unknown tags, and neither a tag nor a place, are refused.
+    expect(
+        app.request(
+            reqwest::Method::GET,
+            "/api/v1/public/assets/NOPE-123",
+            None,
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/public/requests"))
+        .multipart(
+            Form::new()
+                .text("name", "Someone")
+                .text("description", "Broken"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let p = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p["errors"][0]["field"], "assetTag");
+}
+both!(a_report_from_an_equipment_label_is_about_that_equipment);

@@ -87,6 +87,11 @@ const TABLE: &[(&str, Expect)] = &[
         "POST /api/v1/work-orders",
         [201, 201, 201, 201, 403, 403, 403],
     ),
+    // The dashboard's figures, counted under each reader's scope (dashboard.rs).
+    (
+        "GET /api/v1/work-orders/summary",
+        [200, 200, 200, 200, 403, 200, 200],
+    ),
     ("GET /api/v1/work-orders/{id}", WO_READERS),
     (
         "PATCH /api/v1/work-orders/{id}",
@@ -250,6 +255,7 @@ const PUBLIC: &[&str] = &[
     "GET /health/ready",
     "GET /metrics",
     "GET /api/v1/public/places/{site}/{location}",
+    "GET /api/v1/public/assets/{tag}",
     "POST /api/v1/public/requests",
 ];
 

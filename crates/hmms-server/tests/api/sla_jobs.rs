@@ -41,6 +41,19 @@ async fn deadlines_warn_then_escalate_level_by_level_once(app: TestApp) {
     let manager = app.token("facility_manager").await;
     let tech_id = app.user_id("technician@demo.hmms").await;
     let icu = app.department_id("SMGH", "ICU").await;
+    // The ICU's nurse in charge heads the department.
+    let admin = app.admin().await;
+    let nurse = app.user_id("staff@demo.hmms").await;
+    expect(
+        app.patch(
+            &format!("/api/v1/departments/{icu}"),
+            &admin,
+            json!({ "headUserId": nurse }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let body = json!({ "title": "Ventilator alarm: low tidal volume", "priority": "critical", "departmentId": icu, "assigneeId": tech_id });
     let wo = expect(
         app.post("/api/v1/work-orders", &manager, body).await,
@@ -74,13 +87,18 @@ async fn deadlines_warn_then_escalate_level_by_level_once(app: TestApp) {
     assert_eq!(kinds(&manager_notes), ["sla_warning"]);
     assert!(manager_notes[0]["title"].as_str().unwrap().contains(&code));
 
-    // Breached: level 1 (the assignee) and level 2 (facility managers) at once; admins later.
+    // Breached: level 1 (the assignee), 2 (the department head) and 3 (facility managers) at
+    // once; admins later.
     app.advance(chrono::Duration::minutes(60));
     let run = run_sla_check(&app).await;
     assert_eq!(run["detail"]["breaches"], 1);
-    assert_eq!(run["detail"]["escalations"], 2);
+    assert_eq!(run["detail"]["escalations"], 3);
     assert!(
         kinds(&notifications_of(&app, "technician").await).contains(&"sla_breached".to_string())
+    );
+    assert!(
+        kinds(&notifications_of(&app, "staff").await).contains(&"sla_escalated".to_string()),
+        "the department head is told"
     );
     assert!(
         kinds(&notifications_of(&app, "facility_manager").await)
@@ -97,7 +115,7 @@ async fn deadlines_warn_then_escalate_level_by_level_once(app: TestApp) {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(seen["escalationLevel"], 2);
+    assert_eq!(seen["escalationLevel"], 3);
     assert_eq!(seen["slaStatus"], "breached");
 
     app.advance(chrono::Duration::minutes(61));
@@ -108,7 +126,7 @@ async fn deadlines_warn_then_escalate_level_by_level_once(app: TestApp) {
         admin_notes[0]["title"]
             .as_str()
             .unwrap()
-            .contains("level 3")
+            .contains("level 4")
     );
     assert_eq!(
         run_sla_check(&app).await["detail"]["escalations"],
@@ -181,7 +199,16 @@ async fn a_site_can_shorten_its_escalation_chain(app: TestApp) {
     let smgh = app.site_id("SMGH").await;
     let path = format!("/api/v1/sites/{smgh}/escalation-chain");
     let default = expect(app.get(&path, &admin).await, StatusCode::OK).await;
-    assert_eq!(default.as_array().unwrap().len(), 3);
+    let targets: Vec<&str> = default
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["notify"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        targets,
+        ["assignee", "department_head", "facility_manager", "admin"]
+    );
     let bad = json!([{ "level": 1, "notify": "janitor", "delayMinutes": 0 }]);
     expect(
         app.request(Method::PUT, &path, Some(&admin), Some(bad))

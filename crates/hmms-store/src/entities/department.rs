@@ -11,6 +11,8 @@ pub struct Model {
     pub site_id: Uuid,
     pub name: String,
     pub code: String,
+    /// Told when the department's work escalates to `department_head`.
+    pub head_user_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -14,6 +14,7 @@ mod m0008_push_subscriptions;
 mod m0009_assets;
 mod m0010_vendor_asset_read;
 mod m0011_notify_trigger;
+mod m0012_department_heads;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_assets::Migration),
             Box::new(m0010_vendor_asset_read::Migration),
             Box::new(m0011_notify_trigger::Migration),
+            Box::new(m0012_department_heads::Migration),
         ]
     }
 }

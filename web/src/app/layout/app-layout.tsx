@@ -1,6 +1,7 @@
 import { AppShell, Badge, Burger, Group, NavLink, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Link, NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
+import { BellIcon } from '@/components/icons';
 import { SyncBadge } from '@/components/sync-status';
 import { useUnreadCount } from '@/features/notifications/api/notifications';
 import { useMe } from '@/lib/auth/use-me';
@@ -99,8 +100,17 @@ export function AppLayout() {
           </Group>
           <Group gap="sm">
             <SyncBadge />
-            <Badge component={Link} to="/notifications" variant={unread ? 'filled' : 'light'} color="blue.8" style={{ cursor: 'pointer' }} aria-label={t('notifications.unread', { count: unread })}>
-              🔔 {unread}
+            <Badge
+              component={Link}
+              to="/notifications"
+              size="lg"
+              variant={unread ? 'filled' : 'light'}
+              color={unread ? 'red.8' : 'gray.7'}
+              leftSection={<BellIcon size={14} />}
+              style={{ cursor: 'pointer' }}
+              aria-label={t('notifications.unread', { count: unread })}
+            >
+              {unread}
             </Badge>
             <Text size="sm" visibleFrom="sm">
               {me?.user.name}

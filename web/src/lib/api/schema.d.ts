@@ -798,6 +798,26 @@ export interface paths {
         patch: operations["update_organization"];
         trace?: never;
     };
+    "/api/v1/public/assets/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The piece of equipment a label's QR code names (`/a/{tag}`), if its hospital takes public
+         *     requests (404 otherwise).
+         */
+        get: operations["public_asset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/places/{site}/{location}": {
         parameters: {
             query?: never;
@@ -1832,6 +1852,11 @@ export interface components {
              * @example ICU
              */
             code: string;
+            /**
+             * Format: uuid
+             * @description An active user of the organization.
+             */
+            headUserId?: string | null;
             /** @example Intensive Care Unit */
             name: string;
             /** Format: uuid */
@@ -2108,6 +2133,12 @@ export interface components {
             code: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: uuid
+             * @description The department head, told when the department's breached work escalates to
+             *     `department_head`.
+             */
+            headUserId?: string | null;
             /** Format: uuid */
             id: string;
             name: string;
@@ -2184,7 +2215,8 @@ export interface components {
              */
             level: number;
             /**
-             * @description `assignee`, or a role key such as `facility_manager` or `admin`.
+             * @description `assignee`, `department_head` (of the work order's department), or a role key such as
+             *     `facility_manager` or `admin` (its holders at the site).
              * @example facility_manager
              */
             notify: string;
@@ -2200,6 +2232,8 @@ export interface components {
         HistoryEntryDto: {
             /** Format: uuid */
             actorId?: string | null;
+            /** @description Absent for what HMMS did itself (the SLA checker, a QR-code report). */
+            actorName?: string | null;
             /** Format: date-time */
             createdAt: string;
             detail: unknown;
@@ -2391,6 +2425,8 @@ export interface components {
         };
         /** @description The signed-in user, what they may do, and their second-factor state. */
         Me: {
+            /** @description ISO 4217 code of the organization's currency; money amounts are in its minor unit. */
+            currency: string;
             /** Format: uuid */
             organizationId: string;
             organizationName: string;
@@ -2413,6 +2449,7 @@ export interface components {
         NoteDto: {
             /** Format: uuid */
             authorId: string;
+            authorName?: string | null;
             body: string;
             /** Format: date-time */
             createdAt: string;
@@ -2560,10 +2597,16 @@ export interface components {
             /** @description What is wrong and what would be accepted. */
             message: string;
         };
-        /** @description Where a QR code points. */
+        /**
+         * @description Where a QR code points: a room, or a piece of equipment (with the room it stands in, if
+         *     known).
+         */
         PublicPlace: {
-            locationCode: string;
-            locationName: string;
+            /** @description The equipment's name, when the code is on a piece of equipment. */
+            assetName?: string | null;
+            assetTag?: string | null;
+            locationCode?: string | null;
+            locationName?: string | null;
             siteCode: string;
             siteName: string;
         };
@@ -2572,12 +2615,20 @@ export interface components {
             code: string;
             message: string;
         };
-        /** @description A public fault report (`multipart/form-data`). */
+        /**
+         * @description A public fault report (`multipart/form-data`): about a room (`siteCode` and
+         *     `locationCode`) or a piece of equipment (`assetTag`).
+         */
         PublicRequestForm: {
+            /**
+             * @description Instead of the place: the tag on the equipment's label.
+             * @example SMGH-ICU-INFPUMP-003
+             */
+            assetTag?: string | null;
             /** @description What is wrong. */
             description: string;
             /** @example MB-1-01 */
-            location_code: string;
+            locationCode?: string | null;
             /** @description Who reports it. */
             name: string;
             /** @description How to reach them. */
@@ -2588,7 +2639,7 @@ export interface components {
              */
             photo?: string | null;
             /** @example SMGH */
-            site_code: string;
+            siteCode?: string | null;
         };
         /** @description A printable QR code for an asset or location. */
         QrCode: {
@@ -2852,6 +2903,7 @@ export interface components {
             startedAt: string;
             /** Format: uuid */
             userId: string;
+            userName?: string | null;
         };
         /** @description Time logged on a work order. */
         TimeLogList: {
@@ -2900,6 +2952,11 @@ export interface components {
         TypeDto: "corrective" | "preventive" | "inspection" | "calibration" | "safety_test" | "installation";
         UpdateDepartment: {
             code?: string | null;
+            /**
+             * Format: uuid
+             * @description The department head (`null`: none).
+             */
+            headUserId?: string | null;
             name?: string | null;
             /** Format: int32 */
             version?: number | null;
@@ -3168,6 +3225,7 @@ export interface components {
             labourMinutes: number;
             /** Format: uuid */
             locationId?: string | null;
+            names?: components["schemas"]["WorkOrderNames"] | null;
             /**
              * Format: int64
              * @description Spare parts used (quantity × unit cost of each part line), minor units.
@@ -3212,6 +3270,20 @@ export interface components {
             vendorCostMinor: number;
             /** Format: int32 */
             version: number;
+        };
+        /**
+         * @description What a work order's ids are called, so that whoever may read the work order can tell who
+         *     and what it is about without reading the user or asset registry.
+         */
+        WorkOrderNames: {
+            /** @description e.g. `Infusion pump SMGH-ICU-INFPUMP-003`. */
+            asset?: string | null;
+            assignee?: string | null;
+            closedBy?: string | null;
+            department?: string | null;
+            location?: string | null;
+            requester?: string | null;
+            vendorCompany?: string | null;
         };
         WorkOrderPage: {
             items: components["schemas"]["WorkOrderDto"][];
@@ -10426,6 +10498,119 @@ export interface operations {
             };
             /** @description Signed in but not allowed (or two-factor enrolment is required first) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since you read it */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_asset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Asset tag, e.g. SMGH-ICU-INFPUMP-003 */
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The equipment and where it is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicPlace"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -59,6 +59,22 @@ pub async fn get(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<Departm
     Ok(find(&state.db, p, id).await?.into())
 }
 
+/// A department head is an active person of the organization.
+async fn check_head(db: &impl ConnectionTrait, p: &Principal, id: Uuid) -> ApiResult<()> {
+    let ok = user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .is_some_and(|u| u.organization_id == p.org() && u.status == "active");
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "headUserId",
+            "must be an active user of the organization",
+        ))
+    }
+}
+
 async fn code_taken(
     db: &impl ConnectionTrait,
     site: Uuid,
@@ -89,6 +105,9 @@ pub async fn create(
     if super::sites::find(&*tx, p, body.site_id).await.is_err() {
         return Err(ApiError::validation("siteId", "no such site"));
     }
+    if let Some(head) = body.head_user_id {
+        check_head(&*tx, p, head).await?;
+    }
     if code_taken(&*tx, body.site_id, &code, None).await? {
         return Err(duplicate("department", &code, "site"));
     }
@@ -99,6 +118,7 @@ pub async fn create(
         site_id: Set(body.site_id),
         name: Set(name),
         code: Set(code),
+        head_user_id: Set(body.head_user_id),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -133,6 +153,9 @@ pub async fn update(
     let current = find(&*tx, p, id).await?;
     require_site_write(p, "department.manage", current.site_id)?;
     check_version(if_match.or(body.version), current.version)?;
+    if let Some(Some(head)) = body.head_user_id {
+        check_head(&*tx, p, head).await?;
+    }
     if let Some(c) = &code
         && code_taken(&*tx, current.site_id, c, Some(id)).await?
     {
@@ -145,6 +168,9 @@ pub async fn update(
     }
     if let Some(v) = code {
         m.code = Set(v);
+    }
+    if let Some(v) = body.head_user_id {
+        m.head_user_id = Set(v);
     }
     m.updated_at = Set(now);
     m.version = Set(current.version + 1);

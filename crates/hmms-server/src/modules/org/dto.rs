@@ -127,6 +127,9 @@ pub struct DepartmentDto {
     pub site_id: Uuid,
     pub name: String,
     pub code: String,
+    /// The department head, told when the department's breached work escalates to
+    /// `department_head`.
+    pub head_user_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -137,6 +140,7 @@ impl From<department::Model> for DepartmentDto {
         Self {
             id: m.id,
             site_id: m.site_id,
+            head_user_id: m.head_user_id,
             name: m.name,
             code: m.code,
             created_at: m.created_at,
@@ -155,6 +159,8 @@ pub struct CreateDepartment {
     /// Short code, unique in the site, e.g. `ICU`.
     #[schema(pattern = "^[A-Za-z0-9._-]{1,32}$", example = "ICU")]
     pub code: String,
+    /// An active user of the organization.
+    pub head_user_id: Option<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -162,6 +168,10 @@ pub struct CreateDepartment {
 pub struct UpdateDepartment {
     pub name: Option<String>,
     pub code: Option<String>,
+    /// The department head (`null`: none).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub head_user_id: Option<Option<Uuid>>,
     pub version: Option<i32>,
 }
 

@@ -16,11 +16,14 @@ use crate::state::AppState;
 
 pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
     let (schemas, paths, method_router) = routes!(submit_public_request);
-    OpenApiRouter::new().routes(routes!(public_place)).routes((
-        schemas,
-        paths,
-        method_router.layer(DefaultBodyLimit::max(max_upload)),
-    ))
+    OpenApiRouter::new()
+        .routes(routes!(public_place))
+        .routes(routes!(public_asset))
+        .routes((
+            schemas,
+            paths,
+            method_router.layer(DefaultBodyLimit::max(max_upload)),
+        ))
 }
 
 /// The place a QR code names, if it takes public requests (404 otherwise).
@@ -34,14 +37,31 @@ pub async fn public_place(
     Ok(Json(service::lookup(&state, &site, &location).await?))
 }
 
-/// A public fault report (`multipart/form-data`).
+/// The piece of equipment a label's QR code names (`/a/{tag}`), if its hospital takes public
+/// requests (404 otherwise).
+#[utoipa::path(get, path = "/public/assets/{tag}", tag = "public", security(()),
+    params(("tag" = String, Path, description = "Asset tag, e.g. SMGH-ICU-INFPUMP-003")),
+    responses((status = 200, description = "The equipment and where it is", body = PublicPlace)))]
+pub async fn public_asset(
+    State(state): State<AppState>,
+    ApiPath(tag): ApiPath<String>,
+) -> ApiResult<Json<PublicPlace>> {
+    Ok(Json(service::lookup_asset(&state, &tag).await?))
+}
+
+/// A public fault report (`multipart/form-data`): about a room (`siteCode` and
+/// `locationCode`) or a piece of equipment (`assetTag`).
 #[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct PublicRequestForm {
     #[schema(example = "SMGH")]
-    site_code: String,
+    site_code: Option<String>,
     #[schema(example = "MB-1-01")]
-    location_code: String,
+    location_code: Option<String>,
+    /// Instead of the place: the tag on the equipment's label.
+    #[schema(example = "SMGH-ICU-INFPUMP-003")]
+    asset_tag: Option<String>,
     /// Who reports it.
     #[schema(min_length = 1, max_length = 120)]
     name: String,
@@ -75,6 +95,7 @@ pub async fn submit_public_request(
     let mut sub = Submission {
         site_code: String::new(),
         location_code: String::new(),
+        asset_tag: String::new(),
         name: String::new(),
         phone: None,
         description: String::new(),
@@ -95,6 +116,7 @@ pub async fn submit_public_request(
                 match other.as_str() {
                     "siteCode" => sub.site_code = text,
                     "locationCode" => sub.location_code = text,
+                    "assetTag" => sub.asset_tag = text,
                     "name" => sub.name = text,
                     "phone" => sub.phone = Some(text),
                     "description" => sub.description = text,

@@ -5,7 +5,7 @@ use chrono::{Datelike, Duration};
 use hmms_domain::BuiltinRole;
 use hmms_domain::validate::{self, Errors};
 use hmms_domain::work_orders::{self as rules, Priority, Status};
-use hmms_store::entities::{location, public_submission, site, user, work_order};
+use hmms_store::entities::{asset, location, public_submission, site, user, work_order};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter,
@@ -27,14 +27,61 @@ use crate::state::{AppState, WriteTx};
 /// Requests one address may send per hour.
 pub const PER_HOUR: u64 = 5;
 
-/// Where a QR code points.
+/// Where a QR code points: a room, or a piece of equipment (with the room it stands in, if
+/// known).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicPlace {
     pub site_name: String,
     pub site_code: String,
-    pub location_name: String,
-    pub location_code: String,
+    pub location_name: Option<String>,
+    pub location_code: Option<String>,
+    /// The equipment's name, when the code is on a piece of equipment.
+    pub asset_name: Option<String>,
+    pub asset_tag: Option<String>,
+}
+
+/// What a public report is about, once its code is resolved.
+struct Target {
+    site: site::Model,
+    location: Option<location::Model>,
+    asset: Option<asset::Model>,
+}
+
+impl Target {
+    fn public(&self) -> PublicPlace {
+        PublicPlace {
+            site_name: self.site.name.clone(),
+            site_code: self.site.code.clone(),
+            location_name: self.location.as_ref().map(|l| l.name.clone()),
+            location_code: self.location.as_ref().map(|l| l.code.clone()),
+            asset_name: self.asset.as_ref().map(|a| a.name.clone()),
+            asset_tag: self.asset.as_ref().map(|a| a.tag.clone()),
+        }
+    }
+
+    /// "ICU Bay A", "Infusion pump SMGH-ICU-INFPUMP-003 in ICU Bay A".
+    fn describe(&self) -> String {
+        match (&self.asset, &self.location) {
+            (Some(a), Some(l)) => format!("{} {} in {}", a.name, a.tag, l.name),
+            (Some(a), None) => format!("{} {}", a.name, a.tag),
+            (None, Some(l)) => format!("{} ({})", l.name, l.code),
+            (None, None) => self.site.name.clone(),
+        }
+    }
+
+    /// The short name used in the work order's title.
+    fn short(&self) -> String {
+        match (&self.asset, &self.location) {
+            (Some(a), _) => a.name.clone(),
+            (None, Some(l)) => l.name.clone(),
+            (None, None) => self.site.name.clone(),
+        }
+    }
+}
+
+fn not_here() -> ApiError {
+    ApiError::NotFound("There is no such place, or it does not take requests this way.".into())
 }
 
 /// The answer to a public request: its code, to quote when asking about it.
@@ -50,10 +97,7 @@ async fn place(
     db: &impl ConnectionTrait,
     site_code: &str,
     location_code: &str,
-) -> ApiResult<(site::Model, location::Model)> {
-    let not_here = || {
-        ApiError::NotFound("There is no such place, or it does not take requests this way.".into())
-    };
+) -> ApiResult<Target> {
     let s = site::Entity::find()
         .filter(site::Column::Code.eq(site_code.trim().to_uppercase()))
         .filter(site::Column::PublicRequestsEnabled.eq(true))
@@ -66,7 +110,41 @@ async fn place(
         .one(db)
         .await?
         .ok_or_else(not_here)?;
-    Ok((s, l))
+    Ok(Target {
+        site: s,
+        location: Some(l),
+        asset: None,
+    })
+}
+
+/// The piece of equipment behind a label's QR code, if its site takes public requests. Tags
+/// are unique per organization; a tag two organizations on one server share names neither.
+async fn equipment(db: &impl ConnectionTrait, tag: &str) -> ApiResult<Target> {
+    let mut found = asset::Entity::find()
+        .filter(asset::Column::Tag.eq(tag.trim().to_uppercase()))
+        .all(db)
+        .await?;
+    if found.len() != 1 {
+        return Err(not_here());
+    }
+    let a = found.remove(0);
+    if matches!(a.status.as_str(), "retired" | "disposed") {
+        return Err(not_here());
+    }
+    let s = site::Entity::find_by_id(a.site_id)
+        .filter(site::Column::PublicRequestsEnabled.eq(true))
+        .one(db)
+        .await?
+        .ok_or_else(not_here)?;
+    let l = match a.location_id {
+        Some(id) => location::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    Ok(Target {
+        site: s,
+        location: l,
+        asset: Some(a),
+    })
 }
 
 pub async fn lookup(
@@ -74,13 +152,11 @@ pub async fn lookup(
     site_code: &str,
     location_code: &str,
 ) -> ApiResult<PublicPlace> {
-    let (s, l) = place(&state.db, site_code, location_code).await?;
-    Ok(PublicPlace {
-        site_name: s.name,
-        site_code: s.code,
-        location_name: l.name,
-        location_code: l.code,
-    })
+    Ok(place(&state.db, site_code, location_code).await?.public())
+}
+
+pub async fn lookup_asset(state: &AppState, tag: &str) -> ApiResult<PublicPlace> {
+    Ok(equipment(&state.db, tag).await?.public())
 }
 
 /// The organization's stand-in requester for public requests: a user who cannot sign in.
@@ -118,9 +194,11 @@ async fn public_requester(
     Ok(u.id)
 }
 
+/// A public report: about a room (site and location codes) or a piece of equipment (its tag).
 pub struct Submission {
     pub site_code: String,
     pub location_code: String,
+    pub asset_tag: String,
     pub name: String,
     pub phone: Option<String>,
     pub description: String,
@@ -148,8 +226,21 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
     {
         errors.add("description", "must not contain control characters");
     }
+    if sub.asset_tag.trim().is_empty()
+        && (sub.site_code.trim().is_empty() || sub.location_code.trim().is_empty())
+    {
+        errors.add(
+            "assetTag",
+            "name the equipment (assetTag) or the place (siteCode and locationCode)",
+        );
+    }
     errors.into_result()?;
-    let (s, l) = place(&state.db, &sub.site_code, &sub.location_code).await?;
+    let target = if sub.asset_tag.trim().is_empty() {
+        place(&state.db, &sub.site_code, &sub.location_code).await?
+    } else {
+        equipment(&state.db, &sub.asset_tag).await?
+    };
+    let s = &target.site;
     let ip = meta.ip.clone().unwrap_or_else(|| "unknown".into());
     let now = state.clock.now();
     let recent = public_submission::Entity::find()
@@ -187,7 +278,7 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
         code: Set(code.clone()),
         title: Set(format!(
             "Reported at {}: {}",
-            l.name,
+            target.short(),
             description
                 .lines()
                 .next()
@@ -197,15 +288,19 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
                 .collect::<String>()
         )),
         description: Set(format!(
-            "{description}\n\nReported by {reporter} by scanning the QR code of {} ({}).",
-            l.name, l.code
+            "{description}\n\nReported by {reporter} by scanning the QR code of {}.",
+            target.describe()
         )),
         wo_type: Set("corrective".into()),
         priority: Set(Priority::Medium.key().into()),
         status: Set(Status::Pending.key().into()),
-        asset_id: Set(None),
-        department_id: Set(l.department_id),
-        location_id: Set(Some(l.id)),
+        asset_id: Set(target.asset.as_ref().map(|a| a.id)),
+        department_id: Set(target
+            .asset
+            .as_ref()
+            .and_then(|a| a.department_id)
+            .or(target.location.as_ref().and_then(|l| l.department_id))),
+        location_id: Set(target.location.as_ref().map(|l| l.id)),
         requester_id: Set(requester),
         assignee_id: Set(None),
         vendor_company_id: Set(None),
@@ -287,7 +382,7 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
         title: format!("New request by QR code: {code}"),
         body: format!(
             "At {}: {}",
-            l.name,
+            target.describe(),
             description.chars().take(200).collect::<String>()
         ),
         entity_type: "work_order",
@@ -304,9 +399,13 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
         entity_type: "work_order",
         entity_id: Some(id.to_string()),
         before: None,
-        after: Some(
-            json!({ "code": code, "via": "public_qr", "locationId": l.id, "reporter": reporter }),
-        ),
+        after: Some(json!({
+            "code": code,
+            "via": "public_qr",
+            "locationId": target.location.as_ref().map(|l| l.id),
+            "assetId": target.asset.as_ref().map(|a| a.id),
+            "reporter": reporter,
+        })),
     };
     audit::record(&tx, now, &who, change).await?;
     tx.commit().await?;

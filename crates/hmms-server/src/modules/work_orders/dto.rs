@@ -79,6 +79,21 @@ mirror!(
     ]
 );
 
+/// What a work order's ids are called, so that whoever may read the work order can tell who
+/// and what it is about without reading the user or asset registry.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkOrderNames {
+    pub requester: Option<String>,
+    pub assignee: Option<String>,
+    pub vendor_company: Option<String>,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    /// e.g. `Infusion pump SMGH-ICU-INFPUMP-003`.
+    pub asset: Option<String>,
+    pub closed_by: Option<String>,
+}
+
 /// The resolution clock: running (on track or at risk), breached, or met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -145,6 +160,10 @@ pub struct WorkOrderDto {
     pub signature_required: bool,
     /// The status changes you may make now.
     pub allowed_transitions: Vec<StatusDto>,
+    /// Names of the people, places and equipment the ids above refer to, for display (absent
+    /// in live events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<WorkOrderNames>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
@@ -339,6 +358,7 @@ pub struct CreatePart {
 pub struct NoteDto {
     pub id: Uuid,
     pub author_id: Uuid,
+    pub author_name: Option<String>,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
@@ -355,6 +375,7 @@ pub struct CreateNote {
 pub struct TimeLogDto {
     pub id: Uuid,
     pub user_id: Uuid,
+    pub user_name: Option<String>,
     pub started_at: DateTime<Utc>,
     /// Absent while the timer runs.
     pub ended_at: Option<DateTime<Utc>>,
@@ -391,6 +412,8 @@ pub struct HistoryEntryDto {
     /// `created`, `status`, `assigned`, `updated`, `note`, `time_log`.
     pub kind: String,
     pub actor_id: Option<Uuid>,
+    /// Absent for what HMMS did itself (the SLA checker, a QR-code report).
+    pub actor_name: Option<String>,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
     pub detail: serde_json::Value,

@@ -1,5 +1,6 @@
 //! Escalation chains per site: who is told when work breaches its SLA, and how long after.
 
+pub use hmms_domain::work_orders::{ASSIGNEE, DEPARTMENT_HEAD};
 use hmms_domain::work_orders::{EscalationStep, default_chain, validate_chain};
 use hmms_store::entities::{escalation_step, role};
 use sea_orm::{
@@ -22,7 +23,8 @@ pub struct EscalationStepDto {
     /// 1, 2, 3… in order.
     #[schema(minimum = 1, maximum = 10)]
     pub level: i32,
-    /// `assignee`, or a role key such as `facility_manager` or `admin`.
+    /// `assignee`, `department_head` (of the work order's department), or a role key such as
+    /// `facility_manager` or `admin` (its holders at the site).
     #[schema(example = "facility_manager")]
     pub notify: String,
     /// Minutes after the breach at which this level is told.

@@ -13,6 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::dto::*;
+use super::query::user_names;
 use super::service::{
     self, audit, enter_status, find_visible, history, rights, status_of, transition_error,
 };
@@ -47,10 +48,11 @@ pub async fn stop_timers_on(
     Ok(())
 }
 
-fn log_dto(t: work_order_time_log::Model) -> TimeLogDto {
+fn log_dto(t: work_order_time_log::Model, user_name: Option<String>) -> TimeLogDto {
     TimeLogDto {
         id: t.id,
         user_id: t.user_id,
+        user_name,
         started_at: t.started_at,
         ended_at: t.ended_at,
         minutes: t.minutes,
@@ -300,15 +302,18 @@ pub async fn reject(
 
 pub async fn notes(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<Vec<NoteDto>> {
     find_visible(&state.db, p, id).await?;
-    Ok(work_order_note::Entity::find()
+    let rows = work_order_note::Entity::find()
         .filter(work_order_note::Column::WorkOrderId.eq(id))
         .order_by_asc(work_order_note::Column::CreatedAt)
         .order_by_asc(work_order_note::Column::Id)
         .all(&state.db)
-        .await?
+        .await?;
+    let names = user_names(&state.db, rows.iter().map(|n| n.author_id).collect()).await?;
+    Ok(rows
         .into_iter()
         .map(|n| NoteDto {
             id: n.id,
+            author_name: names.get(&n.author_id).cloned(),
             author_id: n.author_id,
             body: n.body,
             created_at: n.created_at,
@@ -360,6 +365,7 @@ pub async fn add_note(
     let dto = NoteDto {
         id: n.id,
         author_id: n.author_id,
+        author_name: Some(p.user.name.clone()),
         body: n.body,
         created_at: n.created_at,
     };
@@ -377,13 +383,18 @@ pub async fn add_note(
 
 pub async fn time_logs(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<TimeLogList> {
     find_visible(&state.db, p, id).await?;
-    let items: Vec<TimeLogDto> = work_order_time_log::Entity::find()
+    let rows = work_order_time_log::Entity::find()
         .filter(work_order_time_log::Column::WorkOrderId.eq(id))
         .order_by_asc(work_order_time_log::Column::StartedAt)
         .all(&state.db)
-        .await?
+        .await?;
+    let names = user_names(&state.db, rows.iter().map(|t| t.user_id).collect()).await?;
+    let items: Vec<TimeLogDto> = rows
         .into_iter()
-        .map(log_dto)
+        .map(|t| {
+            let name = names.get(&t.user_id).cloned();
+            log_dto(t, name)
+        })
         .collect();
     let total_minutes = items.iter().filter_map(|t| t.minutes).map(i64::from).sum();
     Ok(TimeLogList {
@@ -483,7 +494,7 @@ pub async fn add_time(
     }
     .insert(&*tx)
     .await?;
-    let dto = log_dto(t);
+    let dto = log_dto(t, Some(p.user.name.clone()));
     audit_time(&tx, p, &w, "work_order.time_logged", &dto, now).await?;
     tx.commit().await?;
     Ok(dto)
@@ -515,7 +526,7 @@ pub async fn start_timer(state: &AppState, p: &Principal, id: Uuid) -> ApiResult
         let mut m = t.into_active_model();
         m.ended_at = Set(Some(now));
         m.minutes = Set(Some(minutes));
-        let stopped = log_dto(m.update(&*tx).await?);
+        let stopped = log_dto(m.update(&*tx).await?, Some(p.user.name.clone()));
         if let Some(other) = other {
             audit_time(&tx, p, &other, "work_order.timer_stopped", &stopped, now).await?;
         }
@@ -533,7 +544,7 @@ pub async fn start_timer(state: &AppState, p: &Principal, id: Uuid) -> ApiResult
     }
     .insert(&*tx)
     .await?;
-    let dto = log_dto(t);
+    let dto = log_dto(t, Some(p.user.name.clone()));
     audit_time(&tx, p, &w, "work_order.timer_started", &dto, now).await?;
     tx.commit().await?;
     Ok(dto)
@@ -561,7 +572,7 @@ pub async fn stop_timer(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<
     let mut m = running.into_active_model();
     m.ended_at = Set(Some(now));
     m.minutes = Set(Some(minutes));
-    let dto = log_dto(m.update(&*tx).await?);
+    let dto = log_dto(m.update(&*tx).await?, Some(p.user.name.clone()));
     audit_time(&tx, p, &w, "work_order.timer_stopped", &dto, now).await?;
     tx.commit().await?;
     Ok(dto)
@@ -573,16 +584,19 @@ pub async fn history_of(
     id: Uuid,
 ) -> ApiResult<Vec<HistoryEntryDto>> {
     find_visible(&state.db, p, id).await?;
-    Ok(work_order_history::Entity::find()
+    let rows = work_order_history::Entity::find()
         .filter(work_order_history::Column::WorkOrderId.eq(id))
         .order_by_asc(work_order_history::Column::CreatedAt)
         .order_by_asc(work_order_history::Column::Id)
         .all(&state.db)
-        .await?
+        .await?;
+    let names = user_names(&state.db, rows.iter().filter_map(|h| h.actor_id).collect()).await?;
+    Ok(rows
         .into_iter()
         .map(|h| HistoryEntryDto {
             id: h.id,
             kind: h.kind,
+            actor_name: h.actor_id.and_then(|a| names.get(&a).cloned()),
             actor_id: h.actor_id,
             from_status: h.from_status,
             to_status: h.to_status,

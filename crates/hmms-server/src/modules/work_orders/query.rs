@@ -107,6 +107,7 @@ pub async fn to_dtos(
         .await?
         .map(|o| o.labour_rate_minor)
         .unwrap_or(0);
+    let names = Names::load(db, &rows).await?;
     Ok(rows
         .into_iter()
         .map(|w| {
@@ -115,9 +116,132 @@ pub async fn to_dtos(
                 parts_minor: parts.get(&w.id).copied().unwrap_or(0),
                 labour_rate_minor: rate,
             };
-            dto_of(p, w, costs, now)
+            let named = names.of(&w);
+            let mut dto = dto_of(p, w, costs, now);
+            dto.names = Some(named);
+            dto
         })
         .collect())
+}
+
+/// The names of these users (people on a work order the reader may see; their names are part
+/// of the record, whatever the reader's user scope).
+pub async fn user_names(
+    db: &impl ConnectionTrait,
+    mut ids: Vec<Uuid>,
+) -> ApiResult<HashMap<Uuid, String>> {
+    use hmms_store::entities::user;
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .select_only()
+        .columns([user::Column::Id, user::Column::Name])
+        .filter(user::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// The names behind the ids of a page of work orders, read in one query per kind.
+#[derive(Default)]
+struct Names {
+    users: HashMap<Uuid, String>,
+    companies: HashMap<Uuid, String>,
+    departments: HashMap<Uuid, String>,
+    locations: HashMap<Uuid, String>,
+    assets: HashMap<Uuid, String>,
+}
+
+impl Names {
+    async fn load(db: &impl ConnectionTrait, rows: &[work_order::Model]) -> ApiResult<Self> {
+        use hmms_store::entities::{asset, department, location, vendor_company};
+        fn ids(it: impl Iterator<Item = Option<Uuid>>) -> Vec<Uuid> {
+            let mut v: Vec<Uuid> = it.flatten().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        let mut out = Names::default();
+        if rows.is_empty() {
+            return Ok(out);
+        }
+        out.users = user_names(
+            db,
+            rows.iter()
+                .flat_map(|w| [Some(w.requester_id), w.assignee_id, w.closed_by])
+                .flatten()
+                .collect(),
+        )
+        .await?;
+        let companies = ids(rows.iter().map(|w| w.vendor_company_id));
+        if !companies.is_empty() {
+            out.companies = vendor_company::Entity::find()
+                .select_only()
+                .columns([vendor_company::Column::Id, vendor_company::Column::Name])
+                .filter(vendor_company::Column::Id.is_in(companies))
+                .into_tuple::<(Uuid, String)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect();
+        }
+        let departments = ids(rows.iter().map(|w| w.department_id));
+        if !departments.is_empty() {
+            out.departments = department::Entity::find()
+                .select_only()
+                .columns([department::Column::Id, department::Column::Name])
+                .filter(department::Column::Id.is_in(departments))
+                .into_tuple::<(Uuid, String)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect();
+        }
+        let locations = ids(rows.iter().map(|w| w.location_id));
+        if !locations.is_empty() {
+            out.locations = location::Entity::find()
+                .select_only()
+                .columns([location::Column::Id, location::Column::Name])
+                .filter(location::Column::Id.is_in(locations))
+                .into_tuple::<(Uuid, String)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect();
+        }
+        let assets = ids(rows.iter().map(|w| w.asset_id));
+        if !assets.is_empty() {
+            out.assets = asset::Entity::find()
+                .select_only()
+                .columns([asset::Column::Id, asset::Column::Name, asset::Column::Tag])
+                .filter(asset::Column::Id.is_in(assets))
+                .into_tuple::<(Uuid, String, String)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|(id, name, tag)| (id, format!("{name} {tag}")))
+                .collect();
+        }
+        Ok(out)
+    }
+
+    fn of(&self, w: &work_order::Model) -> WorkOrderNames {
+        let get = |m: &HashMap<Uuid, String>, id: Option<Uuid>| id.and_then(|i| m.get(&i).cloned());
+        WorkOrderNames {
+            requester: get(&self.users, Some(w.requester_id)),
+            assignee: get(&self.users, w.assignee_id),
+            vendor_company: get(&self.companies, w.vendor_company_id),
+            department: get(&self.departments, w.department_id),
+            location: get(&self.locations, w.location_id),
+            asset: get(&self.assets, w.asset_id),
+            closed_by: get(&self.users, w.closed_by),
+        }
+    }
 }
 
 /// What a work order's cost roll-up is built from.
@@ -151,6 +275,7 @@ pub fn dto_of(
         parts_cost_minor: costs.parts_minor,
         total_cost_minor: labour_cost_minor + costs.parts_minor + w.vendor_cost_minor,
         signature_required: w.signature_required,
+        names: None,
         id: w.id,
         code: w.code,
         site_id: w.site_id,

@@ -95,8 +95,8 @@ function Detail({ asset }: { asset: Asset }) {
               <Field label={t('assets.emNumber')}>{asset.emNumber ?? '—'}</Field>
               <Field label={t('assets.installed')}>{formatDate(asset.installedOn)}</Field>
               <Field label={t('assets.warranty')}>{asset.underWarranty ? t('assets.warrantyUntil', { date: formatDate(asset.warrantyEnd) }) : t('common.no')}</Field>
-              <Field label={t('assets.purchaseCost')}>{asset.purchaseCostMinor != null ? formatMoney(asset.purchaseCostMinor) : '—'}</Field>
-              <Field label={t('assets.bookValue')}>{asset.bookValueMinor != null ? formatMoney(asset.bookValueMinor) : '—'}</Field>
+              <Field label={t('assets.purchaseCost')}>{asset.purchaseCostMinor != null ? formatMoney(asset.purchaseCostMinor, me?.currency) : '—'}</Field>
+              <Field label={t('assets.bookValue')}>{asset.bookValueMinor != null ? formatMoney(asset.bookValueMinor, me?.currency) : '—'}</Field>
             </SimpleGrid>
           </Paper>
           <Paper withBorder p="md" mt="md">
@@ -111,8 +111,8 @@ function Detail({ asset }: { asset: Asset }) {
                   <Field label={t('assets.failures')}>{r.failures}</Field>
                   <Field label={t('assets.mttr')}>{r.mttrMinutes != null ? formatMinutes(r.mttrMinutes) : '—'}</Field>
                   <Field label={t('assets.mtbf')}>{r.mtbfHours != null ? t('dashboard.hours', { n: r.mtbfHours.toFixed(0) }) : '—'}</Field>
-                  <Field label={t('assets.maintenanceCost')}>{formatMoney(r.maintenanceCostMinor)}</Field>
-                  <Field label={t('assets.tco')}>{formatMoney(r.totalCostOfOwnershipMinor)}</Field>
+                  <Field label={t('assets.maintenanceCost')}>{formatMoney(r.maintenanceCostMinor, me?.currency)}</Field>
+                  <Field label={t('assets.tco')}>{formatMoney(r.totalCostOfOwnershipMinor, me?.currency)}</Field>
                   <Field label={t('assets.since')}>{formatDate(r.since)}</Field>
                 </SimpleGrid>
               )}

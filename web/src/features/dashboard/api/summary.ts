@@ -1,5 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api/client';
+import type { Me } from '@/lib/auth/use-me';
+import { myWork } from '@/lib/my-work';
 
 export function useSummary() {
   return useQuery({
@@ -10,12 +12,11 @@ export function useSummary() {
 }
 
 /** The caller's open assignments, soonest due first. */
-export function useMyWork(userId: string | undefined) {
+export function useMyWork(me: Me | undefined) {
   return useQuery({
-    queryKey: ['dashboard', 'mine', userId],
-    queryFn: () =>
-      unwrap(api.GET('/api/v1/work-orders', { params: { query: { assignedTo: userId, open: true, sort: 'dueAt', limit: 10 } } })),
-    enabled: !!userId,
+    queryKey: ['dashboard', 'mine', me?.user.id],
+    queryFn: () => unwrap(api.GET('/api/v1/work-orders', { params: { query: { ...myWork(me), open: true, sort: 'dueAt', limit: 10 } } })),
+    enabled: !!me,
   });
 }
 

@@ -30,7 +30,7 @@ function Figure({ label, value, color, to }: { label: string; value: string | nu
 export function DashboardPage() {
   const me = useMe().data;
   const summary = useSummary();
-  const mine = useMyWork(me?.user.id);
+  const mine = useMyWork(me);
   const due = useAtRisk();
   const departments = nameMap(useDepartments().data?.items);
   const s = summary.data;

@@ -12,6 +12,11 @@ export const STATUSES: Status[] = ['pending', 'assigned', 'in_progress', 'on_hol
 export const PRIORITIES: Priority[] = ['critical', 'high', 'medium', 'low'];
 export const TYPES: WorkType[] = ['corrective', 'preventive', 'inspection', 'calibration', 'safety_test', 'installation'];
 
+/** Who does the work, as the list shows it: the person, else the vendor company. */
+export function assigneeLabel(wo: WorkOrder): string | null {
+  return wo.names?.assignee ?? wo.names?.vendorCompany ?? null;
+}
+
 export const keys = {
   all: ['work-orders'] as const,
   list: (f: WorkOrderFilters) => ['work-orders', 'list', f] as const,

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { EmptyState, QueryState } from '@/components/query-state';
 import { useMe } from '@/lib/auth/use-me';
 import { t } from '@/i18n';
+import { myWork } from '@/lib/my-work';
 import { useWorkOrders } from '../api/work-orders';
 import { WorkOrderCard } from './work-order-list-page';
 
@@ -12,14 +13,16 @@ type View = 'today' | 'overdue' | 'all';
 export function AssignedPage() {
   const me = useMe().data;
   const [view, setView] = useState<View>('today');
-  const list = useWorkOrders({ assignedTo: me?.user.id, open: true, sort: 'dueAt' });
+  const list = useWorkOrders({ ...myWork(me), open: true, sort: 'dueAt' });
+  const startOfDay = new Date();
+  startOfDay.setHours(0, 0, 0, 0);
   const endOfDay = new Date();
   endOfDay.setHours(23, 59, 59, 999);
   const now = Date.now();
   const items = (list.data?.pages.flatMap((p) => p.items) ?? []).filter((wo) => {
     const due = new Date(wo.slaResolutionDueAt).getTime();
     if (view === 'overdue') return due < now;
-    if (view === 'today') return due <= endOfDay.getTime();
+    if (view === 'today') return due >= startOfDay.getTime() && due <= endOfDay.getTime();
     return true;
   });
 

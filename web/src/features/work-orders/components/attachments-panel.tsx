@@ -1,5 +1,6 @@
 import { Anchor, Button, FileButton, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { AuthImage } from '@/components/auth-image';
+import { FileIcon } from '@/components/icons';
 import { EmptyState, QueryState } from '@/components/query-state';
 import { downloadAuthed } from '@/lib/download';
 import { t, type MessageKey } from '@/i18n';
@@ -46,7 +47,7 @@ export function AttachmentsPanel({
                 {a.thumbnailUrl ? (
                   <AuthImage src={a.thumbnailUrl} alt={t('photos.alt', { name: a.fileName })} h={120} fit="cover" radius="sm" />
                 ) : (
-                  <Text size="sm">📄</Text>
+                  <FileIcon size={48} />
                 )}
                 <Anchor size="xs" component="button" type="button" onClick={() => void downloadAuthed(a.url, a.fileName)}>
                   {a.fileName}

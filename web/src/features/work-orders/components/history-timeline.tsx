@@ -4,7 +4,7 @@ import { formatDateTime } from '@/lib/format';
 import { t, type MessageKey } from '@/i18n';
 import { useHistory } from '../api/work-orders';
 
-export function HistoryTimeline({ workOrderId, names }: { workOrderId: string; names: Map<string, string> }) {
+export function HistoryTimeline({ workOrderId }: { workOrderId: string }) {
   const history = useHistory(workOrderId);
   return (
     <QueryState isPending={history.isPending} error={history.error}>
@@ -25,7 +25,7 @@ export function HistoryTimeline({ workOrderId, names }: { workOrderId: string; n
               }
             >
               <Text size="xs" c="dimmed">
-                {(h.actorId && names.get(h.actorId)) || t('common.system')} · {formatDateTime(h.createdAt)}
+                {h.actorName ?? t('common.system')} · {formatDateTime(h.createdAt)}
               </Text>
             </Timeline.Item>
           ))}

@@ -7,12 +7,10 @@ import { useNotes } from '../api/work-orders';
 
 export function NotesPanel({
   workOrderId,
-  names,
   canWrite,
   onAdd,
 }: {
   workOrderId: string;
-  names: Map<string, string>;
   canWrite: boolean;
   onAdd: (body: string) => Promise<void>;
 }) {
@@ -40,7 +38,7 @@ export function NotesPanel({
             {notes.data!.map((n) => (
               <Paper key={n.id} withBorder p="sm" component="li">
                 <Text size="xs" c="dimmed">
-                  {names.get(n.authorId) ?? t('common.someone')} · {formatDateTime(n.createdAt)}
+                  {n.authorName ?? t('common.someone')} · {formatDateTime(n.createdAt)}
                 </Text>
                 <Text style={{ whiteSpace: 'pre-wrap' }}>{n.body}</Text>
               </Paper>

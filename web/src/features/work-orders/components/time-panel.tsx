@@ -8,7 +8,6 @@ import { useTimeLogs } from '../api/work-orders';
 export function TimePanel({
   workOrderId,
   userId,
-  names,
   canWrite,
   onStart,
   onStop,
@@ -16,7 +15,6 @@ export function TimePanel({
 }: {
   workOrderId: string;
   userId: string | undefined;
-  names: Map<string, string>;
   canWrite: boolean;
   onStart: () => Promise<void>;
   onStop: () => Promise<void>;
@@ -63,7 +61,7 @@ export function TimePanel({
             <Table.Tbody>
               {logs.data!.items.map((l) => (
                 <Table.Tr key={l.id}>
-                  <Table.Td>{names.get(l.userId) ?? t('common.someone')}</Table.Td>
+                  <Table.Td>{l.userName ?? t('common.someone')}</Table.Td>
                   <Table.Td>{formatDateTime(l.startedAt)}</Table.Td>
                   <Table.Td>{l.endedAt ? formatMinutes(l.minutes) : t('time.running')}</Table.Td>
                   <Table.Td>{l.note ?? ''}</Table.Td>

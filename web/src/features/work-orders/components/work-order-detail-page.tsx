@@ -5,12 +5,11 @@ import { QueryState } from '@/components/query-state';
 import { errorMessage } from '@/lib/api/client';
 import { useMe } from '@/lib/auth/use-me';
 import { formatDateTime, formatMinutes, formatMoney, formatRelative } from '@/lib/format';
-import { nameMap, useDepartments, useUsers } from '@/lib/lookups';
 import { can } from '@/lib/permissions';
 import { useSync } from '@/lib/offline/sync';
 import { t, type MessageKey } from '@/i18n';
 import { useFieldActions } from '../api/field-actions';
-import { useWorkOrder, type WorkOrder } from '../api/work-orders';
+import { assigneeLabel, useWorkOrder, type WorkOrder } from '../api/work-orders';
 import { AttachmentsPanel } from './attachments-panel';
 import { PriorityBadge, SlaBadge, StatusBadge } from './badges';
 import { HistoryTimeline } from './history-timeline';
@@ -41,9 +40,6 @@ export function WorkOrderDetailPage() {
 
 function Detail({ wo }: { wo: WorkOrder }) {
   const me = useMe().data;
-  const users = useUsers();
-  const departments = useDepartments();
-  const names = nameMap(users.data?.items);
   const sync = useSync();
   const field = useFieldActions(wo, me?.user.id);
   const waiting = sync.pending.filter((m) => m.workOrderId === wo.id);
@@ -102,13 +98,12 @@ function Detail({ wo }: { wo: WorkOrder }) {
               <Tabs.Tab value="history">{t('history.title')}</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="notes" pt="md">
-              <NotesPanel workOrderId={wo.id} names={names} canWrite={mayNote} onAdd={(b) => field.addNote(b).catch(fail)} />
+              <NotesPanel workOrderId={wo.id} canWrite={mayNote} onAdd={(b) => field.addNote(b).catch(fail)} />
             </Tabs.Panel>
             <Tabs.Panel value="time" pt="md">
               <TimePanel
                 workOrderId={wo.id}
                 userId={me?.user.id}
-                names={names}
                 canWrite={working}
                 onStart={() => field.startTimer().catch(fail)}
                 onStop={() => field.stopTimer().catch(fail)}
@@ -124,16 +119,17 @@ function Detail({ wo }: { wo: WorkOrder }) {
               />
             </Tabs.Panel>
             <Tabs.Panel value="history" pt="md">
-              <HistoryTimeline workOrderId={wo.id} names={names} />
+              <HistoryTimeline workOrderId={wo.id} />
             </Tabs.Panel>
           </Tabs>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Paper withBorder p="md">
             <SimpleGrid cols={2} spacing="sm">
-              <Field label={t('workOrder.assignee')}>{wo.assigneeId ? (names.get(wo.assigneeId) ?? '…') : t('workOrder.unassigned')}</Field>
-              <Field label={t('workOrder.requester')}>{names.get(wo.requesterId) ?? '…'}</Field>
-              <Field label={t('filter.department')}>{(wo.departmentId && departments.data?.items.find((d) => d.id === wo.departmentId)?.name) || '—'}</Field>
+              <Field label={t('workOrder.assignee')}>{assigneeLabel(wo) ?? t('workOrder.unassigned')}</Field>
+              <Field label={t('workOrder.requester')}>{wo.names?.requester ?? '—'}</Field>
+              <Field label={t('filter.department')}>{wo.names?.department ?? '—'}</Field>
+              {wo.names?.location && <Field label={t('workOrder.location')}>{wo.names.location}</Field>}
               <Field label={t('workOrder.created')}>{formatDateTime(wo.createdAt)}</Field>
               <Field label={t('workOrder.responseDue')}>{formatDateTime(wo.slaResponseDueAt)}</Field>
               <Field label={t('workOrder.due')}>
@@ -142,7 +138,7 @@ function Detail({ wo }: { wo: WorkOrder }) {
               <Field label={t('workOrder.started')}>{formatDateTime(wo.startedAt)}</Field>
               <Field label={t('workOrder.completed')}>{formatDateTime(wo.completedAt)}</Field>
               <Field label={t('workOrder.labour')}>{formatMinutes(wo.labourMinutes)}</Field>
-              <Field label={t('workOrder.totalCost')}>{formatMoney(wo.totalCostMinor)}</Field>
+              <Field label={t('workOrder.totalCost')}>{formatMoney(wo.totalCostMinor, me?.currency)}</Field>
               {wo.downtimeMinutes != null && <Field label={t('complete.downtime')}>{formatMinutes(wo.downtimeMinutes)}</Field>}
               {wo.resolutionCategory && (
                 <Field label={t('complete.category')}>{t(`resolution.${wo.resolutionCategory}` as MessageKey) ?? wo.resolutionCategory}</Field>
@@ -151,7 +147,7 @@ function Detail({ wo }: { wo: WorkOrder }) {
               {wo.assetId && (
                 <Field label={t('workOrder.asset')}>
                   <Anchor component={Link} to={`/assets/${wo.assetId}`}>
-                    {t('workOrder.openAsset')}
+                    {wo.names?.asset ?? t('workOrder.openAsset')}
                   </Anchor>
                 </Field>
               )}

@@ -3,18 +3,19 @@ import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { EmptyState, QueryState } from '@/components/query-state';
-import { useMe } from '@/lib/auth/use-me';
+import { useMe, type Me } from '@/lib/auth/use-me';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { nameMap, useDepartments, useUsers } from '@/lib/lookups';
+import { useDepartments } from '@/lib/lookups';
+import { myWork } from '@/lib/my-work';
 import { can } from '@/lib/permissions';
 import { t, type MessageKey } from '@/i18n';
-import { PRIORITIES, STATUSES, TYPES, useWorkOrders, type WorkOrder, type WorkOrderFilters } from '../api/work-orders';
+import { PRIORITIES, STATUSES, TYPES, assigneeLabel, useWorkOrders, type WorkOrder, type WorkOrderFilters } from '../api/work-orders';
 import { PriorityBadge, SlaBadge, StatusBadge } from './badges';
 import { deleteFilter, loadSavedFilters, saveFilter } from './saved-filters';
 
 const SORTS = ['-createdAt', 'createdAt', 'dueAt', '-dueAt'] as const;
 
-function filtersFrom(params: URLSearchParams, q: string, me: string | undefined): WorkOrderFilters {
+function filtersFrom(params: URLSearchParams, q: string, me: Me | undefined): WorkOrderFilters {
   const f: WorkOrderFilters = {};
   const status = params.get('status');
   if (status) f.status = status as WorkOrderFilters['status'];
@@ -25,7 +26,8 @@ function filtersFrom(params: URLSearchParams, q: string, me: string | undefined)
   const dep = params.get('departmentId');
   if (dep) f.departmentId = dep;
   const assignee = params.get('assignedTo');
-  if (assignee) f.assignedTo = assignee === 'me' ? me : assignee;
+  if (assignee === 'me') Object.assign(f, myWork(me));
+  else if (assignee) f.assignedTo = assignee;
   if (params.get('open') === 'true') f.open = true;
   if (q) f.q = q;
   f.sort = params.get('sort') ?? '-createdAt';
@@ -37,11 +39,9 @@ export function WorkOrderListPage() {
   const me = useMe().data;
   const [text, setText] = useState(params.get('q') ?? '');
   const [q] = useDebouncedValue(text.trim(), 300);
-  const filters = useMemo(() => filtersFrom(params, q, me?.user.id), [params, q, me?.user.id]);
+  const filters = useMemo(() => filtersFrom(params, q, me), [params, q, me]);
   const list = useWorkOrders(filters);
   const departments = useDepartments();
-  const users = useUsers();
-  const people = nameMap(users.data?.items);
   const phone = useMediaQuery('(max-width: 48em)');
   const [saved, setSaved] = useState(loadSavedFilters);
 
@@ -151,7 +151,7 @@ export function WorkOrderListPage() {
                     <Table.Td><StatusBadge status={wo.status} /></Table.Td>
                     <Table.Td><PriorityBadge priority={wo.priority} /></Table.Td>
                     <Table.Td><SlaBadge sla={wo.slaStatus} /></Table.Td>
-                    <Table.Td>{wo.assigneeId ? (people.get(wo.assigneeId) ?? '…') : <Text c="dimmed" size="sm">{t('workOrder.unassigned')}</Text>}</Table.Td>
+                    <Table.Td>{assigneeLabel(wo) ?? <Text c="dimmed" size="sm">{t('workOrder.unassigned')}</Text>}</Table.Td>
                     <Table.Td title={formatDateTime(wo.slaResolutionDueAt)}>{formatRelative(wo.slaResolutionDueAt)}</Table.Td>
                   </Table.Tr>
                 ))}
