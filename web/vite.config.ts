@@ -47,6 +47,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 1000,
   },
   server: {
-    proxy: { '/api': api, '/health': api, '/a/': api },
+    proxy: { '/api': api, '/health': api },
   },
 });

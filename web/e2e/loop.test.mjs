@@ -28,7 +28,12 @@ for (const backend of backends()) {
       const id = nurse.page.url().split('/').pop();
       await nurse.page.getByRole('heading', { name: title }).waitFor();
       await nurse.page.getByText('Pending', { exact: true }).waitFor();
-      const code = (await nurse.page.getByText(/^WO-\d{4}-\d{6}/).first().textContent()).split(' ')[0];
+      const code = (
+        await nurse.page
+          .getByText(/^WO-\d{4}-\d{6}/)
+          .first()
+          .textContent()
+      ).split(' ')[0];
       await shot(nurse.page, server, 'staff-request-sent-desktop');
 
       // The manager finds it among the requests and assigns the technician.
@@ -102,7 +107,10 @@ for (const backend of backends()) {
       assert.ok(time.items.some((l) => l.minutes === 45 && l.note === 'Replaced the pressure sensor'));
       assert.ok(time.totalMinutes >= 45);
       const files = (await api.get(`/api/v1/work-orders/${id}/attachments`)).data;
-      assert.deepEqual(files.map((f) => [f.kind, f.fileName]), [['photo', 'sensor.png']]);
+      assert.deepEqual(
+        files.map((f) => [f.kind, f.fileName]),
+        [['photo', 'sensor.png']],
+      );
       const history = (await api.get(`/api/v1/work-orders/${id}/history`)).data;
       const items = Array.isArray(history) ? history : history.items;
       const steps = items.filter((h) => h.toStatus).map((h) => h.toStatus);

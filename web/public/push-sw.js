@@ -1,6 +1,6 @@
 // Web Push for HMMS, loaded into the generated service worker (workbox importScripts).
 self.addEventListener('push', (event) => {
-  let data = {};
+  let data;
   try {
     data = event.data ? event.data.json() : {};
   } catch {

@@ -14,9 +14,7 @@ const generated = header + astToString(ast);
 if (process.argv.includes('--check')) {
   const current = await readFile(target, 'utf8').catch(() => '');
   if (current !== generated) {
-    console.error(
-      'src/lib/api/schema.d.ts is stale. Run: cargo run -p hmms -- openapi > web/openapi.json && npm --prefix web run api:generate',
-    );
+    console.error('src/lib/api/schema.d.ts is stale. Run: cargo run -p hmms -- openapi > web/openapi.json && npm --prefix web run api:generate');
     process.exit(1);
   }
   console.log('API client is up to date with openapi.json');

@@ -19,7 +19,7 @@ async function call(server, method, path, { token, body } = {}) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
-  let data = null;
+  let data;
   try {
     data = text ? JSON.parse(text) : null;
   } catch {

@@ -12,7 +12,7 @@ import { AssignedPage } from '@/features/work-orders/components/assigned-page';
 import { CreateWorkOrderPage } from '@/features/work-orders/components/create-work-order-page';
 import { WorkOrderDetailPage } from '@/features/work-orders/components/work-order-detail-page';
 import { WorkOrderListPage } from '@/features/work-orders/components/work-order-list-page';
-import { useMe } from '@/lib/auth/use-me';
+import { useMe, useSignedIn } from '@/lib/auth/use-me';
 import { can, canOpenSettings, isFieldWorker } from '@/lib/permissions';
 import { AppLayout } from './layout/app-layout';
 import { AssetLinkPage } from './routes/asset-link';
@@ -23,13 +23,33 @@ const AssetListPage = lazy(() => import('@/features/assets/components/asset-list
 const AssetDetailPage = lazy(() => import('@/features/assets/components/asset-detail-page').then((m) => ({ default: m.AssetDetailPage })));
 const SettingsPage = lazy(() => import('@/features/settings/components/settings-page').then((m) => ({ default: m.SettingsPage })));
 const AuditPage = lazy(() => import('@/features/audit/components/audit-page').then((m) => ({ default: m.AuditPage })));
-const PublicRequestPage = lazy(() =>
-  import('@/features/public-request/components/public-request-page').then((m) => ({ default: m.PublicRequestPage })),
-);
+const PublicRequestPage = lazy(() => import('@/features/public-request/components/public-request-page').then((m) => ({ default: m.PublicRequestPage })));
 const ScanPage = lazy(() => import('@/features/scan/components/scan-page').then((m) => ({ default: m.ScanPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
-  return <Suspense fallback={<QueryState isPending error={null}>{null}</QueryState>}>{children}</Suspense>;
+  return (
+    <Suspense
+      fallback={
+        <QueryState isPending error={null}>
+          {null}
+        </QueryState>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
+
+function EquipmentLabel() {
+  return useSignedIn() ? (
+    <RequireSignIn>
+      <AssetLinkPage />
+    </RequireSignIn>
+  ) : (
+    <Lazy>
+      <PublicRequestPage />
+    </Lazy>
+  );
 }
 
 /** The technician on a phone starts at their assignments; everyone else at the dashboard. */
@@ -41,9 +61,32 @@ function Home() {
 
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
-  { path: '/l/:site/:location', element: <Lazy><PublicRequestPage /></Lazy> },
-  { path: '/account/two-factor', element: <RequireSignIn><TwoFactorPage /></RequireSignIn> },
-  { path: '/account/password', element: <RequireSignIn><ChangePasswordPage /></RequireSignIn> },
+  {
+    path: '/l/:site/:location',
+    element: (
+      <Lazy>
+        <PublicRequestPage />
+      </Lazy>
+    ),
+  },
+  // An equipment label: staff who are signed in open the equipment, anyone else may report it.
+  { path: '/a/:tag', element: <EquipmentLabel /> },
+  {
+    path: '/account/two-factor',
+    element: (
+      <RequireSignIn>
+        <TwoFactorPage />
+      </RequireSignIn>
+    ),
+  },
+  {
+    path: '/account/password',
+    element: (
+      <RequireSignIn>
+        <ChangePasswordPage />
+      </RequireSignIn>
+    ),
+  },
   {
     element: (
       <RequireSignIn>
@@ -53,8 +96,14 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Home /> },
       { path: 'assigned', element: <AssignedPage /> },
-      { path: 'scan', element: <Lazy><ScanPage /></Lazy> },
-      { path: 'a/:tag', element: <AssetLinkPage /> },
+      {
+        path: 'scan',
+        element: (
+          <Lazy>
+            <ScanPage />
+          </Lazy>
+        ),
+      },
       { path: 'work-orders', element: <WorkOrderListPage /> },
       {
         path: 'work-orders/new',
@@ -65,12 +114,48 @@ export const router = createBrowserRouter([
         ),
       },
       { path: 'work-orders/:id', element: <WorkOrderDetailPage /> },
-      { path: 'assets', element: <RequireAccess allowed={(me) => can(me, 'asset.read')}><Lazy><AssetListPage /></Lazy></RequireAccess> },
-      { path: 'assets/:id', element: <RequireAccess allowed={(me) => can(me, 'asset.read')}><Lazy><AssetDetailPage /></Lazy></RequireAccess> },
+      {
+        path: 'assets',
+        element: (
+          <RequireAccess allowed={(me) => can(me, 'asset.read')}>
+            <Lazy>
+              <AssetListPage />
+            </Lazy>
+          </RequireAccess>
+        ),
+      },
+      {
+        path: 'assets/:id',
+        element: (
+          <RequireAccess allowed={(me) => can(me, 'asset.read')}>
+            <Lazy>
+              <AssetDetailPage />
+            </Lazy>
+          </RequireAccess>
+        ),
+      },
       { path: 'notifications', element: <NotificationsPage /> },
       { path: 'profile', element: <ProfilePage /> },
-      { path: 'audit', element: <RequireAccess allowed={(me) => can(me, 'audit.read')}><Lazy><AuditPage /></Lazy></RequireAccess> },
-      { path: 'settings/*', element: <RequireAccess allowed={canOpenSettings}><Lazy><SettingsPage /></Lazy></RequireAccess> },
+      {
+        path: 'audit',
+        element: (
+          <RequireAccess allowed={(me) => can(me, 'audit.read')}>
+            <Lazy>
+              <AuditPage />
+            </Lazy>
+          </RequireAccess>
+        ),
+      },
+      {
+        path: 'settings/*',
+        element: (
+          <RequireAccess allowed={canOpenSettings}>
+            <Lazy>
+              <SettingsPage />
+            </Lazy>
+          </RequireAccess>
+        ),
+      },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -18,9 +18,12 @@ export function AuthImage({ src, alt, ...props }: { src: string; alt: string } &
     meta: { persist: false },
   });
   const url = useMemo(() => (blob.data ? URL.createObjectURL(blob.data) : null), [blob.data]);
-  useEffect(() => () => {
-    if (url) URL.revokeObjectURL(url);
-  }, [url]);
+  useEffect(
+    () => () => {
+      if (url) URL.revokeObjectURL(url);
+    },
+    [url],
+  );
   if (!url) return <Skeleton w={props.w ?? 160} h={props.h ?? 120} />;
   return <Image src={url} alt={alt} {...props} />;
 }

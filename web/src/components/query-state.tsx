@@ -4,17 +4,7 @@ import { errorMessage } from '@/lib/api/client';
 import { t } from '@/i18n';
 
 /** Loading spinner, error with retry, or the content: the three states of every screen. */
-export function QueryState({
-  isPending,
-  error,
-  retry,
-  children,
-}: {
-  isPending: boolean;
-  error: unknown;
-  retry?: () => void;
-  children: ReactNode;
-}) {
+export function QueryState({ isPending, error, retry, children }: { isPending: boolean; error: unknown; retry?: () => void; children: ReactNode }) {
   if (error) {
     return (
       <Alert color="red" title={t('error.loadFailed')} role="alert">

@@ -1,5 +1,6 @@
 import { Alert, Badge, Button, Stack, Text } from '@mantine/core';
 import { Link } from 'react-router';
+import { tone } from '@/lib/colors';
 import { queue, useSync } from '@/lib/offline/sync';
 import { t, type MessageKey } from '@/i18n';
 
@@ -11,20 +12,22 @@ export function SyncBadge() {
   let color: string;
   if (!s.online) {
     label = waiting ? t('sync.offlineWaiting', { count: waiting }) : t('sync.offline');
-    color = 'orange.9';
+    color = tone.orange;
   } else if (s.syncing || waiting) {
     label = t('sync.syncing', { count: waiting });
-    color = 'blue.8';
+    color = tone.blue;
   } else if (s.conflicts.length) {
     label = t('sync.conflicts', { count: s.conflicts.length });
-    color = 'red.9';
+    color = tone.red;
   } else {
     label = t('sync.saved');
-    color = 'green.9';
+    color = tone.green;
   }
   return (
-    <Badge component={Link} to="/profile#sync" color={color} variant="filled" role="status" aria-live="polite" data-testid="sync-status" style={{ cursor: 'pointer' }}>
-      {label}
+    <Badge component={Link} to="/profile#sync" color={color} variant="filled" data-testid="sync-status" style={{ cursor: 'pointer' }}>
+      <span role="status" aria-live="polite">
+        {label}
+      </span>
     </Badge>
   );
 }
@@ -33,7 +36,11 @@ export function SyncBadge() {
 export function SyncConflicts() {
   const s = useSync();
   if (s.conflicts.length === 0) {
-    return <Text c="dimmed" size="sm">{t('sync.noConflicts')}</Text>;
+    return (
+      <Text c="dimmed" size="sm">
+        {t('sync.noConflicts')}
+      </Text>
+    );
   }
   return (
     <Stack gap="xs">

@@ -8,6 +8,7 @@ import { useMe } from '@/lib/auth/use-me';
 import { can, canOpenSettings, isFieldWorker } from '@/lib/permissions';
 import { t } from '@/i18n';
 import { useLiveUpdates } from '../live';
+import { tone } from '@/lib/colors';
 
 interface Item {
   to: string;
@@ -105,7 +106,7 @@ export function AppLayout() {
               to="/notifications"
               size="lg"
               variant={unread ? 'filled' : 'light'}
-              color={unread ? 'red.8' : 'gray.7'}
+              color={unread ? tone.red : 'gray.7'}
               leftSection={<BellIcon size={14} />}
               style={{ cursor: 'pointer' }}
               aria-label={t('notifications.unread', { count: unread })}

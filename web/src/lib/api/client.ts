@@ -39,9 +39,7 @@ export const api = createClient<paths>({ baseUrl: '/' });
 api.use(auth);
 
 /** Unwraps an openapi-fetch result: data on success, an ApiError otherwise. */
-export async function unwrap<T>(
-  call: Promise<{ data?: T; error?: unknown; response: Response }>,
-): Promise<T> {
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   let result: { data?: T; error?: unknown; response: Response };
   try {
     result = await call;
@@ -61,4 +59,10 @@ export function errorMessage(e: unknown): string {
   }
   if (e instanceof OfflineError) return 'You are offline.';
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The server's per-field messages of a 422, by field name (camelCase as sent). */
+export function fieldErrors(e: unknown): Record<string, string> {
+  if (!(e instanceof ApiError)) return {};
+  return Object.fromEntries((e.problem?.errors ?? []).map((f) => [f.field, f.message]));
 }

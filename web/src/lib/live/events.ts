@@ -43,10 +43,7 @@ export function parseSse(buffer: string): { messages: LiveMessage[]; rest: strin
  * nothing was missed) or started afresh.
  * Returns a function that stops it.
  */
-export function followEvents(
-  onMessage: (m: LiveMessage) => void,
-  onState?: (live: boolean, resumed: boolean) => void,
-): () => void {
+export function followEvents(onMessage: (m: LiveMessage) => void, onState?: (live: boolean, resumed: boolean) => void): () => void {
   let stopped = false;
   let lastId: string | null = null;
   let controller: AbortController | null = null;

@@ -56,19 +56,27 @@ describe('offline mutation queue', () => {
     let up = false;
     const keys: string[] = [];
     const store = fresh();
-    const q = new MutationQueue(store, async (m) => {
-      keys.push(m.id);
-      return up ? { kind: 'ok' } : { kind: 'retry' };
-    }, () => 0);
+    const q = new MutationQueue(
+      store,
+      async (m) => {
+        keys.push(m.id);
+        return up ? { kind: 'ok' } : { kind: 'retry' };
+      },
+      () => 0,
+    );
     await q.enqueue(note('a', 'x'));
     await q.enqueue(note('a', 'y'));
     await q.replay();
     up = true;
     // A reload: a new queue over the same IndexedDB, long after the backoff.
-    const q2 = new MutationQueue(store, async (m) => {
-      keys.push(m.id);
-      return { kind: 'ok' };
-    }, () => 10 ** 12);
+    const q2 = new MutationQueue(
+      store,
+      async (m) => {
+        keys.push(m.id);
+        return { kind: 'ok' };
+      },
+      () => 10 ** 12,
+    );
     await q2.replay();
     expect(keys).toHaveLength(3);
     expect(keys[0]).toBe(keys[1]);
@@ -99,9 +107,7 @@ describe('offline mutation queue', () => {
   });
 
   it('keeps a refused change as a conflict with the server reason, and goes on', async () => {
-    const s = server((m) =>
-      m.kind === 'status' ? { kind: 'conflict', message: 'Work order is closed', allowed: [] } : { kind: 'ok' },
-    );
+    const s = server((m) => (m.kind === 'status' ? { kind: 'conflict', message: 'Work order is closed', allowed: [] } : { kind: 'ok' }));
     const q = new MutationQueue(fresh(), s.send);
     await q.enqueue(status('a', 'in_progress', 3));
     await q.enqueue(note('a', 'after'));

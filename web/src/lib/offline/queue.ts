@@ -41,7 +41,11 @@ export class MutationQueue {
   /** Stores a change; a change to a work order that already has changes waiting takes its
    * version from theirs when replayed. */
   async enqueue(m: NewMutation): Promise<QueuedMutation> {
-    const waiting = await this.db.mutations.where('workOrderId').equals(m.workOrderId).filter((x) => x.state === 'pending').count();
+    const waiting = await this.db.mutations
+      .where('workOrderId')
+      .equals(m.workOrderId)
+      .filter((x) => x.state === 'pending')
+      .count();
     const t = this.now();
     const record: QueuedMutation = {
       ...m,

@@ -6,6 +6,7 @@ import { formatDate, formatDateTime, formatMinutes, formatMoney } from '@/lib/fo
 import { can } from '@/lib/permissions';
 import { t, type MessageKey } from '@/i18n';
 import { useAsset, useAssetHistory, useQrCode, useReliability, type Asset } from '../api/assets';
+import { tone } from '@/lib/colors';
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -52,10 +53,10 @@ function Detail({ asset }: { asset: Asset }) {
         </div>
         <Group gap="xs">
           <Badge color="blue.8">{t(`assetStatus.${asset.status}` as MessageKey)}</Badge>
-          <Badge color={asset.riskClass === 'high' ? 'red.9' : asset.riskClass === 'medium' ? 'orange.9' : 'gray.7'}>
+          <Badge color={asset.riskClass === 'high' ? tone.red : asset.riskClass === 'medium' ? tone.orange : 'gray.7'}>
             {t('assets.riskLabel', { risk: t(`risk.${asset.riskClass}` as MessageKey) })}
           </Badge>
-          {asset.lifeSupport && <Badge color="red.9">{t('assets.lifeSupport')}</Badge>}
+          {asset.lifeSupport && <Badge color={tone.red}>{t('assets.lifeSupport')}</Badge>}
         </Group>
       </Group>
       <Group>
@@ -94,7 +95,9 @@ function Detail({ asset }: { asset: Asset }) {
               <Field label={t('assets.strategy')}>{asset.maintenanceStrategy}</Field>
               <Field label={t('assets.emNumber')}>{asset.emNumber ?? '—'}</Field>
               <Field label={t('assets.installed')}>{formatDate(asset.installedOn)}</Field>
-              <Field label={t('assets.warranty')}>{asset.underWarranty ? t('assets.warrantyUntil', { date: formatDate(asset.warrantyEnd) }) : t('common.no')}</Field>
+              <Field label={t('assets.warranty')}>
+                {asset.underWarranty ? t('assets.warrantyUntil', { date: formatDate(asset.warrantyEnd) }) : t('common.no')}
+              </Field>
               <Field label={t('assets.purchaseCost')}>{asset.purchaseCostMinor != null ? formatMoney(asset.purchaseCostMinor, me?.currency) : '—'}</Field>
               <Field label={t('assets.bookValue')}>{asset.bookValueMinor != null ? formatMoney(asset.bookValueMinor, me?.currency) : '—'}</Field>
             </SimpleGrid>

@@ -10,6 +10,7 @@ import { can } from '@/lib/permissions';
 import { t, type MessageKey } from '@/i18n';
 import { useAssets, useLabels, type AssetFilters } from '../api/assets';
 import { ImportDialog } from './import-dialog';
+import { tone } from '@/lib/colors';
 
 const STATUSES = ['pending_acceptance', 'in_service', 'under_maintenance', 'out_of_service', 'retired', 'disposed'] as const;
 
@@ -64,12 +65,38 @@ export function AssetListPage() {
           {can(me, 'asset.manage') && <Button onClick={() => setImporting(true)}>{t('assets.import')}</Button>}
         </Group>
       </Group>
-      {labels.error && <Text c="red.8" role="alert">{errorMessage(labels.error)}</Text>}
+      {labels.error && (
+        <Text c={tone.red} role="alert">
+          {errorMessage(labels.error)}
+        </Text>
+      )}
       <Group align="end" gap="sm" role="search">
         <TextInput label={t('filter.search')} placeholder={t('assets.searchHint')} value={text} onChange={(e) => setText(e.currentTarget.value)} w={240} />
-        <Select label={t('filter.status')} data={STATUSES.map((s) => ({ value: s, label: t(`assetStatus.${s}` as MessageKey) }))} value={status} onChange={setStatus} clearable w={180} />
-        <Select label={t('assets.risk')} data={['high', 'medium', 'low'].map((r) => ({ value: r, label: t(`risk.${r}` as MessageKey) }))} value={risk} onChange={setRisk} clearable w={130} />
-        <Select label={t('filter.department')} data={(departments.data?.items ?? []).map((d) => ({ value: d.id, label: d.name }))} value={departmentId} onChange={setDepartmentId} clearable searchable w={180} />
+        <Select
+          label={t('filter.status')}
+          data={STATUSES.map((s) => ({ value: s, label: t(`assetStatus.${s}` as MessageKey) }))}
+          value={status}
+          onChange={setStatus}
+          clearable
+          w={180}
+        />
+        <Select
+          label={t('assets.risk')}
+          data={['high', 'medium', 'low'].map((r) => ({ value: r, label: t(`risk.${r}` as MessageKey) }))}
+          value={risk}
+          onChange={setRisk}
+          clearable
+          w={130}
+        />
+        <Select
+          label={t('filter.department')}
+          data={(departments.data?.items ?? []).map((d) => ({ value: d.id, label: d.name }))}
+          value={departmentId}
+          onChange={setDepartmentId}
+          clearable
+          searchable
+          w={180}
+        />
         <Checkbox label={t('assets.lifeSupport')} checked={lifeSupport} onChange={(e) => setLifeSupport(e.currentTarget.checked)} />
       </Group>
       <QueryState isPending={list.isPending} error={list.error} retry={() => void list.refetch()}>
@@ -112,7 +139,12 @@ export function AssetListPage() {
                       </Anchor>
                     </Table.Td>
                     <Table.Td>
-                      {a.name} {a.lifeSupport && <Badge size="xs" color="red.9">{t('assets.lifeSupportShort')}</Badge>}
+                      {a.name}{' '}
+                      {a.lifeSupport && (
+                        <Badge size="xs" color={tone.red}>
+                          {t('assets.lifeSupportShort')}
+                        </Badge>
+                      )}
                     </Table.Td>
                     <Table.Td>{[a.make, a.model].filter(Boolean).join(' ')}</Table.Td>
                     <Table.Td>{(a.departmentId && depNames.get(a.departmentId)) || '—'}</Table.Td>

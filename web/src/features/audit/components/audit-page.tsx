@@ -54,7 +54,12 @@ export function AuditPage() {
                       <Code>{e.action}</Code>
                     </Table.Td>
                     <Table.Td>
-                      {e.entityType} {e.entityId && <Text span size="xs" c="dimmed">{e.entityId.slice(0, 8)}</Text>}
+                      {e.entityType}{' '}
+                      {e.entityId && (
+                        <Text span size="xs" c="dimmed">
+                          {e.entityId.slice(0, 8)}
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td>
                       <Spoiler maxHeight={40} showLabel={t('audit.more')} hideLabel={t('audit.less')}>

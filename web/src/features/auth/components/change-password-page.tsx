@@ -33,7 +33,13 @@ export function ChangePasswordPage() {
               {errorMessage(change.error)}
             </Alert>
           )}
-          <PasswordInput label={t('password.current')} autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.currentTarget.value)} required />
+          <PasswordInput
+            label={t('password.current')}
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.currentTarget.value)}
+            required
+          />
           <PasswordInput
             label={t('password.new')}
             autoComplete="new-password"

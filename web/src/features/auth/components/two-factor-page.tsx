@@ -56,12 +56,7 @@ export function TwoFactorPage() {
                 <List.Item>{t('twoFactor.step1')}</List.Item>
                 <List.Item>{t('twoFactor.step2')}</List.Item>
               </List>
-              <Image
-                src={`data:image/svg+xml;utf8,${encodeURIComponent(setup.data.qrSvg)}`}
-                alt={t('twoFactor.qrAlt')}
-                w={200}
-                h={200}
-              />
+              <Image src={`data:image/svg+xml;utf8,${encodeURIComponent(setup.data.qrSvg)}`} alt={t('twoFactor.qrAlt')} w={200} h={200} />
               <Text size="sm">
                 {t('twoFactor.secret')} <Code>{setup.data.secret}</Code>
               </Text>

@@ -11,6 +11,14 @@ export function useSummary() {
   });
 }
 
+/** Unread notifications: what needs the caller's attention (escalations, approvals, new work). */
+export function useAlerts() {
+  return useQuery({
+    queryKey: ['notifications', 'dashboard'],
+    queryFn: () => unwrap(api.GET('/api/v1/notifications', { params: { query: { limit: 6, unread: true } } })),
+  });
+}
+
 /** The caller's open assignments, soonest due first. */
 export function useMyWork(me: Me | undefined) {
   return useQuery({

@@ -1,11 +1,12 @@
-import { Anchor, Badge, Card, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Card, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { EmptyState, QueryState } from '@/components/query-state';
 import { useMe } from '@/lib/auth/use-me';
 import { formatRelative } from '@/lib/format';
 import { nameMap, useDepartments } from '@/lib/lookups';
 import { t } from '@/i18n';
-import { useAtRisk, useMyWork, useSummary } from '../api/summary';
+import { useAlerts, useAtRisk, useMyWork, useSummary } from '../api/summary';
+import { tone } from '@/lib/colors';
 
 function Figure({ label, value, color, to }: { label: string; value: string | number; color?: string; to?: string }) {
   const body = (
@@ -32,6 +33,7 @@ export function DashboardPage() {
   const summary = useSummary();
   const mine = useMyWork(me);
   const due = useAtRisk();
+  const alerts = useAlerts();
   const departments = nameMap(useDepartments().data?.items);
   const s = summary.data;
   const maxBacklog = Math.max(1, ...(s?.backlogByDepartment.map((d) => d.open) ?? [1]));
@@ -45,21 +47,18 @@ export function DashboardPage() {
         {s && (
           <>
             <SimpleGrid cols={{ base: 2, sm: 4 }}>
-              <Figure label={t('priority.critical')} value={s.openByPriority.critical} color="red.9" to="/work-orders?open=true&priority=critical" />
-              <Figure label={t('priority.high')} value={s.openByPriority.high} color="orange.9" to="/work-orders?open=true&priority=high" />
+              <Figure label={t('priority.critical')} value={s.openByPriority.critical} color={tone.red} to="/work-orders?open=true&priority=critical" />
+              <Figure label={t('priority.high')} value={s.openByPriority.high} color={tone.orange} to="/work-orders?open=true&priority=high" />
               <Figure label={t('priority.medium')} value={s.openByPriority.medium} to="/work-orders?open=true&priority=medium" />
               <Figure label={t('priority.low')} value={s.openByPriority.low} to="/work-orders?open=true&priority=low" />
             </SimpleGrid>
             <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
-              <Figure label={t('dashboard.atRisk')} value={s.atRisk} color={s.atRisk ? 'orange.9' : undefined} />
-              <Figure label={t('dashboard.breached')} value={s.breached} color={s.breached ? 'red.9' : undefined} />
+              <Figure label={t('dashboard.atRisk')} value={s.atRisk} color={s.atRisk ? tone.orange : undefined} />
+              <Figure label={t('dashboard.breached')} value={s.breached} color={s.breached ? tone.red : undefined} />
               <Figure label={t('dashboard.pendingRequests')} value={s.pendingRequests} to="/work-orders?status=pending" />
               <Figure label={t('dashboard.awaitingApproval')} value={s.awaitingApproval} to="/work-orders?status=completed" />
               <Figure label={t('dashboard.mine')} value={s.assignedToMe} to="/work-orders?assignedTo=me&open=true" />
-              <Figure
-                label={t('dashboard.mttr')}
-                value={s.mttrHoursThisMonth == null ? '—' : t('dashboard.hours', { n: s.mttrHoursThisMonth.toFixed(1) })}
-              />
+              <Figure label={t('dashboard.mttr')} value={s.mttrHoursThisMonth == null ? '—' : t('dashboard.hours', { n: s.mttrHoursThisMonth.toFixed(1) })} />
             </SimpleGrid>
             <SimpleGrid cols={{ base: 1, md: 2 }}>
               <Paper withBorder p="md">
@@ -77,7 +76,7 @@ export function DashboardPage() {
                           <Text size="sm">
                             {d.open}
                             {d.breached > 0 && (
-                              <Text span c="red.9">
+                              <Text span c={tone.red}>
                                 {' '}
                                 · {t('dashboard.breachedCount', { n: d.breached })}
                               </Text>
@@ -86,7 +85,7 @@ export function DashboardPage() {
                         </Group>
                         <Progress.Root size="lg" aria-hidden>
                           <Progress.Section value={((d.open - d.breached) / maxBacklog) * 100} color="blue.8" />
-                          <Progress.Section value={(d.breached / maxBacklog) * 100} color="red.9" />
+                          <Progress.Section value={(d.breached / maxBacklog) * 100} color={tone.red} />
                         </Progress.Root>
                       </div>
                     ))}
@@ -114,9 +113,14 @@ export function DashboardPage() {
                               <Text size="sm">{wo.title}</Text>
                             </Table.Td>
                             <Table.Td>
-                              <Badge color={wo.slaStatus === 'breached' ? 'red.9' : wo.slaStatus === 'at_risk' ? 'orange.9' : 'gray.7'}>
+                              <Text
+                                size="sm"
+                                fw={600}
+                                c={wo.slaStatus === 'breached' ? tone.red : wo.slaStatus === 'at_risk' ? tone.orange : undefined}
+                                style={{ whiteSpace: 'nowrap' }}
+                              >
                                 {formatRelative(wo.slaResolutionDueAt)}
-                              </Badge>
+                              </Text>
                             </Table.Td>
                           </Table.Tr>
                         ))}
@@ -126,24 +130,54 @@ export function DashboardPage() {
                 </QueryState>
               </Paper>
             </SimpleGrid>
-            <Paper withBorder p="md">
-              <Title order={2} size="h4" mb="sm">
-                {t('dashboard.myAssignments')}
-              </Title>
-              <QueryState isPending={mine.isPending} error={mine.error}>
-                {(mine.data?.items.length ?? 0) === 0 ? (
-                  <EmptyState title={t('dashboard.noAssignments')} />
-                ) : (
-                  <Stack gap={4}>
-                    {mine.data!.items.map((wo) => (
-                      <Anchor key={wo.id} component={Link} to={`/work-orders/${wo.id}`}>
-                        {wo.code} — {wo.title}
-                      </Anchor>
-                    ))}
-                  </Stack>
-                )}
-              </QueryState>
-            </Paper>
+            <SimpleGrid cols={{ base: 1, md: 2 }}>
+              <Paper withBorder p="md">
+                <Title order={2} size="h4" mb="sm">
+                  {t('dashboard.alerts')}
+                </Title>
+                <QueryState isPending={alerts.isPending} error={alerts.error}>
+                  {(alerts.data?.items.length ?? 0) === 0 ? (
+                    <EmptyState title={t('dashboard.noAlerts')} />
+                  ) : (
+                    <Stack gap="xs">
+                      {alerts.data!.items.map((n) => (
+                        <div key={n.id}>
+                          <Anchor component={Link} to={n.entityType === 'work_order' ? `/work-orders/${n.entityId}` : '/notifications'} size="sm" fw={600}>
+                            {n.title}
+                          </Anchor>
+                          <Text size="xs" c="dimmed">
+                            {formatRelative(n.createdAt)} · {n.body}
+                          </Text>
+                        </div>
+                      ))}
+                      {(alerts.data?.unreadCount ?? 0) > alerts.data!.items.length && (
+                        <Anchor component={Link} to="/notifications" size="sm">
+                          {t('dashboard.allAlerts', { n: alerts.data!.unreadCount })}
+                        </Anchor>
+                      )}
+                    </Stack>
+                  )}
+                </QueryState>
+              </Paper>
+              <Paper withBorder p="md">
+                <Title order={2} size="h4" mb="sm">
+                  {t('dashboard.myAssignments')}
+                </Title>
+                <QueryState isPending={mine.isPending} error={mine.error}>
+                  {(mine.data?.items.length ?? 0) === 0 ? (
+                    <EmptyState title={t('dashboard.noAssignments')} />
+                  ) : (
+                    <Stack gap={4}>
+                      {mine.data!.items.map((wo) => (
+                        <Anchor key={wo.id} component={Link} to={`/work-orders/${wo.id}`}>
+                          {wo.code} — {wo.title}
+                        </Anchor>
+                      ))}
+                    </Stack>
+                  )}
+                </QueryState>
+              </Paper>
+            </SimpleGrid>
           </>
         )}
       </QueryState>

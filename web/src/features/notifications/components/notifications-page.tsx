@@ -32,7 +32,11 @@ export function NotificationsPage() {
                 <Group justify="space-between" wrap="nowrap" align="start">
                   <div>
                     <Group gap="xs">
-                      {!n.readAt && <Badge size="xs" color="blue.8">{t('notifications.new')}</Badge>}
+                      {!n.readAt && (
+                        <Badge size="xs" color="blue.8">
+                          {t('notifications.new')}
+                        </Badge>
+                      )}
                       <Text fw={600} size="sm">
                         {n.entityType === 'work_order' && n.entityId ? (
                           <Anchor component={Link} to={`/work-orders/${n.entityId}`} onClick={() => !n.readAt && markRead.mutate(n.id)}>

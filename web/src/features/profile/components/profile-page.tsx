@@ -9,6 +9,7 @@ import { useMe } from '@/lib/auth/use-me';
 import { useSync } from '@/lib/offline/sync';
 import { t } from '@/i18n';
 import { enablePush, pushSupported } from '../api/push';
+import { tone } from '@/lib/colors';
 
 export function ProfilePage() {
   const me = useMe().data;
@@ -64,7 +65,16 @@ export function ProfilePage() {
         ) : (
           <Stack gap="xs">
             <Text size="sm">{t('profile.pushHint')}</Text>
-            <Button w="fit-content" variant="light" onClick={() => enablePush().then(() => setPush('on'), (e: unknown) => setPush(errorMessage(e)))}>
+            <Button
+              w="fit-content"
+              variant="light"
+              onClick={() =>
+                enablePush().then(
+                  () => setPush('on'),
+                  (e: unknown) => setPush(errorMessage(e)),
+                )
+              }
+            >
               {t('profile.pushEnable')}
             </Button>
             {push !== 'idle' && (
@@ -77,13 +87,7 @@ export function ProfilePage() {
       </Paper>
 
       <Group>
-        <Button
-          color="red.8"
-          variant="outline"
-          onClick={() =>
-            void signOut(() => qc.clear()).then(() => navigate('/sign-in', { replace: true }))
-          }
-        >
+        <Button color={tone.red} variant="outline" onClick={() => void signOut(() => qc.clear()).then(() => navigate('/sign-in', { replace: true }))}>
           {t('profile.signOut')}
         </Button>
       </Group>

@@ -1,18 +1,23 @@
-import { Alert, Button, Center, FileInput, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, FileInput, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { QueryState } from '@/components/query-state';
 import { ApiError, api, errorMessage, unwrap } from '@/lib/api/client';
 import { t } from '@/i18n';
 
-/** The page a room's QR code opens: anyone can report a fault there without signing in. */
+/** The page a room's or a piece of equipment's QR code opens: anyone can report a fault there
+ * without signing in (where the hospital allows it). */
 export function PublicRequestPage() {
-  const { site = '', location = '' } = useParams();
+  const { site = '', location = '', tag } = useParams();
   const place = useQuery({
-    queryKey: ['public-place', site, location],
-    queryFn: () => unwrap(api.GET('/api/v1/public/places/{site}/{location}', { params: { path: { site, location } } })),
+    queryKey: ['public-place', site, location, tag],
+    queryFn: () =>
+      tag
+        ? unwrap(api.GET('/api/v1/public/assets/{tag}', { params: { path: { tag } } }))
+        : unwrap(api.GET('/api/v1/public/places/{site}/{location}', { params: { path: { site, location } } })),
     retry: false,
+    meta: { persist: false },
   });
   const [name, setName] = useState('');
   const [phone, setPhone] = useState('');
@@ -21,8 +26,12 @@ export function PublicRequestPage() {
   const send = useMutation({
     mutationFn: async () => {
       const form = new FormData();
-      form.append('site_code', site);
-      form.append('location_code', location);
+      if (tag) {
+        form.append('assetTag', tag);
+      } else {
+        form.append('siteCode', site);
+        form.append('locationCode', location);
+      }
       form.append('name', name.trim());
       if (phone.trim()) form.append('phone', phone.trim());
       form.append('description', description.trim());
@@ -42,7 +51,7 @@ export function PublicRequestPage() {
   return (
     <Center mih="100dvh" p="md" component="main">
       <Paper withBorder p="lg" w="100%" maw={480}>
-        <QueryState isPending={place.isPending} error={place.error ? new Error(t('public.unknownPlace')) : null}>
+        <QueryState isPending={place.isPending} error={place.error ? new Error(t(tag ? 'public.unknownAsset' : 'public.unknownPlace')) : null}>
           {send.data ? (
             <Stack>
               <Title order={1} size="h3">
@@ -60,8 +69,16 @@ export function PublicRequestPage() {
                   <Title order={1} size="h3">
                     {t('public.title')}
                   </Title>
+                  {place.data?.assetName && (
+                    <Text fw={600}>
+                      {place.data.assetName}{' '}
+                      <Text span c="dimmed" size="sm">
+                        {place.data.assetTag}
+                      </Text>
+                    </Text>
+                  )}
                   <Text c="dimmed" size="sm">
-                    {place.data?.locationName} · {place.data?.siteName}
+                    {[place.data?.locationName, place.data?.siteName].filter(Boolean).join(' · ')}
                   </Text>
                 </div>
                 {send.error && (
@@ -69,17 +86,47 @@ export function PublicRequestPage() {
                     {errorMessage(send.error)}
                   </Alert>
                 )}
-                <Textarea label={t('public.what')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} required autosize minRows={3} maxLength={2000} />
-                <TextInput label={t('public.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} required maxLength={120} autoComplete="name" />
+                <Textarea
+                  label={t('public.what')}
+                  value={description}
+                  onChange={(e) => setDescription(e.currentTarget.value)}
+                  required
+                  autosize
+                  minRows={3}
+                  maxLength={2000}
+                />
+                <TextInput
+                  label={t('public.name')}
+                  value={name}
+                  onChange={(e) => setName(e.currentTarget.value)}
+                  required
+                  maxLength={120}
+                  autoComplete="name"
+                />
                 <TextInput label={t('public.phone')} value={phone} onChange={(e) => setPhone(e.currentTarget.value)} type="tel" autoComplete="tel" />
-                <FileInput label={t('public.photo')} value={photo} onChange={setPhoto} accept="image/jpeg,image/png,image/webp" clearable placeholder={t('public.photoHint')} />
+                <FileInput
+                  label={t('public.photo')}
+                  value={photo}
+                  onChange={setPhoto}
+                  accept="image/jpeg,image/png,image/webp"
+                  clearable
+                  placeholder={t('public.photoHint')}
+                />
                 <Button type="submit" size="md" loading={send.isPending} disabled={!name.trim() || !description.trim()}>
                   {t('public.submit')}
                 </Button>
+                <Anchor component={Link} to="/sign-in" state={{ from: tag ? `/a/${tag}` : '/' }} size="sm" ta="center">
+                  {t('public.staffSignIn')}
+                </Anchor>
               </Stack>
             </form>
           )}
         </QueryState>
+        {place.error && (
+          <Anchor component={Link} to="/sign-in" state={{ from: tag ? `/a/${tag}` : '/' }} size="sm" mt="md" display="block" ta="center">
+            {t('public.staffSignIn')}
+          </Anchor>
+        )}
       </Paper>
     </Center>
   );

@@ -3,15 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, errorMessage, unwrap } from '@/lib/api/client';
 import { t } from '@/i18n';
-
-interface Detector {
-  detect(source: HTMLVideoElement): Promise<{ rawValue: string }[]>;
-}
-declare global {
-  interface Window {
-    BarcodeDetector?: new (options: { formats: string[] }) => Detector;
-  }
-}
+import { cameraPossible, scanWithCamera } from '../api/camera-scanner';
 
 /** Where a scanned record opens in the app. */
 function route(kind: string, id: string): string {
@@ -26,7 +18,7 @@ export function ScanPage() {
   const video = useRef<HTMLVideoElement>(null);
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [camera, setCamera] = useState<'off' | 'on' | 'unavailable'>(window.BarcodeDetector ? 'off' : 'unavailable');
+  const [camera, setCamera] = useState<'off' | 'on' | 'unavailable'>(cameraPossible() ? 'off' : 'unavailable');
 
   const resolve = async (raw: string) => {
     setError(null);
@@ -35,36 +27,21 @@ export function ScanPage() {
       navigate(route(found.kind, found.id));
     } catch (e) {
       setError(errorMessage(e));
+      setCamera('off');
     }
   };
 
   useEffect(() => {
-    if (camera !== 'on' || !window.BarcodeDetector) return;
-    let stream: MediaStream | undefined;
-    let stopped = false;
-    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
-    void (async () => {
-      try {
-        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
-        if (!video.current) return;
-        video.current.srcObject = stream;
-        await video.current.play();
-        while (!stopped) {
-          const [hit] = await detector.detect(video.current);
-          if (hit) {
-            stopped = true;
-            await resolve(hit.rawValue);
-            break;
-          }
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      } catch {
-        setCamera('unavailable');
-      }
-    })();
+    if (camera !== 'on' || !video.current) return;
+    let stop: (() => void) | undefined;
+    let cancelled = false;
+    scanWithCamera(video.current, (text) => void resolve(text)).then(
+      (s) => (cancelled ? s() : (stop = s)),
+      () => setCamera('unavailable'),
+    );
     return () => {
-      stopped = true;
-      stream?.getTracks().forEach((track) => track.stop());
+      cancelled = true;
+      stop?.();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [camera]);
@@ -79,7 +56,17 @@ export function ScanPage() {
       <Title order={1} size="h3">
         {t('scan.title')}
       </Title>
-      {camera === 'on' && <video ref={video} muted playsInline style={{ width: '100%', borderRadius: 8, background: '#000' }} aria-label={t('scan.camera')} />}
+      {camera === 'on' && (
+        <>
+          <video ref={video} muted playsInline style={{ width: '100%', borderRadius: 8, background: '#000' }} aria-label={t('scan.camera')} />
+          <Text size="sm" c="dimmed">
+            {t('scan.hold')}
+          </Text>
+          <Button variant="default" onClick={() => setCamera('off')}>
+            {t('scan.stop')}
+          </Button>
+        </>
+      )}
       {camera === 'off' && (
         <Button size="xl" onClick={() => setCamera('on')}>
           {t('scan.start')}

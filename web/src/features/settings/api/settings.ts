@@ -20,8 +20,7 @@ export function useCreateUser() {
 export function useUpdateUser() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, body }: { id: string; body: Schemas['UpdateUser'] }) =>
-      unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body })),
+    mutationFn: ({ id, body }: { id: string; body: Schemas['UpdateUser'] }) => unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['settings', 'users'] }),
   });
 }
@@ -37,8 +36,7 @@ export function useMatrix() {
 export function useUpdateRole() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, body }: { id: string; body: Schemas['UpdateRole'] }) =>
-      unwrap(api.PATCH('/api/v1/roles/{id}', { params: { path: { id } }, body })),
+    mutationFn: ({ id, body }: { id: string; body: Schemas['UpdateRole'] }) => unwrap(api.PATCH('/api/v1/roles/{id}', { params: { path: { id } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['settings', 'matrix'] }),
   });
 }
@@ -64,8 +62,7 @@ export function useSlaPolicies(siteId: string | null) {
 export function useSaveSlaPolicies(siteId: string | null) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: Schemas['SlaPolicyDto'][]) =>
-      unwrap(api.PUT('/api/v1/sites/{id}/sla-policies', { params: { path: { id: siteId! } }, body })),
+    mutationFn: (body: Schemas['SlaPolicyDto'][]) => unwrap(api.PUT('/api/v1/sites/{id}/sla-policies', { params: { path: { id: siteId! } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['settings', 'sla', siteId] }),
   });
 }
@@ -82,8 +79,7 @@ export function useEscalationChain(siteId: string | null) {
 export function useSaveEscalationChain(siteId: string | null) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: Schemas['EscalationStepDto'][]) =>
-      unwrap(api.PUT('/api/v1/sites/{id}/escalation-chain', { params: { path: { id: siteId! } }, body })),
+    mutationFn: (body: Schemas['EscalationStepDto'][]) => unwrap(api.PUT('/api/v1/sites/{id}/escalation-chain', { params: { path: { id: siteId! } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['settings', 'escalation', siteId] }),
   });
 }

@@ -1,62 +1,72 @@
-import { Badge, Group, Paper, Select, SimpleGrid, Stack, Text, Title, Tree, type TreeNodeData } from '@mantine/core';
+import { Badge, Button, Group, Paper, Select, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
-import { EmptyState, QueryState } from '@/components/query-state';
-import type { Schemas } from '@/lib/api/client';
-import { useDepartments, useSites } from '@/lib/lookups';
+import { QueryState } from '@/components/query-state';
+import { useMe } from '@/lib/auth/use-me';
+import { useSites } from '@/lib/lookups';
+import { can } from '@/lib/permissions';
+import { tone } from '@/lib/colors';
 import { t } from '@/i18n';
-import { useLocationTree } from '../api/settings';
+import { DepartmentsPanel } from './departments-panel';
+import { LocationsPanel } from './locations-panel';
+import { SiteDialog } from './site-dialog';
 
-function toTree(nodes: Schemas['LocationNode'][]): TreeNodeData[] {
-  return nodes.map((n) => ({ value: n.id, label: `${n.name} (${n.code})`, children: toTree(n.children) }));
-}
-
-/** Sites, their departments, and the tree of buildings, floors and rooms. */
+/** Hospitals (sites), their departments and sections, and the tree of buildings, floors and
+ * rooms. Editable by those who manage them; readable by everyone who opens settings. */
 export function OrganizationSettings() {
+  const me = useMe().data;
   const sites = useSites();
-  const departments = useDepartments();
   const [siteId, setSiteId] = useState<string | null>(null);
-  const site = siteId ?? sites.data?.items[0]?.id ?? null;
-  const tree = useLocationTree(site);
+  const [dialog, setDialog] = useState<'new' | 'edit' | null>(null);
+  const current = sites.data?.items.find((s) => s.id === siteId) ?? sites.data?.items[0];
 
   return (
     <QueryState isPending={sites.isPending} error={sites.error}>
       <Stack>
-        <Select
-          label={t('org.site')}
-          data={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.name} (${s.code})` }))}
-          value={site}
-          onChange={setSiteId}
-          w={320}
-          allowDeselect={false}
-        />
-        <SimpleGrid cols={{ base: 1, md: 2 }}>
-          <Paper withBorder p="md">
-            <Title order={2} size="h4" mb="xs">
-              {t('org.departments')}
-            </Title>
-            <Stack gap={4}>
-              {(departments.data?.items ?? [])
-                .filter((d) => d.siteId === site)
-                .map((d) => (
-                  <Group key={d.id} justify="space-between">
-                    <Text size="sm">{d.name}</Text>
-                    <Badge variant="light" color="gray.7">
-                      {d.code}
-                    </Badge>
-                  </Group>
-                ))}
-            </Stack>
+        <Group align="end">
+          <Select
+            label={t('org.site')}
+            data={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.name} (${s.code})` }))}
+            value={current?.id ?? null}
+            onChange={setSiteId}
+            w={320}
+            allowDeselect={false}
+          />
+          {current && can(me, 'site.manage') && (
+            <Button variant="default" onClick={() => setDialog('edit')}>
+              {t('org.editSiteButton')}
+            </Button>
+          )}
+          {can(me, 'site.manage') && <Button onClick={() => setDialog('new')}>{t('org.addSite')}</Button>}
+        </Group>
+        {current && (
+          <Paper withBorder p="sm">
+            <Group gap="lg">
+              <Text size="sm">
+                {t('org.timeZone')}: <strong>{current.timeZone}</strong>
+              </Text>
+              {current.address && <Text size="sm">{current.address}</Text>}
+              <Badge color={current.publicRequestsEnabled ? tone.green : tone.gray} variant="outline">
+                {current.publicRequestsEnabled ? t('org.publicOn') : t('org.publicOff')}
+              </Badge>
+            </Group>
           </Paper>
-          <Paper withBorder p="md">
-            <Title order={2} size="h4" mb="xs">
-              {t('org.locations')}
-            </Title>
-            <QueryState isPending={tree.isPending} error={tree.error}>
-              {(tree.data?.length ?? 0) === 0 ? <EmptyState title={t('org.noLocations')} /> : <Tree data={toTree(tree.data!)} levelOffset={20} />}
-            </QueryState>
-          </Paper>
-        </SimpleGrid>
+        )}
+        {current && (
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <DepartmentsPanel siteId={current.id} editable={can(me, 'department.manage')} />
+            <LocationsPanel siteId={current.id} editable={can(me, 'location.manage')} />
+          </SimpleGrid>
+        )}
       </Stack>
+      {dialog && (
+        <SiteDialog
+          key={dialog + (current?.id ?? '')}
+          site={dialog === 'edit' ? current : undefined}
+          opened
+          onClose={() => setDialog(null)}
+          onSaved={(s) => setSiteId(s.id)}
+        />
+      )}
     </QueryState>
   );
 }

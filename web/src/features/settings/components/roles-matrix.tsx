@@ -3,6 +3,7 @@ import { QueryState } from '@/components/query-state';
 import { errorMessage } from '@/lib/api/client';
 import { t } from '@/i18n';
 import { useMatrix, useUpdateRole } from '../api/settings';
+import { tone } from '@/lib/colors';
 
 /** Roles × permissions. Ticking a box changes the role at once (audited on the server). */
 export function RolesMatrix({ editable }: { editable: boolean }) {
@@ -43,7 +44,7 @@ export function RolesMatrix({ editable }: { editable: boolean }) {
                       </Text>
                     </Tooltip>{' '}
                     {p.sensitive && (
-                      <Badge size="xs" color="orange.9">
+                      <Badge size="xs" color={tone.orange}>
                         {t('roles.twoFactor')}
                       </Badge>
                     )}

@@ -7,6 +7,7 @@ import { formatDateTime } from '@/lib/format';
 import { useDepartments } from '@/lib/lookups';
 import { t } from '@/i18n';
 import { useCreateUser, useMatrix, useUpdateUser, useUserList } from '../api/settings';
+import { tone } from '@/lib/colors';
 
 export function UsersSettings() {
   const [text, setText] = useState('');
@@ -63,7 +64,7 @@ export function UsersSettings() {
                     <Table.Td>{formatDateTime(u.lastLoginAt)}</Table.Td>
                     <Table.Td>
                       <Group gap="xs">
-                        <Badge color={u.status === 'active' ? 'green.9' : 'gray.7'}>{t(u.status === 'active' ? 'users.active' : 'users.inactive')}</Badge>
+                        <Badge color={u.status === 'active' ? tone.green : 'gray.7'}>{t(u.status === 'active' ? 'users.active' : 'users.inactive')}</Badge>
                         <Button
                           size="compact-xs"
                           variant="subtle"

@@ -31,8 +31,7 @@ export const keys = {
 export function useWorkOrders(filters: WorkOrderFilters) {
   return useInfiniteQuery({
     queryKey: keys.list(filters),
-    queryFn: ({ pageParam }) =>
-      unwrap(api.GET('/api/v1/work-orders', { params: { query: { limit: 50, ...filters, cursor: pageParam } } })),
+    queryFn: ({ pageParam }) => unwrap(api.GET('/api/v1/work-orders', { params: { query: { limit: 50, ...filters, cursor: pageParam } } })),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
@@ -97,8 +96,7 @@ export function useUpdateWorkOrder(id: string) {
   const refresh = useRefreshWorkOrder();
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: Schemas['UpdateWorkOrder']) =>
-      unwrap(api.PATCH('/api/v1/work-orders/{id}', { params: { path: { id } }, body })),
+    mutationFn: (body: Schemas['UpdateWorkOrder']) => unwrap(api.PATCH('/api/v1/work-orders/{id}', { params: { path: { id } }, body })),
     onSuccess: (wo) => {
       qc.setQueryData(keys.one(id), wo);
       refresh(id);
@@ -109,8 +107,7 @@ export function useUpdateWorkOrder(id: string) {
 export function useApproveClose(id: string) {
   const refresh = useRefreshWorkOrder();
   return useMutation({
-    mutationFn: (version: number) =>
-      unwrap(api.POST('/api/v1/work-orders/{id}/approve-close', { params: { path: { id } }, body: { version } })),
+    mutationFn: (version: number) => unwrap(api.POST('/api/v1/work-orders/{id}/approve-close', { params: { path: { id } }, body: { version } })),
     onSuccess: () => refresh(id),
   });
 }
@@ -118,8 +115,7 @@ export function useApproveClose(id: string) {
 export function useRejectCompletion(id: string) {
   const refresh = useRefreshWorkOrder();
   return useMutation({
-    mutationFn: (body: Schemas['RejectCompletion']) =>
-      unwrap(api.POST('/api/v1/work-orders/{id}/reject', { params: { path: { id } }, body })),
+    mutationFn: (body: Schemas['RejectCompletion']) => unwrap(api.POST('/api/v1/work-orders/{id}/reject', { params: { path: { id } }, body })),
     onSuccess: () => refresh(id),
   });
 }

@@ -4,6 +4,7 @@ import { EmptyState, QueryState } from '@/components/query-state';
 import { useMe } from '@/lib/auth/use-me';
 import { t } from '@/i18n';
 import { myWork } from '@/lib/my-work';
+import { useNow } from '@/lib/use-now';
 import { useWorkOrders } from '../api/work-orders';
 import { WorkOrderCard } from './work-order-list-page';
 
@@ -14,11 +15,11 @@ export function AssignedPage() {
   const me = useMe().data;
   const [view, setView] = useState<View>('today');
   const list = useWorkOrders({ ...myWork(me), open: true, sort: 'dueAt' });
-  const startOfDay = new Date();
+  const now = useNow();
+  const startOfDay = new Date(now);
   startOfDay.setHours(0, 0, 0, 0);
-  const endOfDay = new Date();
+  const endOfDay = new Date(now);
   endOfDay.setHours(23, 59, 59, 999);
-  const now = Date.now();
   const items = (list.data?.pages.flatMap((p) => p.items) ?? []).filter((wo) => {
     const due = new Date(wo.slaResolutionDueAt).getTime();
     if (view === 'overdue') return due < now;

@@ -5,6 +5,7 @@ import { EmptyState, QueryState } from '@/components/query-state';
 import { downloadAuthed } from '@/lib/download';
 import { t, type MessageKey } from '@/i18n';
 import { useAttachments } from '../api/work-orders';
+import { tone } from '@/lib/colors';
 
 export function AttachmentsPanel({
   workOrderId,
@@ -31,7 +32,7 @@ export function AttachmentsPanel({
             )}
           </FileButton>
           {waiting > 0 && (
-            <Text size="sm" c="orange.9" role="status">
+            <Text size="sm" c={tone.orange} role="status">
               {t('photos.waiting', { count: waiting })}
             </Text>
           )}

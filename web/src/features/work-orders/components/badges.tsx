@@ -1,30 +1,30 @@
 import { Badge } from '@mantine/core';
 import { t, type MessageKey } from '@/i18n';
 import type { Schemas } from '@/lib/api/client';
+import { tone } from '@/lib/colors';
 
-// Colours chosen for contrast with white text (WCAG AA at badge size).
 const STATUS_COLOR: Record<Schemas['StatusDto'], string> = {
-  pending: 'gray.7',
-  assigned: 'blue.8',
-  in_progress: 'cyan.9',
-  on_hold: 'orange.9',
-  completed: 'teal.9',
-  closed: 'green.9',
-  cancelled: 'dark.4',
+  pending: tone.gray,
+  assigned: tone.blue,
+  in_progress: tone.cyan,
+  on_hold: tone.orange,
+  completed: tone.teal,
+  closed: tone.green,
+  cancelled: tone.dark,
 };
 
 const PRIORITY_COLOR: Record<Schemas['PriorityDto'], string> = {
-  critical: 'red.9',
-  high: 'orange.9',
-  medium: 'yellow.9',
-  low: 'gray.7',
+  critical: tone.red,
+  high: tone.orange,
+  medium: tone.amber,
+  low: tone.gray,
 };
 
 const SLA_COLOR: Record<Schemas['SlaStatusDto'], string> = {
-  on_track: 'green.9',
-  at_risk: 'orange.9',
-  breached: 'red.9',
-  met: 'teal.9',
+  on_track: tone.green,
+  at_risk: tone.orange,
+  breached: tone.red,
+  met: tone.teal,
 };
 
 export function StatusBadge({ status }: { status: Schemas['StatusDto'] }) {

@@ -23,8 +23,7 @@ export function CreateWorkOrderPage() {
   const [departmentId, setDepartmentId] = useState<string | null>(me?.user.departmentId ?? null);
   const [signatureRequired, setSignatureRequired] = useState(false);
   const assetId = params.get('asset');
-  const fieldError = (name: string) =>
-    create.error instanceof ApiError ? create.error.problem?.errors?.find((e) => e.field === name)?.message : undefined;
+  const fieldError = (name: string) => (create.error instanceof ApiError ? create.error.problem?.errors?.find((e) => e.field === name)?.message : undefined);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -5,15 +5,7 @@ import { formatDateTime } from '@/lib/format';
 import { t } from '@/i18n';
 import { useNotes } from '../api/work-orders';
 
-export function NotesPanel({
-  workOrderId,
-  canWrite,
-  onAdd,
-}: {
-  workOrderId: string;
-  canWrite: boolean;
-  onAdd: (body: string) => Promise<void>;
-}) {
+export function NotesPanel({ workOrderId, canWrite, onAdd }: { workOrderId: string; canWrite: boolean; onAdd: (body: string) => Promise<void> }) {
   const notes = useNotes(workOrderId);
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState(false);

@@ -4,6 +4,7 @@ import { QueryState } from '@/components/query-state';
 import { formatDateTime, formatMinutes } from '@/lib/format';
 import { t } from '@/i18n';
 import { useTimeLogs } from '../api/work-orders';
+import { tone } from '@/lib/colors';
 
 export function TimePanel({
   workOrderId,
@@ -34,7 +35,7 @@ export function TimePanel({
           </Text>
           {canWrite &&
             (running ? (
-              <Button size="lg" color="orange.9" onClick={() => void onStop()}>
+              <Button size="lg" color={tone.orange} onClick={() => void onStop()}>
                 {t('time.stop')}
               </Button>
             ) : (

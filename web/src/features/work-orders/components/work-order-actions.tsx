@@ -9,6 +9,7 @@ import { t } from '@/i18n';
 import { useApproveClose, useRejectCompletion, useUpdateWorkOrder, type Status, type WorkOrder } from '../api/work-orders';
 import { CompleteDialog } from './complete-dialog';
 import type { useFieldActions } from '../api/field-actions';
+import { tone } from '@/lib/colors';
 
 const STEP_LABEL: Partial<Record<Status, Parameters<typeof t>[0]>> = {
   in_progress: 'action.start',
@@ -44,11 +45,11 @@ export function WorkOrderActions({ wo, field }: { wo: WorkOrder; field: ReturnTy
       <Group gap="sm">
         {steps.map((s) =>
           s === 'completed' ? (
-            <Button key={s} size="lg" color="teal.9" onClick={() => setCompleting(true)}>
+            <Button key={s} size="lg" color={tone.teal} onClick={() => setCompleting(true)}>
               {t('action.complete')}
             </Button>
           ) : s === 'cancelled' ? (
-            <Button key={s} size="lg" variant="outline" color="red.8" onClick={() => setCancelling(true)}>
+            <Button key={s} size="lg" variant="outline" color={tone.red} onClick={() => setCancelling(true)}>
               {t('action.cancel')}
             </Button>
           ) : s === 'assigned' || s === 'closed' || s === 'pending' ? null : (
@@ -59,10 +60,10 @@ export function WorkOrderActions({ wo, field }: { wo: WorkOrder; field: ReturnTy
         )}
         {reviewing && (
           <>
-            <Button size="lg" color="green.9" loading={approve.isPending} onClick={() => approve.mutate(wo.version, { onError: fail })}>
+            <Button size="lg" color={tone.green} loading={approve.isPending} onClick={() => approve.mutate(wo.version, { onError: fail })}>
               {t('action.approve')}
             </Button>
-            <Button size="lg" variant="outline" color="red.8" onClick={() => setRejecting(true)}>
+            <Button size="lg" variant="outline" color={tone.red} onClick={() => setRejecting(true)}>
               {t('action.reject')}
             </Button>
           </>
@@ -103,12 +104,10 @@ export function WorkOrderActions({ wo, field }: { wo: WorkOrder; field: ReturnTy
         <Stack>
           <Textarea label={t('reject.reason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} required autosize minRows={3} />
           <Button
-            color="red.8"
+            color={tone.red}
             disabled={!reason.trim()}
             loading={reject.isPending}
-            onClick={() =>
-              reject.mutate({ reason: reason.trim(), version: wo.version }, { onSuccess: () => setRejecting(false), onError: fail })
-            }
+            onClick={() => reject.mutate({ reason: reason.trim(), version: wo.version }, { onSuccess: () => setRejecting(false), onError: fail })}
           >
             {t('reject.submit')}
           </Button>
@@ -118,7 +117,7 @@ export function WorkOrderActions({ wo, field }: { wo: WorkOrder; field: ReturnTy
         <Stack>
           <Textarea label={t('cancel.reason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={3} />
           <Button
-            color="red.8"
+            color={tone.red}
             loading={assign.isPending}
             onClick={() =>
               assign.mutate(

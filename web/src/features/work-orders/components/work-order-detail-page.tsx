@@ -16,6 +16,7 @@ import { HistoryTimeline } from './history-timeline';
 import { NotesPanel } from './notes-panel';
 import { TimePanel } from './time-panel';
 import { WorkOrderActions } from './work-order-actions';
+import { tone } from '@/lib/colors';
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -68,7 +69,7 @@ function Detail({ wo }: { wo: WorkOrder }) {
           <StatusBadge status={wo.status} />
           <PriorityBadge priority={wo.priority} />
           <SlaBadge sla={wo.slaStatus} />
-          {wo.escalationLevel > 0 && <Badge color="red.9">{t('workOrder.escalated', { level: wo.escalationLevel })}</Badge>}
+          {wo.escalationLevel > 0 && <Badge color={tone.red}>{t('workOrder.escalated', { level: wo.escalationLevel })}</Badge>}
         </Group>
       </Group>
 

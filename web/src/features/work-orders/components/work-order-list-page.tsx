@@ -12,6 +12,7 @@ import { t, type MessageKey } from '@/i18n';
 import { PRIORITIES, STATUSES, TYPES, assigneeLabel, useWorkOrders, type WorkOrder, type WorkOrderFilters } from '../api/work-orders';
 import { PriorityBadge, SlaBadge, StatusBadge } from './badges';
 import { deleteFilter, loadSavedFilters, saveFilter } from './saved-filters';
+import { tone } from '@/lib/colors';
 
 const SORTS = ['-createdAt', 'createdAt', 'dueAt', '-dueAt'] as const;
 
@@ -25,6 +26,11 @@ function filtersFrom(params: URLSearchParams, q: string, me: Me | undefined): Wo
   if (type) f.type = type as WorkOrderFilters['type'];
   const dep = params.get('departmentId');
   if (dep) f.departmentId = dep;
+  // Links from an asset, a scanned room or a vendor's page narrow the list to it.
+  for (const key of ['assetId', 'locationId', 'vendorCompanyId'] as const) {
+    const v = params.get(key);
+    if (v) f[key] = v;
+  }
   const assignee = params.get('assignedTo');
   if (assignee === 'me') Object.assign(f, myWork(me));
   else if (assignee) f.assignedTo = assignee;
@@ -68,12 +74,25 @@ export function WorkOrderListPage() {
             <Menu.Dropdown>
               {saved.length === 0 && <Menu.Label>{t('workOrders.noSavedFilters')}</Menu.Label>}
               {saved.map((f) => (
-                <Menu.Item key={f.name} onClick={() => setParams(new URLSearchParams(f.query))} rightSection={
-                  <Text size="xs" c="red.8" component="span" role="button" aria-label={t('workOrders.deleteFilter', { name: f.name })}
-                    onClick={(e) => { e.stopPropagation(); setSaved(deleteFilter(f.name)); }}>
-                    ✕
-                  </Text>
-                }>
+                <Menu.Item
+                  key={f.name}
+                  onClick={() => setParams(new URLSearchParams(f.query))}
+                  rightSection={
+                    <Text
+                      size="xs"
+                      c={tone.red}
+                      component="span"
+                      role="button"
+                      aria-label={t('workOrders.deleteFilter', { name: f.name })}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        setSaved(deleteFilter(f.name));
+                      }}
+                    >
+                      ✕
+                    </Text>
+                  }
+                >
                   {f.name}
                 </Menu.Item>
               ))}
@@ -97,12 +116,32 @@ export function WorkOrderListPage() {
       </Group>
 
       <Group align="end" wrap="wrap" gap="sm" role="search">
-        <TextInput label={t('filter.search')} placeholder={t('filter.searchHint')} value={text} onChange={(e) => {
-          setText(e.currentTarget.value);
-          set('q', e.currentTarget.value.trim());
-        }} w={220} />
-        <Select label={t('filter.status')} data={STATUSES.map(option('status'))} value={params.get('status')} onChange={(v) => set('status', v)} clearable w={150} />
-        <Select label={t('filter.priority')} data={PRIORITIES.map(option('priority'))} value={params.get('priority')} onChange={(v) => set('priority', v)} clearable w={130} />
+        <TextInput
+          label={t('filter.search')}
+          placeholder={t('filter.searchHint')}
+          value={text}
+          onChange={(e) => {
+            setText(e.currentTarget.value);
+            set('q', e.currentTarget.value.trim());
+          }}
+          w={220}
+        />
+        <Select
+          label={t('filter.status')}
+          data={STATUSES.map(option('status'))}
+          value={params.get('status')}
+          onChange={(v) => set('status', v)}
+          clearable
+          w={150}
+        />
+        <Select
+          label={t('filter.priority')}
+          data={PRIORITIES.map(option('priority'))}
+          value={params.get('priority')}
+          onChange={(v) => set('priority', v)}
+          clearable
+          w={130}
+        />
         <Select label={t('filter.type')} data={TYPES.map(option('type'))} value={params.get('type')} onChange={(v) => set('type', v)} clearable w={150} />
         <Select
           label={t('filter.department')}
@@ -113,8 +152,19 @@ export function WorkOrderListPage() {
           searchable
           w={180}
         />
-        <Select label={t('filter.sort')} data={SORTS.map((s) => ({ value: s, label: t(`sort.${s}` as MessageKey) }))} value={params.get('sort') ?? '-createdAt'} onChange={(v) => set('sort', v)} w={170} allowDeselect={false} />
-        <Checkbox label={t('filter.mine')} checked={params.get('assignedTo') === 'me'} onChange={(e) => set('assignedTo', e.currentTarget.checked ? 'me' : null)} />
+        <Select
+          label={t('filter.sort')}
+          data={SORTS.map((s) => ({ value: s, label: t(`sort.${s}` as MessageKey) }))}
+          value={params.get('sort') ?? '-createdAt'}
+          onChange={(v) => set('sort', v)}
+          w={170}
+          allowDeselect={false}
+        />
+        <Checkbox
+          label={t('filter.mine')}
+          checked={params.get('assignedTo') === 'me'}
+          onChange={(e) => set('assignedTo', e.currentTarget.checked ? 'me' : null)}
+        />
         <Checkbox label={t('filter.openOnly')} checked={params.get('open') === 'true'} onChange={(e) => set('open', e.currentTarget.checked)} />
       </Group>
 
@@ -148,10 +198,22 @@ export function WorkOrderListPage() {
                       <Link to={`/work-orders/${wo.id}`}>{wo.code}</Link>
                     </Table.Td>
                     <Table.Td>{wo.title}</Table.Td>
-                    <Table.Td><StatusBadge status={wo.status} /></Table.Td>
-                    <Table.Td><PriorityBadge priority={wo.priority} /></Table.Td>
-                    <Table.Td><SlaBadge sla={wo.slaStatus} /></Table.Td>
-                    <Table.Td>{assigneeLabel(wo) ?? <Text c="dimmed" size="sm">{t('workOrder.unassigned')}</Text>}</Table.Td>
+                    <Table.Td>
+                      <StatusBadge status={wo.status} />
+                    </Table.Td>
+                    <Table.Td>
+                      <PriorityBadge priority={wo.priority} />
+                    </Table.Td>
+                    <Table.Td>
+                      <SlaBadge sla={wo.slaStatus} />
+                    </Table.Td>
+                    <Table.Td>
+                      {assigneeLabel(wo) ?? (
+                        <Text c="dimmed" size="sm">
+                          {t('workOrder.unassigned')}
+                        </Text>
+                      )}
+                    </Table.Td>
                     <Table.Td title={formatDateTime(wo.slaResolutionDueAt)}>{formatRelative(wo.slaResolutionDueAt)}</Table.Td>
                   </Table.Tr>
                 ))}

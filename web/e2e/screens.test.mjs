@@ -1,0 +1,84 @@
+// Every main screen, as the people who use it see it at a desk and on a phone: each is
+// screenshotted under test-output/screenshots and scanned with axe-core, and none may have a
+// serious or critical accessibility violation.
+/* global document, axe -- inside page.evaluate, which runs in the browser */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { as } from './lib/api.mjs';
+import { DESKTOP, PHONE, device, shot, signInUi } from './lib/browser.mjs';
+import { backends, withApp } from './lib/fixture.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe on what the page shows and returns the serious and critical violations. */
+async function violations(page) {
+  // Through the debugging protocol, which the app's Content-Security-Policy does not govern.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Opens `path`, waits until it has drawn its content, screenshots and scans it. */
+async function visit(page, server, path, name, ready, found) {
+  await page.goto(path);
+  await ready(page);
+  // Nothing still loading (the live event stream keeps the network busy, so not "network idle").
+  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0);
+  await page.waitForTimeout(300);
+  await shot(page, server, name);
+  for (const v of await violations(page)) found.push(`${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.join(', ')}`);
+}
+
+const heading = (name) => (page) => page.getByRole('heading', { name, level: 1 }).first().waitFor();
+
+for (const backend of backends()) {
+  test(`${backend}: main screens, desk and phone, without serious accessibility problems`, async () => {
+    await withApp(backend, async ({ server, browser }) => {
+      const found = [];
+      const manager = await as(server, 'manager');
+      const wo = (await manager.get('/api/v1/work-orders?limit=1&status=in_progress')).data.items[0];
+      const asset = (await manager.get('/api/v1/assets?limit=1')).data.items[0];
+
+      const anonymous = await device(browser, server, DESKTOP);
+      await visit(anonymous.page, server, '/sign-in', 'sign-in-desktop', heading('HMMS'), found);
+      const room = await device(browser, server, PHONE);
+      await visit(room.page, server, '/l/SMGH/MB-1-01', 'public-request-phone', heading('Report a problem'), found);
+
+      const desk = await device(browser, server, DESKTOP);
+      await signInUi(desk.page, 'manager');
+      await visit(desk.page, server, '/', 'dashboard-desktop', heading('Dashboard'), found);
+      await visit(desk.page, server, '/work-orders', 'work-orders-desktop', heading('Work orders'), found);
+      await visit(desk.page, server, `/work-orders/${wo.id}`, 'work-order-desktop', heading(wo.title), found);
+      await visit(desk.page, server, '/work-orders/new', 'new-work-order-desktop', heading('New work order'), found);
+      await visit(desk.page, server, '/assets', 'equipment-desktop', heading('Equipment'), found);
+      await visit(desk.page, server, `/assets/${asset.id}`, 'equipment-detail-desktop', heading(asset.name), found);
+      await visit(desk.page, server, '/notifications', 'notifications-desktop', heading('Notifications'), found);
+
+      const admin = await device(browser, server, DESKTOP);
+      await signInUi(admin.page, 'admin');
+      for (const tab of ['users', 'roles', 'organization', 'sla']) {
+        await visit(admin.page, server, `/settings/${tab}`, `settings-${tab}-desktop`, heading('Settings'), found);
+      }
+      await visit(admin.page, server, '/audit', 'audit-desktop', heading('Audit trail'), found);
+      await visit(admin.page, server, '/profile', 'profile-desktop', heading('My account'), found);
+
+      const phone = await device(browser, server, PHONE);
+      await signInUi(phone.page, 'technician');
+      await visit(phone.page, server, '/assigned', 'assigned-phone', heading('My work'), found);
+      const mine = (await (await as(server, 'technician')).get('/api/v1/work-orders?open=true&limit=1&sort=dueAt')).data.items[0];
+      await visit(phone.page, server, `/work-orders/${mine.id}`, 'work-order-phone', heading(mine.title), found);
+      await visit(phone.page, server, '/scan', 'scan-phone', heading('Scan a QR code'), found);
+      await visit(phone.page, server, '/work-orders/new', 'report-phone', heading('Report a fault'), found);
+      await visit(phone.page, server, '/notifications', 'notifications-phone', heading('Notifications'), found);
+      await visit(phone.page, server, '/settings', 'not-allowed-phone', heading('Not allowed'), found);
+
+      assert.deepEqual(found, [], `accessibility violations:\n${found.join('\n')}`);
+      for (const d of [anonymous, room, desk, admin, phone]) assert.deepEqual(d.page.errors, []);
+    });
+  });
+}
