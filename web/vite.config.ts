@@ -36,6 +36,10 @@ export default defineConfig({
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/health\//, /^\/metrics/],
         importScripts: ['/push-sw.js'],
+        // A new worker takes over at once, including the page that installed it, so the app
+        // opens without signal from the first visit on.
+        clientsClaim: true,
+        skipWaiting: true,
       },
     }),
   ],

@@ -77,6 +77,17 @@ export const session = {
   refreshToken(): string | null {
     return current?.refreshToken ?? null;
   },
+  /** Who is signed in: the access token's subject (read without verifying; the server does). */
+  userId(): string | null {
+    const payload = current?.accessToken.split('.')[1];
+    if (!payload) return null;
+    try {
+      const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+      return (JSON.parse(json) as { sub?: string }).sub ?? null;
+    } catch {
+      return null;
+    }
+  },
   async accessToken(): Promise<string | null> {
     const s = current;
     if (!s) return null;

@@ -12,6 +12,9 @@ export interface QueuedMutation {
   /** UUIDv7, sent as the `Idempotency-Key`: a replay of a change the server already has returns
    * the stored answer instead of applying it again. */
   id: string;
+  /** Who made the change: it is sent only while they are signed in on this device, never
+   * under someone else's session. */
+  userId: string;
   kind: MutationKind;
   workOrderId: string;
   method: 'POST' | 'PATCH';
@@ -47,6 +50,22 @@ class OfflineDb extends Dexie {
       mutations: '++seq, &id, workOrderId, state',
       kv: '&key',
     });
+    // Changes queued before they carried their author cannot be attributed: keep them out of
+    // every replay (they show as conflicts to dismiss) rather than send them as someone else.
+    this.version(2)
+      .stores({ mutations: '++seq, &id, workOrderId, state, userId', kv: '&key' })
+      .upgrade((tx) =>
+        tx
+          .table('mutations')
+          .toCollection()
+          .modify((m: QueuedMutation) => {
+            if (!m.userId) {
+              m.userId = '';
+              m.state = 'failed';
+              m.error = 'Queued by an older version of the app; make the change again.';
+            }
+          }),
+      );
   }
 }
 

@@ -148,4 +148,29 @@ describe('offline mutation queue', () => {
     await Promise.all([q.replay(), q.replay(), q.replay()]);
     expect(s.received).toHaveLength(1);
   });
+
+  it('sends a change only while the person who made it is signed in', async () => {
+    const s = server(() => ({ kind: 'ok' }));
+    let who: string | null = 'technician-a';
+    const store = fresh();
+    const q = new MutationQueue(store, s.send, Date.now, undefined, () => who);
+    who = null;
+    await expect(q.enqueue(note('w', 'nobody'))).rejects.toThrow(/Sign in/);
+    who = 'technician-a';
+    await q.enqueue(note('w', 'by A'));
+    // A signs out offline; B signs in on the same phone: A's note is not B's to send.
+    who = 'technician-b';
+    expect(await q.pending()).toEqual([]);
+    expect(await q.replay()).toMatchObject({ sent: 0 });
+    await q.enqueue(note('w', 'by B'));
+    await q.replay();
+    expect(s.received.map((m) => [m.userId, m.body?.body])).toEqual([['technician-b', 'by B']]);
+    // A signs in again: A's note goes out, under A.
+    who = 'technician-a';
+    await q.replay();
+    expect(s.received.map((m) => [m.userId, m.body?.body])).toEqual([
+      ['technician-b', 'by B'],
+      ['technician-a', 'by A'],
+    ]);
+  });
 });

@@ -12,7 +12,7 @@ export type Outcome =
 
 export type Transport = (m: QueuedMutation) => Promise<Outcome>;
 
-export type NewMutation = Omit<QueuedMutation, 'seq' | 'id' | 'chainVersion' | 'createdAt' | 'attempts' | 'nextAttemptAt' | 'state'>;
+export type NewMutation = Omit<QueuedMutation, 'seq' | 'id' | 'userId' | 'chainVersion' | 'createdAt' | 'attempts' | 'nextAttemptAt' | 'state'>;
 
 const BASE_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 60_000;
@@ -36,20 +36,25 @@ export class MutationQueue {
     private readonly now: () => number = Date.now,
     /** Told about each change the server accepted, with its answer. */
     private readonly onSent?: (m: QueuedMutation, outcome: Outcome & { kind: 'ok' }) => void,
+    /** Who is signed in now: only their changes are stored and sent. */
+    private readonly currentUser: () => string | null = () => 'anyone',
   ) {}
 
   /** Stores a change; a change to a work order that already has changes waiting takes its
    * version from theirs when replayed. */
   async enqueue(m: NewMutation): Promise<QueuedMutation> {
+    const userId = this.currentUser();
+    if (!userId) throw new Error('Sign in to make changes.');
     const waiting = await this.db.mutations
       .where('workOrderId')
       .equals(m.workOrderId)
-      .filter((x) => x.state === 'pending')
+      .filter((x) => x.state === 'pending' && x.userId === userId)
       .count();
     const t = this.now();
     const record: QueuedMutation = {
       ...m,
       id: uuidv7(t),
+      userId,
       chainVersion: waiting > 0,
       createdAt: t,
       attempts: 0,
@@ -60,12 +65,24 @@ export class MutationQueue {
     return record;
   }
 
+  /** The signed-in person's changes that wait to be sent, in order. */
   pending(): Promise<QueuedMutation[]> {
-    return this.db.mutations.where('state').equals('pending').sortBy('seq');
+    const user = this.currentUser();
+    return this.db.mutations
+      .where('state')
+      .equals('pending')
+      .filter((m) => m.userId === user)
+      .sortBy('seq');
   }
 
+  /** The signed-in person's changes the server refused (and, for anyone, unattributable ones). */
   conflicts(): Promise<QueuedMutation[]> {
-    return this.db.mutations.where('state').anyOf('conflict', 'failed').sortBy('seq');
+    const user = this.currentUser();
+    return this.db.mutations
+      .where('state')
+      .anyOf('conflict', 'failed')
+      .filter((m) => m.userId === user || m.userId === '')
+      .sortBy('seq');
   }
 
   /** The technician has read the conflict; forget the change. */

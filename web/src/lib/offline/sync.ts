@@ -2,13 +2,20 @@ import { useSyncExternalStore } from 'react';
 import { liveQuery } from 'dexie';
 import { db, type QueuedMutation } from './db';
 import { MutationQueue, type NewMutation } from './queue';
+import { session } from '../auth/session';
 import { sendMutation } from './transport';
 
 const confirmed = new Set<(m: QueuedMutation, answer: unknown) => void>();
 
-export const queue = new MutationQueue(db, sendMutation, Date.now, (m, outcome) => {
-  for (const l of confirmed) l(m, outcome.data);
-});
+export const queue = new MutationQueue(
+  db,
+  sendMutation,
+  Date.now,
+  (m, outcome) => {
+    for (const l of confirmed) l(m, outcome.data);
+  },
+  () => session.userId(),
+);
 
 /** Called with each change the server accepted and its answer (e.g. the updated work order). */
 export function onConfirmed(l: (m: QueuedMutation, answer: unknown) => void): () => void {
@@ -57,12 +64,16 @@ export async function flush(): Promise<void> {
 
 /** Starts watching the queue and the connection. Called once by the app. */
 export function startSync(): () => void {
-  const sub = liveQuery(() => db.mutations.orderBy('seq').toArray()).subscribe({
-    next: (all) =>
-      set({
-        pending: all.filter((m) => m.state === 'pending'),
-        conflicts: all.filter((m) => m.state !== 'pending'),
-      }),
+  // The signed-in person's own changes; another person signing in on this device sees theirs.
+  const watch = () =>
+    liveQuery(() => Promise.all([queue.pending(), queue.conflicts()])).subscribe({
+      next: ([pending, conflicts]) => set({ pending, conflicts }),
+    });
+  let sub = watch();
+  const offSession = session.subscribe(() => {
+    sub.unsubscribe();
+    sub = watch();
+    void flush();
   });
   const up = () => {
     set({ online: true });
@@ -74,6 +85,7 @@ export function startSync(): () => void {
   void flush();
   return () => {
     sub.unsubscribe();
+    offSession();
     window.removeEventListener('online', up);
     window.removeEventListener('offline', down);
   };

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Image, Modal, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, Image, Menu, Modal, Paper, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { EmptyState, QueryState } from '@/components/query-state';
 import { errorMessage, fieldErrors, type Schemas } from '@/lib/api/client';
@@ -56,47 +56,29 @@ export function LocationsPanel({ siteId, editable }: { siteId: string; editable:
                 <span style={{ width: 28, display: 'inline-block' }} />
               )}
               <Text size="sm">{n.name}</Text>
-              <Text size="xs" c="dimmed">
-                {n.code}
+              <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                {n.code} · {t(`locationKind.${n.kind}` as MessageKey)}
               </Text>
-              <Badge size="xs" variant="light" color="gray">
-                {t(`locationKind.${n.kind}` as MessageKey)}
-              </Badge>
             </Group>
-            <Group gap={2} wrap="nowrap">
-              <Button size="compact-xs" variant="subtle" onClick={() => qr.mutate(n.id)} aria-label={t('org.qrFor', { name: n.name })}>
-                {t('org.qr')}
-              </Button>
-              {editable && (
-                <>
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    onClick={() => setEditing({ mode: 'new', parent: n })}
-                    aria-label={t('org.addInside', { name: n.name })}
-                  >
-                    {t('org.add')}
-                  </Button>
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    onClick={() => setEditing({ mode: 'edit', node: n, parentId })}
-                    aria-label={t('org.editNamed', { name: n.name })}
-                  >
-                    {t('action.edit')}
-                  </Button>
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    color={tone.red}
-                    aria-label={t('org.deleteNamed', { name: n.name })}
-                    onClick={() => window.confirm(t('org.confirmDelete', { name: n.name })) && remove.mutate(n.id)}
-                  >
-                    {t('action.remove')}
-                  </Button>
-                </>
-              )}
-            </Group>
+            <Menu position="bottom-end" withinPortal>
+              <Menu.Target>
+                <Button size="compact-sm" variant="subtle" aria-label={t('org.actionsFor', { name: n.name })}>
+                  {t('org.actions')}
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Item onClick={() => qr.mutate(n.id)}>{t('org.qrFor', { name: n.name })}</Menu.Item>
+                {editable && (
+                  <>
+                    <Menu.Item onClick={() => setEditing({ mode: 'new', parent: n })}>{t('org.addInside', { name: n.name })}</Menu.Item>
+                    <Menu.Item onClick={() => setEditing({ mode: 'edit', node: n, parentId })}>{t('org.editNamed', { name: n.name })}</Menu.Item>
+                    <Menu.Item color={tone.red} onClick={() => window.confirm(t('org.confirmDelete', { name: n.name })) && remove.mutate(n.id)}>
+                      {t('org.deleteNamed', { name: n.name })}
+                    </Menu.Item>
+                  </>
+                )}
+              </Menu.Dropdown>
+            </Menu>
           </Group>
           {expanded.has(n.id) && n.children.length > 0 && render(n.children, n.id, level + 1)}
         </li>

@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import type { Schemas } from '@/lib/api/client';
+import type { Me } from '@/lib/auth/use-me';
 import { submit } from '@/lib/offline/sync';
 import { keys, type Status, type WorkOrder } from './work-orders';
 
@@ -10,7 +11,9 @@ const base = (id: string) => `/api/v1/work-orders/${id}`;
  * the device first, shown at once, and sent (now, or when the signal is back) with its own
  * idempotency key. A change the server refuses comes back as a conflict in the sync panel.
  */
-export function useFieldActions(wo: WorkOrder, userId: string | undefined) {
+export function useFieldActions(wo: WorkOrder, me: Me | undefined) {
+  const userId = me?.user.id;
+  const userName = me?.user.name;
   const qc = useQueryClient();
   const patchLocal = (patch: Partial<WorkOrder>) =>
     qc.setQueryData<WorkOrder>(keys.one(wo.id), (old) => (old ? { ...old, ...patch, allowedTransitions: [] } : old));
@@ -34,14 +37,14 @@ export function useFieldActions(wo: WorkOrder, userId: string | undefined) {
       const m = await submit({ kind: 'note', workOrderId: wo.id, method: 'POST', path: `${base(wo.id)}/notes`, body: { body } });
       qc.setQueryData<Schemas['NoteDto'][]>(keys.notes(wo.id), (old) => [
         ...(old ?? []),
-        { id: m.id, body, authorId: userId ?? '', createdAt: new Date(m.createdAt).toISOString() },
+        { id: m.id, body, authorId: userId ?? '', authorName: userName, createdAt: new Date(m.createdAt).toISOString() },
       ]);
     },
     startTimer: async () => {
       await submit({ kind: 'timer_start', workOrderId: wo.id, method: 'POST', path: `${base(wo.id)}/timer/start` });
       qc.setQueryData<Schemas['TimeLogList']>(keys.time(wo.id), (old) => ({
         totalMinutes: old?.totalMinutes ?? 0,
-        items: [...(old?.items ?? []), { id: 'local', userId: userId ?? '', startedAt: new Date().toISOString() }],
+        items: [...(old?.items ?? []), { id: 'local', userId: userId ?? '', userName, startedAt: new Date().toISOString() }],
       }));
     },
     stopTimer: async () => {
@@ -67,7 +70,7 @@ export function useFieldActions(wo: WorkOrder, userId: string | undefined) {
         totalMinutes: (old?.totalMinutes ?? 0) + minutes,
         items: [
           ...(old?.items ?? []),
-          { id: `local-${Date.now()}`, userId: userId ?? '', startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), minutes, note },
+          { id: `local-${Date.now()}`, userId: userId ?? '', userName, startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), minutes, note },
         ],
       }));
     },

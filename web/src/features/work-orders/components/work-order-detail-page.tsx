@@ -42,7 +42,7 @@ export function WorkOrderDetailPage() {
 function Detail({ wo }: { wo: WorkOrder }) {
   const me = useMe().data;
   const sync = useSync();
-  const field = useFieldActions(wo, me?.user.id);
+  const field = useFieldActions(wo, me);
   const waiting = sync.pending.filter((m) => m.workOrderId === wo.id);
   const fail = (e: unknown) => {
     notifications.show({ color: 'red', title: t('error.actionFailed'), message: errorMessage(e) });

@@ -1,0 +1,63 @@
+// (b) A technician's navigation has no settings; a settings address shows a clear "not
+// allowed" page; and the settings API refuses the technician whatever the page shows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { as } from './lib/api.mjs';
+import { DESKTOP, PHONE, device, shot, signInUi } from './lib/browser.mjs';
+import { backends, withApp } from './lib/fixture.mjs';
+
+for (const backend of backends()) {
+  test(`${backend}: a technician sees no settings and the server refuses them`, async () => {
+    await withApp(backend, async ({ server, browser }) => {
+      // At a desk: the side navigation lists what a technician uses, and no settings.
+      const desk = await device(browser, server, DESKTOP);
+      await signInUi(desk.page, 'technician');
+      const nav = desk.page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Work orders' }).waitFor();
+      const links = await nav.getByRole('link').allTextContents();
+      assert.ok(links.includes('Equipment'), links.join(', '));
+      for (const hidden of ['Settings', 'Audit trail']) assert.ok(!links.includes(hidden), `${hidden} in ${links.join(', ')}`);
+
+      for (const path of ['/settings', '/settings/users', '/settings/sla', '/audit']) {
+        await desk.page.goto(path);
+        await desk.page.getByTestId('not-allowed').waitFor();
+        await desk.page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+        await desk.page.getByText('ask an administrator').waitFor();
+      }
+      await shot(desk.page, server, 'technician-not-allowed-desktop');
+      await desk.page.getByRole('link', { name: 'Back to the start' }).click();
+      await desk.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+
+      // On a phone: the bottom tabs, no settings either.
+      const phone = await device(browser, server, PHONE);
+      await signInUi(phone.page, 'technician');
+      const tabs = await phone.page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+      assert.deepEqual(tabs, ['Assigned', 'Scan', 'Report', 'Alerts', 'Profile']);
+
+      // The server enforces it, whatever the page shows.
+      const tech = await as(server, 'technician');
+      const admin = await as(server, 'admin');
+      const site = (await admin.get('/api/v1/sites')).data.items[0];
+      const role = (await admin.get('/api/v1/roles/permissions')).data.roles.find((r) => r.key === 'technician');
+      const attempts = [
+        ['POST', '/api/v1/users', { name: 'Eve', email: 'eve@demo.hmms', role: 'admin' }],
+        ['PATCH', `/api/v1/roles/${role.id}`, { permissions: ['user.manage'] }],
+        ['PUT', `/api/v1/sites/${site.id}/sla-policies`, [{ priority: 'critical', responseMinutes: 600, resolutionMinutes: 6000 }]],
+        ['PUT', `/api/v1/sites/${site.id}/escalation-chain`, [{ level: 1, notify: 'assignee', delayMinutes: 0 }]],
+        ['PATCH', `/api/v1/sites/${site.id}`, { publicRequestsEnabled: false }],
+        ['POST', '/api/v1/departments', { siteId: site.id, name: 'Shadow IT', code: 'SHD' }],
+        ['GET', '/api/v1/audit', undefined],
+      ];
+      for (const [method, path, body] of attempts) {
+        const res = await tech[method === 'GET' ? 'get' : method.toLowerCase()](path, body);
+        assert.equal(res.status, 403, `${method} ${path}: ${JSON.stringify(res.data)}`);
+        assert.equal(res.data.type, 'urn:hmms:problem:forbidden', `${method} ${path}`);
+      }
+      // Nothing changed.
+      const after = (await admin.get(`/api/v1/sites/${site.id}`)).data;
+      assert.equal(after.publicRequestsEnabled, site.publicRequestsEnabled);
+      assert.equal((await admin.get('/api/v1/users?q=eve')).data.items.length, 0);
+      assert.deepEqual(desk.page.errors, []);
+    });
+  });
+}
