@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod audit;
 pub mod files;
+pub mod preventive;
 pub mod roles;
 pub mod scope;
 pub mod throttle;
