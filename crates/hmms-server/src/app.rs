@@ -45,6 +45,7 @@ use crate::{audit, auth, health, modules};
         (name = "work orders", description = "Requests, assignment, work, approval and SLAs"),
         (name = "vendors", description = "Contractor companies that take work orders"),
         (name = "assets", description = "The equipment registry, QR labels and scanning"),
+        (name = "preventive", description = "Preventive maintenance: plans, checklists, the generator, calendar and compliance"),
         (name = "notifications", description = "What each person is told"),
         (name = "events", description = "Live updates (Server-Sent Events)"),
         (name = "public", description = "Fault reports by QR code, without signing in"),
@@ -64,6 +65,7 @@ fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(modules::org::routes::router())
         .merge(modules::work_orders::routes::router())
         .merge(modules::vendors::routes::router())
+        .merge(modules::preventive::routes::router())
         .merge(modules::assets::routes::router(max_upload))
         .merge(modules::notifications::routes::router())
         .merge(modules::push::routes::router())

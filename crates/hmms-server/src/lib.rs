@@ -19,6 +19,7 @@ pub mod modules;
 pub mod pagination;
 pub mod state;
 pub mod storage;
+pub mod system_users;
 pub mod web;
 
 use std::future::Future;

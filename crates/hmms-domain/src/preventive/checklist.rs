@@ -120,22 +120,34 @@ pub fn check_items(items: &[Item]) -> Vec<Problem> {
         }
         let label = it.label.trim();
         if label.is_empty() || label.chars().count() > 300 {
-            out.push(problem(f("label"), "say what to check, in at most 300 characters"));
+            out.push(problem(
+                f("label"),
+                "say what to check, in at most 300 characters",
+            ));
         }
         if it.kind == ItemKind::Number {
             if let (Some(lo), Some(hi)) = (it.min, it.max)
                 && lo > hi
             {
-                out.push(problem(f("min"), "the lowest acceptable value is above the highest"));
+                out.push(problem(
+                    f("min"),
+                    "the lowest acceptable value is above the highest",
+                ));
             }
             if it.min.is_some_and(|v| !v.is_finite()) || it.max.is_some_and(|v| !v.is_finite()) {
                 out.push(problem(f("min"), "limits must be numbers"));
             }
         } else if it.min.is_some() || it.max.is_some() || it.unit.is_some() {
-            out.push(problem(f("unit"), "only number items have a unit and a range"));
+            out.push(problem(
+                f("unit"),
+                "only number items have a unit and a range",
+            ));
         }
         if it.allow_na && it.kind != ItemKind::PassFail {
-            out.push(problem(f("allowNa"), "only pass/fail items can be not applicable"));
+            out.push(problem(
+                f("allowNa"),
+                "only pass/fail items can be not applicable",
+            ));
         }
     }
     out
@@ -201,18 +213,27 @@ pub fn evaluate(items: &[Item], answers: &[Answer]) -> Result<Evaluation, Vec<Pr
     let mut seen = HashSet::new();
     for (i, a) in answers.iter().enumerate() {
         let Some(item) = by_key.get(a.key.as_str()) else {
-            problems.push(problem(format!("answers[{i}].key"), format!("no item `{}`", a.key)));
+            problems.push(problem(
+                format!("answers[{i}].key"),
+                format!("no item `{}`", a.key),
+            ));
             continue;
         };
         if !seen.insert(a.key.as_str()) {
-            problems.push(problem(format!("answers[{i}].key"), format!("`{}` is answered twice", a.key)));
+            problems.push(problem(
+                format!("answers[{i}].key"),
+                format!("`{}` is answered twice", a.key),
+            ));
             continue;
         }
         match judge(item, a) {
             Ok(o) => {
                 outcomes.insert(a.key.clone(), o);
             }
-            Err(m) => problems.push(problem(format!("answers[{i}]"), format!("{}: {m}", item.label))),
+            Err(m) => problems.push(problem(
+                format!("answers[{i}]"),
+                format!("{}: {m}", item.label),
+            )),
         }
     }
     if !problems.is_empty() {
@@ -324,7 +345,11 @@ mod tests {
         l.value = Some(20.0);
         let got = evaluate(&items, &[l, e, v]).unwrap();
         assert_eq!(got.failed, ["visual-inspection", "earth-resistance"]);
-        assert_eq!(got.missing, ["alarms", "label-photo"], "remarks is optional");
+        assert_eq!(
+            got.missing,
+            ["alarms", "label-photo"],
+            "remarks is optional"
+        );
         assert!(!got.complete());
         let mut a = answer("alarms");
         a.result = Some("pass".into());
@@ -344,7 +369,8 @@ mod tests {
         let items = electrical_safety();
         let mut v = answer("visual-inspection");
         v.result = Some("pass".into());
-        let problems = evaluate(&items, &[answer("nope"), v.clone(), v, answer("alarms")]).unwrap_err();
+        let problems =
+            evaluate(&items, &[answer("nope"), v.clone(), v, answer("alarms")]).unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["answers[0].key", "answers[2].key", "answers[3]"]);
     }
@@ -363,7 +389,13 @@ mod tests {
         let fields: Vec<String> = check_items(&bad).into_iter().map(|p| p.field).collect();
         assert_eq!(
             fields,
-            ["items[0].unit", "items[1].min", "items[2].key", "items[4].allowNa", "items[5].label"]
+            [
+                "items[0].unit",
+                "items[1].min",
+                "items[2].key",
+                "items[4].allowNa",
+                "items[5].label"
+            ]
         );
     }
 }

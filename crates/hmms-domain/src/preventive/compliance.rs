@@ -130,11 +130,27 @@ mod tests {
     #[test]
     fn the_grace_window_decides_on_time_or_late() {
         let due = t(10, 9);
-        assert_eq!(on_completion(due, 0, t(10, 9)), InstanceStatus::CompletedOnTime);
-        assert_eq!(on_completion(due, 0, t(10, 10)), InstanceStatus::CompletedLate);
-        assert_eq!(on_completion(due, 3, t(13, 9)), InstanceStatus::CompletedOnTime);
-        assert_eq!(on_completion(due, 3, t(13, 10)), InstanceStatus::CompletedLate);
-        assert_eq!(on_completion(due, 3, t(1, 9)), InstanceStatus::CompletedOnTime, "early counts");
+        assert_eq!(
+            on_completion(due, 0, t(10, 9)),
+            InstanceStatus::CompletedOnTime
+        );
+        assert_eq!(
+            on_completion(due, 0, t(10, 10)),
+            InstanceStatus::CompletedLate
+        );
+        assert_eq!(
+            on_completion(due, 3, t(13, 9)),
+            InstanceStatus::CompletedOnTime
+        );
+        assert_eq!(
+            on_completion(due, 3, t(13, 10)),
+            InstanceStatus::CompletedLate
+        );
+        assert_eq!(
+            on_completion(due, 3, t(1, 9)),
+            InstanceStatus::CompletedOnTime,
+            "early counts"
+        );
         assert!(superseded(false) && !superseded(true));
     }
 

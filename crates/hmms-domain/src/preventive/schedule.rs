@@ -32,9 +32,33 @@ pub enum Mode {
     Floating,
 }
 
+/// How a plan recurs: one of the editor's simple frequencies, or a recurrence rule as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Recurrence {
+    /// Every `interval` days, weeks, months or years, from the start's weekday or date.
+    Simple { frequency: Frequency, interval: u32 },
+    /// An RFC 5545 rule, e.g. `FREQ=MONTHLY;INTERVAL=6;BYDAY=1MO`.
+    Rule { rule: String },
+}
+
+impl Recurrence {
+    /// The RRULE this recurrence means for a schedule starting at `start`.
+    pub fn rule_for(&self, start: NaiveDateTime) -> Result<String, ScheduleError> {
+        match self {
+            Self::Simple {
+                frequency,
+                interval,
+            } => simple_rule(*frequency, *interval, start),
+            Self::Rule { rule } => Ok(rule.clone()),
+        }
+    }
+}
+
 /// A checked calendar schedule: a recurrence rule from a local start in a time zone.
 #[derive(Debug, Clone)]
 pub struct Calendar {
+    recurrence: Recurrence,
     rule: String,
     start: NaiveDateTime,
     zone: Tz,
@@ -48,10 +72,13 @@ pub enum ScheduleError {
     Zone(String),
     #[error("the recurrence rule is not valid: {0}")]
     Rule(String),
-    #[error("the start {0} does not exist in {1}")]
-    Start(NaiveDateTime, String),
     #[error("the interval must be between 1 and 1000")]
     Interval,
+}
+
+fn parsed_bounded(rule: &str) -> bool {
+    rule.split(';')
+        .any(|part| part.starts_with("COUNT=") || part.starts_with("UNTIL="))
 }
 
 fn rrule_zone(zone: Tz) -> rrule::Tz {
@@ -61,8 +88,8 @@ fn rrule_zone(zone: Tz) -> rrule::Tz {
 /// The local time as an instant in `zone`: the first of two on a fall-back day, one gap later
 /// on a spring-forward day (RFC 5545 §3.3.5).
 pub fn local_to_utc(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
-    use chrono::offset::LocalResult;
     use chrono::TimeZone;
+    use chrono::offset::LocalResult;
     match zone.from_local_datetime(&local) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
@@ -84,10 +111,26 @@ impl Calendar {
     /// Checks `rule` (the part after `RRULE:`, e.g. `FREQ=MONTHLY;BYDAY=1MO;INTERVAL=6`) from the
     /// local start `start` in `zone` (an IANA name such as `Africa/Nairobi`).
     pub fn new(rule: &str, start: NaiveDateTime, zone: &str) -> Result<Self, ScheduleError> {
+        let recurrence = Recurrence::Rule {
+            rule: rule.trim().trim_start_matches("RRULE:").to_uppercase(),
+        };
+        Self::of(&recurrence, start, zone)
+    }
+
+    /// The calendar of `recurrence` from the local start `start` in `zone`.
+    pub fn of(
+        recurrence: &Recurrence,
+        start: NaiveDateTime,
+        zone: &str,
+    ) -> Result<Self, ScheduleError> {
         let zone: Tz = zone
             .parse()
             .map_err(|_| ScheduleError::Zone(zone.to_string()))?;
-        let rule = rule.trim().trim_start_matches("RRULE:").to_uppercase();
+        let rule = recurrence
+            .rule_for(start)?
+            .trim()
+            .trim_start_matches("RRULE:")
+            .to_uppercase();
         if rule.is_empty() {
             return Err(ScheduleError::Rule("it is empty".into()));
         }
@@ -99,7 +142,14 @@ impl Calendar {
         let set = parsed
             .build(dt_start)
             .map_err(|e| ScheduleError::Rule(e.to_string()))?;
+        // Rules with COUNT or UNTIL end; maintenance plans do not (a paused plan stops instead).
+        if parsed_bounded(&rule) {
+            return Err(ScheduleError::Rule(
+                "COUNT and UNTIL are not used here: pause or end the plan instead".into(),
+            ));
+        }
         Ok(Self {
+            recurrence: recurrence.clone(),
             rule,
             start,
             zone,
@@ -154,9 +204,10 @@ impl Calendar {
         self.next_after(at - chrono::Duration::seconds(1))
     }
 
-    /// The same rule started again at `start` (a floating schedule after a completion).
+    /// The same recurrence started again at `start` (a floating schedule after a completion):
+    /// a simple frequency takes the new start's weekday or date.
     pub fn restarted_at(&self, start: NaiveDateTime) -> Result<Self, ScheduleError> {
-        Self::new(&self.rule, start, self.zone.name())
+        Self::of(&self.recurrence, start, self.zone.name())
     }
 
     /// The next occurrence a floating schedule gets after work done at `done`: the rule
@@ -164,9 +215,14 @@ impl Calendar {
     /// first occurrence after that day.
     pub fn next_after_completion(&self, done: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let local_day = done.with_timezone(&self.zone).date_naive();
-        let restarted = self.restarted_at(local_day.and_time(self.start.time())).ok()?;
+        let restarted = self
+            .restarted_at(local_day.and_time(self.start.time()))
+            .ok()?;
         // The restarted rule's first occurrence is the completion day itself: skip it.
-        restarted.next_after(local_to_utc(local_day.and_time(self.start.time()), self.zone))
+        restarted.next_after(local_to_utc(
+            local_day.and_time(self.start.time()),
+            self.zone,
+        ))
     }
 }
 
@@ -232,7 +288,7 @@ impl MeterInterval {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDate, TimeZone};
+    use chrono::{NaiveDate, TimeZone, Timelike};
 
     fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)
@@ -248,7 +304,11 @@ mod tests {
     fn days(cal: &Calendar, n: usize) -> Vec<String> {
         cal.between(utc(2000, 1, 1, 0, 0), utc(2100, 1, 1, 0, 0), n)
             .into_iter()
-            .map(|t| t.with_timezone(&cal.zone()).format("%Y-%m-%d %H:%M").to_string())
+            .map(|t| {
+                t.with_timezone(&cal.zone())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .collect()
     }
 
@@ -365,12 +425,8 @@ mod tests {
     #[test]
     fn every_six_months_on_the_first_monday() {
         let start = local(2027, 1, 4, 9, 0);
-        let cal = Calendar::new(
-            "FREQ=MONTHLY;INTERVAL=6;BYDAY=1MO",
-            start,
-            "Africa/Nairobi",
-        )
-        .unwrap();
+        let cal =
+            Calendar::new("FREQ=MONTHLY;INTERVAL=6;BYDAY=1MO", start, "Africa/Nairobi").unwrap();
         assert_eq!(
             days(&cal, 4),
             [
@@ -385,12 +441,11 @@ mod tests {
     #[test]
     fn next_after_and_a_floating_restart() {
         let start = local(2027, 1, 4, 9, 0);
-        let cal = Calendar::new(
-            &simple_rule(Frequency::Monthly, 3, start).unwrap(),
-            start,
-            "Africa/Nairobi",
-        )
-        .unwrap();
+        let quarterly = Recurrence::Simple {
+            frequency: Frequency::Monthly,
+            interval: 3,
+        };
+        let cal = Calendar::of(&quarterly, start, "Africa/Nairobi").unwrap();
         // Nairobi is UTC+3: 09:00 local is 06:00 UTC.
         assert_eq!(
             cal.next_after(utc(2027, 1, 4, 6, 0)),
@@ -426,6 +481,10 @@ mod tests {
             simple_rule(Frequency::Daily, 0, start),
             Err(ScheduleError::Interval)
         );
+        assert!(matches!(
+            Calendar::new("FREQ=WEEKLY;COUNT=3", start, "Africa/Nairobi"),
+            Err(ScheduleError::Rule(_))
+        ));
     }
 
     #[test]
@@ -434,5 +493,50 @@ mod tests {
         assert!(!m.due(1000.0, 1249.9));
         assert!(m.due(1000.0, 1250.0));
         assert!(!MeterInterval { every: 0.0 }.due(0.0, 1e9));
+    }
+
+    fn days_in_month(y: i32, m: u32) -> u32 {
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        NaiveDate::from_ymd_opt(ny, nm, 1)
+            .unwrap()
+            .pred_opt()
+            .unwrap()
+            .day()
+    }
+
+    proptest::proptest! {
+        /// Simple monthly schedules land on the start's day, or the last day of a shorter
+        /// month, at the start's local time, in strictly increasing order; and `next_after`
+        /// agrees with the list.
+        #[test]
+        fn simple_monthly_keeps_its_day(
+            year in 2026i32..2031, month in 1u32..13, day in 1u32..32, hour in 0u32..24,
+            interval in 1u32..13, zone in proptest::sample::select(vec![
+                "Africa/Nairobi", "Europe/London", "America/New_York", "Asia/Kolkata"]),
+        ) {
+            let day = day.min(days_in_month(year, month));
+            let start = local(year, month, day, hour, 15);
+            let cal = Calendar::of(
+                &Recurrence::Simple { frequency: Frequency::Monthly, interval },
+                start,
+                zone,
+            ).unwrap();
+            let got = cal.between(utc(2000, 1, 1, 0, 0), utc(2100, 1, 1, 0, 0), 24);
+            proptest::prop_assert_eq!(got.len(), 24);
+            for w in got.windows(2) {
+                proptest::prop_assert!(w[0] < w[1]);
+                proptest::prop_assert_eq!(cal.next_after(w[0]), Some(w[1]));
+            }
+            for t in &got {
+                let l = t.with_timezone(&cal.zone()).naive_local();
+                proptest::prop_assert_eq!(l.day(), day.min(days_in_month(l.year(), l.month())));
+                // The start's time of day, except on a day where it does not exist (it moves
+                // forward by the daylight-saving gap).
+                let exists = cal.zone().from_local_datetime(&l.date().and_time(start.time())).single().is_some();
+                if exists {
+                    proptest::prop_assert_eq!((l.hour(), l.minute()), (hour, 15));
+                }
+            }
+        }
     }
 }

@@ -209,6 +209,8 @@ pub async fn generate(
             created_at: Set(created),
             updated_at: Set(closed.or(completed).or(started).unwrap_or(created)),
             version: Set(1),
+            pm_instance_id: Set(None),
+            follow_up_of: Set(None),
         });
         let mut line = |kind: &str,
                         from: Option<Status>,
@@ -437,6 +439,8 @@ pub async fn generate_bulk(
                 created_at: Set(c),
                 updated_at: Set(done.unwrap_or(c)),
                 version: Set(1),
+                pm_instance_id: Set(None),
+                follow_up_of: Set(None),
             });
         }
         work_order::Entity::insert_many(rows)

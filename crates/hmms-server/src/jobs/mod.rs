@@ -27,11 +27,23 @@ pub struct JobInfo {
     pub every_seconds: u64,
 }
 
-pub const JOBS: &[JobInfo] = &[JobInfo {
-    name: "sla-check",
-    description: "Warns at 75% of a work order's resolution time and escalates breaches along the site's chain",
-    every_seconds: 60,
-}];
+pub const JOBS: &[JobInfo] = &[
+    JobInfo {
+        name: "sla-check",
+        description: "Warns at 75% of a work order's resolution time and escalates breaches along the site's chain",
+        every_seconds: 60,
+    },
+    JobInfo {
+        name: "pm-generate",
+        description: "Generates preventive work orders ahead of their due dates, from calendars and meters, and marks superseded occurrences missed",
+        every_seconds: 3600,
+    },
+    JobInfo {
+        name: "pm-overdue",
+        description: "Tells assignees and managers when preventive work passes its due date, and escalates it after the grace window",
+        every_seconds: 900,
+    },
+];
 
 /// One run of a job.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -103,6 +115,10 @@ pub async fn run(state: &AppState, job: &str, slot: String) -> ApiResult<Option<
     };
     let outcome = match job {
         "sla-check" => sla_check::run(state).await,
+        "pm-generate" => crate::modules::preventive::generator::run(state, None)
+            .await
+            .and_then(|r| Ok(serde_json::to_value(r)?)),
+        "pm-overdue" => crate::modules::preventive::instances::overdue_check(state).await,
         _ => unreachable!("checked above"),
     };
     let mut m = claimed.into_active_model();

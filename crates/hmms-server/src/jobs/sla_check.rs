@@ -77,6 +77,8 @@ pub async fn run(state: &AppState) -> ApiResult<serde_json::Value> {
         .collect();
     let candidates = work_order::Entity::find()
         .filter(work_order::Column::Status.is_in(open))
+        // Preventive work has its own due date, grace window and escalation (pm-overdue).
+        .filter(work_order::Column::PmInstanceId.is_null())
         .filter(
             Condition::any()
                 .add(work_order::Column::SlaWarnedAt.is_null())

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod attachments;
 pub mod notifications;
 pub mod org;
+pub mod preventive;
 pub mod public_requests;
 pub mod push;
 pub mod roles;

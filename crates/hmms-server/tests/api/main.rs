@@ -12,6 +12,7 @@ mod errors;
 mod events;
 mod openapi;
 mod org;
+mod preventive;
 mod public_requests;
 mod push;
 mod rbac;

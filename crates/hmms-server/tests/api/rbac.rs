@@ -238,10 +238,49 @@ const TABLE: &[(&str, Expect)] = &[
         "POST /api/v1/admin/jobs/{name}/run",
         [200, 403, 403, 403, 403, 403, 200],
     ),
+    // Preventive maintenance: read by those who plan and do it (and IT), planned by managers.
+    ("GET /api/v1/preventive/checklists", PM_READERS),
+    ("POST /api/v1/preventive/checklists", PM_CREATORS),
+    ("GET /api/v1/preventive/checklists/{id}", PM_READERS),
+    ("PUT /api/v1/preventive/checklists/{id}", PM_MANAGERS),
+    (
+        "GET /api/v1/preventive/checklists/{id}/versions/{number}",
+        PM_READERS,
+    ),
+    ("GET /api/v1/preventive/plans", PM_READERS),
+    ("POST /api/v1/preventive/plans", PM_CREATORS),
+    ("GET /api/v1/preventive/plans/{id}", PM_READERS),
+    ("PATCH /api/v1/preventive/plans/{id}", PM_MANAGERS),
+    ("POST /api/v1/preventive/schedule-preview", PM_READERS),
+    ("POST /api/v1/preventive/run-generator", PM_MANAGERS),
+    ("GET /api/v1/preventive/instances", PM_READERS),
+    ("PATCH /api/v1/preventive/instances/{id}", PM_MANAGERS),
+    ("GET /api/v1/preventive/calendar", PM_READERS),
+    ("GET /api/v1/preventive/calendar-feeds", PM_READERS),
+    (
+        "POST /api/v1/preventive/calendar-feeds",
+        [201, 201, 201, 403, 403, 403, 201],
+    ),
+    // Only its owner revokes a feed (the admin made this one).
+    (
+        "DELETE /api/v1/preventive/calendar-feeds/{id}",
+        [204, 404, 404, 404, 404, 404, 404],
+    ),
+    ("GET /api/v1/preventive/compliance", PM_READERS),
+    ("GET /api/v1/preventive/compliance.csv", PM_READERS),
+    // The fixture's preventive work order (ICU equipment) is assigned to the technician.
+    ("GET /api/v1/work-orders/{id}/checklist", WO_READERS),
+    (
+        "PUT /api/v1/work-orders/{id}/checklist",
+        [403, 403, 200, 403, 403, 404, 403],
+    ),
 ];
 
 const ASSET_READERS: Expect = [200, 200, 404, 200, 200, 404, 200];
 const WO_READERS: Expect = [200, 200, 200, 200, 403, 404, 200];
+const PM_READERS: Expect = [200, 200, 200, 403, 403, 403, 200];
+const PM_MANAGERS: Expect = [200, 200, 403, 403, 403, 403, 403];
+const PM_CREATORS: Expect = [201, 201, 403, 403, 403, 403, 403];
 const WO_ASSIGNEE: Expect = [403, 403, 200, 403, 403, 404, 403];
 const WO_APPROVERS: Expect = [200, 200, 403, 403, 403, 404, 403];
 
@@ -257,6 +296,7 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/public/places/{site}/{location}",
     "GET /api/v1/public/assets/{tag}",
     "POST /api/v1/public/requests",
+    "GET /api/v1/preventive/feeds/{secret}",
 ];
 
 /// Self-service: any signed-in user, for themselves (see auth.rs).
@@ -282,6 +322,10 @@ struct Fixtures {
     equipment_class: String,
     recall: String,
     meter: String,
+    checklist: String,
+    plan: String,
+    pm_instance: String,
+    pm_work_order: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -336,6 +380,10 @@ async fn fixtures(app: &TestApp) -> Fixtures {
                 .to_string()
         },
         meter: String::new(),
+        checklist: String::new(),
+        plan: String::new(),
+        pm_instance: String::new(),
+        pm_work_order: String::new(),
         recall: {
             let res = app
                 .post(
@@ -393,7 +441,61 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .as_str()
         .unwrap()
         .to_string();
+    // A checklist and a plan due in half a day on a second pump (so the technician's work on
+    // it does not open the fixture pump to them), generated at once.
+    let res = app
+        .post(
+            "/api/v1/assets",
+            &admin,
+            json!({ "tag": "FIX-ICU-IP-002", "name": "Infusion pump", "departmentId": icu, "status": "in_service" }),
+        )
+        .await;
+    let pm_asset = expect(res, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .post(
+            "/api/v1/preventive/checklists",
+            &admin,
+            json!({ "name": "Fixture checklist", "items": [{ "key": "ok", "label": "Works", "kind": "pass_fail" }] }),
+        )
+        .await;
+    f.checklist = expect(res, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .post(
+            "/api/v1/preventive/plans",
+            &admin,
+            json!({ "siteId": f.smgh, "name": "Fixture PM", "targetKind": "asset", "assetId": pm_asset,
+                    "checklistTemplateId": f.checklist, "assigneeId": f.technician,
+                    "recurrence": { "frequency": "monthly" }, "startLocal": soon(app, 12) }),
+        )
+        .await;
+    f.plan = expect(res, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let list = app
+        .get_ok(&format!("/api/v1/preventive/instances?planId={}", f.plan))
+        .await;
+    f.pm_instance = list["items"][0]["id"].as_str().unwrap().to_string();
+    f.pm_work_order = list["items"][0]["workOrderId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     f
+}
+
+/// St. Mary's local time `hours` from now, on the hour, as a plan's `startLocal`.
+fn soon(app: &TestApp, hours: i64) -> String {
+    let zone: chrono_tz::Tz = "Africa/Nairobi".parse().unwrap();
+    (app.state.clock.now() + chrono::Duration::hours(hours))
+        .with_timezone(&zone)
+        .format("%Y-%m-%dT%H:00:00")
+        .to_string()
 }
 
 /// A fresh record for a delete to remove, created by the admin.
@@ -419,6 +521,10 @@ async fn fresh(app: &TestApp, f: &Fixtures, kind: &str, n: usize) -> String {
         "locations" => (
             "/api/v1/locations",
             json!({ "siteId": f.smgh, "kind": "room", "name": "Temp", "code": format!("TMP-{n}") }),
+        ),
+        "preventive" => (
+            "/api/v1/preventive/calendar-feeds",
+            json!({ "scope": "mine", "name": format!("Feed {n}") }),
         ),
         other => panic!("no fresh {other}"),
     };
@@ -471,7 +577,11 @@ async fn request(
             }
             id
         }
+        (_, "work-orders") if template.ends_with("/checklist") => f.pm_work_order.clone(),
         (_, "work-orders") => f.work_order.clone(),
+        (_, "preventive") if template.contains("/checklists/") => f.checklist.clone(),
+        (_, "preventive") if template.contains("/plans/") => f.plan.clone(),
+        (_, "preventive") if template.contains("/instances/") => f.pm_instance.clone(),
         (_, "notifications") => uuid::Uuid::nil().to_string(),
         (_, "push") => uuid::Uuid::nil().to_string(),
         (_, "attachments") => f.attachment.clone(),
@@ -508,11 +618,44 @@ async fn request(
             .to_string();
         path = path.replace("{partId}", &part);
     }
+    let period = {
+        let now = app.state.clock.now();
+        let q = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339().replace('+', "%2B");
+        format!(
+            "from={}&to={}",
+            q(now - chrono::Duration::days(30)),
+            q(now + chrono::Duration::days(30))
+        )
+    };
+    let path = path.replace("{number}", "1");
     let path = match op {
         "GET /api/v1/locations/tree" => format!("{path}?siteId={}", f.smgh),
+        "GET /api/v1/preventive/calendar"
+        | "GET /api/v1/preventive/compliance"
+        | "GET /api/v1/preventive/compliance.csv" => format!("{path}?{period}"),
         _ => path,
     };
     let body = match (method.as_str(), resource) {
+        ("POST", "preventive") if op.ends_with("/checklists") => Some(json!({
+            "name": format!("Checklist {n}"),
+            "items": [{ "key": "ok", "label": "Works", "kind": "pass_fail" }]
+        })),
+        ("PUT", "preventive") => Some(json!({ "description": format!("Reviewed {n}") })),
+        ("POST", "preventive") if op.ends_with("/plans") => Some(json!({
+            "siteId": f.smgh, "name": format!("Plan {n}"), "targetKind": "asset", "assetId": f.asset,
+            "recurrence": { "frequency": "yearly" }, "startLocal": soon(app, 24 * 60)
+        })),
+        ("PATCH", "preventive") if op.contains("/plans/") => {
+            Some(json!({ "task": format!("Task {n}") }))
+        }
+        ("POST", "preventive") if op.ends_with("/schedule-preview") => Some(json!({
+            "recurrence": { "frequency": "weekly" }, "startLocal": "2027-01-04T09:00:00", "siteId": f.smgh
+        })),
+        ("PATCH", "preventive") => Some(json!({ "missReason": "Equipment in use" })),
+        ("POST", "preventive") if op.ends_with("/calendar-feeds") => {
+            Some(json!({ "scope": "mine" }))
+        }
+        ("PUT", "work-orders") if op.ends_with("/checklist") => Some(json!({ "answers": [] })),
         ("POST", "users") => Some(
             json!({ "email": format!("new{n}@demo.hmms"), "name": "New Person", "role": "staff", "departmentId": f.icu }),
         ),

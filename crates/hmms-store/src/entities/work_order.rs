@@ -53,6 +53,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// The preventive-maintenance occurrence this work does.
+    pub pm_instance_id: Option<Uuid>,
+    /// The work order whose findings (a failed checklist item) this one follows up.
+    pub follow_up_of: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

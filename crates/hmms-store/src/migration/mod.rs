@@ -15,6 +15,7 @@ mod m0009_assets;
 mod m0010_vendor_asset_read;
 mod m0011_notify_trigger;
 mod m0012_department_heads;
+mod m0013_preventive;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_vendor_asset_read::Migration),
             Box::new(m0011_notify_trigger::Migration),
             Box::new(m0012_department_heads::Migration),
+            Box::new(m0013_preventive::Migration),
         ]
     }
 }

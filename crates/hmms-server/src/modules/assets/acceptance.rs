@@ -48,6 +48,9 @@ pub async fn open(
             location_id: a.location_id,
             assignment: None,
             signature_required: false,
+            due: None,
+            pm_instance_id: None,
+            follow_up_of: None,
         },
         now,
     )

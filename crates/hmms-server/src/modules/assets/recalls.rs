@@ -243,6 +243,9 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateRecall) -> ApiR
                 location_id: a.location_id,
                 assignment: None,
                 signature_required: false,
+                due: None,
+                pm_instance_id: None,
+                follow_up_of: None,
             },
             now,
         )

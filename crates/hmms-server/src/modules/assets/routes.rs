@@ -451,7 +451,8 @@ pub async fn list_readings(
     Ok(Json(meters::readings(&state, &p, id, meter).await?))
 }
 
-/// Record a meter reading (technicians and managers). Meters only go up.
+/// Record a meter reading (technicians and managers). Meters only go up. A reading that
+/// reaches a preventive plan's meter interval generates its work order at once.
 #[utoipa::path(post, path = "/assets/{id}/meters/{meterId}/readings", tag = "assets", request_body = CreateReading,
     params(("id" = Uuid, Path, description = ID), ("meterId" = Uuid, Path, description = "Meter id")),
     responses((status = 201, description = "Recorded", body = ReadingDto)))]
@@ -461,10 +462,9 @@ pub async fn record_reading(
     ApiPath((id, meter)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<CreateReading>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok((
-        StatusCode::CREATED,
-        Json(meters::record(&state, &p, id, meter, body).await?),
-    ))
+    let reading = meters::record(&state, &p, id, meter, body).await?;
+    crate::modules::preventive::generator::run_for_asset(&state, id).await;
+    Ok((StatusCode::CREATED, Json(reading)))
 }
 
 /// The equipment-class tree, flat, by code.

@@ -42,6 +42,26 @@ pub const KINDS: &[(&str, &str, bool)] = &[
         false,
     ),
     ("sla_escalated", "Overdue work is escalated to you", false),
+    (
+        "pm_generated",
+        "Preventive maintenance is scheduled for you",
+        true,
+    ),
+    (
+        "pm_overdue",
+        "Preventive maintenance you do or oversee is past its due date",
+        true,
+    ),
+    (
+        "pm_escalated",
+        "Preventive maintenance passed its grace window undone",
+        false,
+    ),
+    (
+        "pm_follow_up",
+        "A preventive check failed and needs corrective work",
+        true,
+    ),
 ];
 
 /// One kind of notification and whether you receive it.

@@ -2,10 +2,9 @@
 
 use bytes::Bytes;
 use chrono::{Datelike, Duration};
-use hmms_domain::BuiltinRole;
 use hmms_domain::validate::{self, Errors};
 use hmms_domain::work_orders::{self as rules, Priority, Status};
-use hmms_store::entities::{asset, location, public_submission, site, user, work_order};
+use hmms_store::entities::{asset, location, public_submission, site, work_order};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter,
@@ -17,7 +16,6 @@ use uuid::Uuid;
 
 use crate::audit::{self, Change, Who};
 use crate::auth::principal::Meta;
-use crate::bootstrap::{NewUser, insert_user};
 use crate::error::{ApiError, ApiResult};
 use crate::modules::attachments::service::{self as files, AttachmentKind, Owner};
 use crate::modules::notifications::service::{Message, holders_at_site, send};
@@ -165,32 +163,9 @@ async fn public_requester(
     org: Uuid,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<Uuid> {
-    let email = format!("public-requests@{org}.invalid");
-    if let Some(u) = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .one(&**tx)
-        .await?
-    {
-        return Ok(u.id);
-    }
-    let nobody = NewUser {
-        organization_id: org,
-        email: &email,
-        name: "Public request (QR code)",
-        role: BuiltinRole::Staff,
-        // Not a password hash: nothing verifies against it, so nobody signs in as this user.
-        password_hash: "!".into(),
-        site_id: None,
-        department_id: None,
-        section_id: None,
-        must_change_password: false,
-    };
-    let u = insert_user(&**tx, nobody, now)
-        .await
-        .map_err(ApiError::Internal)?;
-    let mut m: user::ActiveModel = u.clone().into();
-    m.status = Set("inactive".into());
-    m.update(&**tx).await?;
+    let u =
+        crate::system_users::stand_in(tx, org, "public-requests", "Public request (QR code)", now)
+            .await?;
     Ok(u.id)
 }
 
@@ -326,6 +301,8 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
+        pm_instance_id: Set(None),
+        follow_up_of: Set(None),
     }
     .insert(&*tx)
     .await?;

@@ -158,6 +158,10 @@ pub struct WorkOrderDto {
     pub total_cost_minor: i64,
     /// Completion needs a signature attachment.
     pub signature_required: bool,
+    /// The preventive-maintenance occurrence this work does (`/preventive/instances`).
+    pub pm_instance_id: Option<Uuid>,
+    /// The work order whose failed checks this corrective work follows up.
+    pub follow_up_of: Option<Uuid>,
     /// The status changes you may make now.
     pub allowed_transitions: Vec<StatusDto>,
     /// Names of the people, places and equipment the ids above refer to, for display (absent

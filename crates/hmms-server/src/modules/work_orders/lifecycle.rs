@@ -152,6 +152,8 @@ pub async fn complete(
             ));
         }
     }
+    // Preventive work: every required checklist item must be answered.
+    crate::modules::preventive::instances::check_complete(&*tx, &current).await?;
     let now = state.clock.now();
     let mut m = current.clone().into_active_model();
     enter_status(&tx, &mut m, &current, Status::Completed, p.id(), now).await?;
@@ -197,6 +199,8 @@ pub async fn complete(
         now,
     )
     .await?;
+    // Its preventive occurrence ends on time or late; failed checks open a follow-up.
+    crate::modules::preventive::instances::on_completed(&tx, p, &current, now).await?;
     finish_step(tx, p, current, m, "work_order.completed", now).await
 }
 
@@ -297,6 +301,7 @@ pub async fn reject(
         now,
     )
     .await?;
+    crate::modules::preventive::instances::on_reopened(&tx, p, &current, now).await?;
     finish_step(tx, p, current, m, "work_order.completion_rejected", now).await
 }
 

@@ -275,6 +275,8 @@ pub fn dto_of(
         parts_cost_minor: costs.parts_minor,
         total_cost_minor: labour_cost_minor + costs.parts_minor + w.vendor_cost_minor,
         signature_required: w.signature_required,
+        pm_instance_id: w.pm_instance_id,
+        follow_up_of: w.follow_up_of,
         names: None,
         id: w.id,
         code: w.code,

@@ -328,6 +328,9 @@ pub async fn create(
             location_id,
             assignment,
             signature_required: body.signature_required.unwrap_or(false),
+            due: None,
+            pm_instance_id: None,
+            follow_up_of: None,
         },
         now,
     )
@@ -348,6 +351,11 @@ pub struct NewWorkOrder {
     pub location_id: Option<Uuid>,
     pub assignment: Option<Assignment>,
     pub signature_required: bool,
+    /// Fixed response and resolution deadlines instead of the SLA policy's (preventive work is
+    /// due when its plan says).
+    pub due: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub pm_instance_id: Option<Uuid>,
+    pub follow_up_of: Option<Uuid>,
 }
 
 /// A new work order as it will be stored, with its first history line.
@@ -362,7 +370,7 @@ pub fn build_new(p: &Principal, n: NewWorkOrder, code: String, now: DateTime<Utc
     // Stored timestamps keep microseconds; building with the same keeps the answer equal to
     // what a later read returns.
     let now = now.trunc_subsecs(6);
-    let (response_due, resolution_due) = rules::deadlines(now, n.sla);
+    let (response_due, resolution_due) = n.due.unwrap_or_else(|| rules::deadlines(now, n.sla));
     let assignment = n.assignment;
     let status = if assignment.is_some() {
         Status::Assigned
@@ -407,6 +415,8 @@ pub fn build_new(p: &Principal, n: NewWorkOrder, code: String, now: DateTime<Utc
         created_at: now,
         updated_at: now,
         version: 1,
+        pm_instance_id: n.pm_instance_id,
+        follow_up_of: n.follow_up_of,
     };
     let history = work_order_history::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -718,6 +728,16 @@ pub async fn update(
                 )
                 .await?;
             }
+        }
+        if to == Status::Cancelled {
+            crate::modules::preventive::instances::on_cancelled(
+                &tx,
+                p,
+                &current,
+                reason.as_deref(),
+                now,
+            )
+            .await?;
         }
         enter_status(&tx, &mut m, &current, to, p.id(), now).await?;
         history(

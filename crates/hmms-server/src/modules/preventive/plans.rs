@@ -1,0 +1,898 @@
+//! Preventive maintenance plans: what is done, to which equipment, how often; and the per-asset
+//! schedule (`pm_targets`) the generator works from.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use hmms_domain::ScopeFilter;
+use hmms_domain::preventive::schedule::{Calendar, MeterInterval, Mode, Recurrence};
+use hmms_domain::validate::{self, Errors};
+use hmms_domain::work_orders::Priority;
+use hmms_store::entities::{
+    asset, equipment_class, pm_plan, pm_target, site, user, vendor_company,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::dto::*;
+use crate::audit::{self, Change};
+use crate::auth::principal::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::modules::work_orders::dto::PriorityDto;
+use crate::pagination::{self, Cursor, check_version};
+use crate::state::{AppState, WriteTx};
+
+/// Statuses of equipment that no longer gets maintenance.
+pub const OUT_OF_USE: [&str; 2] = ["retired", "disposed"];
+
+/// What the rules need of a plan's schedule, read from its row.
+pub struct Schedule {
+    pub calendar: Option<Calendar>,
+    pub meter: Option<(String, MeterInterval)>,
+    pub mode: Mode,
+    pub lead: Duration,
+    pub grace_days: i32,
+}
+
+impl Schedule {
+    pub fn of(plan: &pm_plan::Model, zone: &str) -> ApiResult<Self> {
+        let calendar = match (&plan.recurrence, &plan.start_local) {
+            (Some(r), Some(start)) => {
+                let recurrence: Recurrence = serde_json::from_str(r)?;
+                let start = NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M:%S")
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("plan {}: {e}", plan.id)))?;
+                Some(
+                    Calendar::of(&recurrence, start, zone).map_err(|e| {
+                        ApiError::Internal(anyhow::anyhow!("plan {}: {e}", plan.id))
+                    })?,
+                )
+            }
+            _ => None,
+        };
+        let meter = match (&plan.meter_name, plan.meter_every) {
+            (Some(name), Some(every)) => Some((
+                name.clone(),
+                MeterInterval {
+                    every: every as f64,
+                },
+            )),
+            _ => None,
+        };
+        let mode = if plan.mode == "floating" || (meter.is_some() && calendar.is_some()) {
+            // "Whichever comes first" restarts both counters at each completion.
+            Mode::Floating
+        } else {
+            Mode::Fixed
+        };
+        Ok(Self {
+            calendar,
+            meter,
+            mode,
+            lead: Duration::days(i64::from(plan.lead_days)),
+            grace_days: plan.grace_days,
+        })
+    }
+
+    /// The first calendar occurrence a newly covered asset gets: the first at or after both
+    /// the plan's start and `now` (past occurrences are not made up for a new plan).
+    pub fn first_due(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.calendar.as_ref().and_then(|c| c.first_from(now))
+    }
+}
+
+/// The due time's generation time: `lead` earlier.
+pub fn generate_at(due: Option<DateTime<Utc>>, lead: Duration) -> Option<DateTime<Utc>> {
+    due.map(|d| d - lead)
+}
+
+pub async fn zone_of(db: &impl ConnectionTrait, site_id: Uuid) -> ApiResult<String> {
+    Ok(site::Entity::find_by_id(site_id)
+        .one(db)
+        .await?
+        .map(|s| s.time_zone)
+        .unwrap_or_else(|| "UTC".into()))
+}
+
+/// Plans the caller may see: the whole organization, or their site.
+fn scope_condition(p: &Principal) -> Condition {
+    let org = pm_plan::Column::OrganizationId.eq(p.org());
+    match p.filter() {
+        ScopeFilter::Organization { .. } => Condition::all().add(org),
+        _ => match p.user.site_id {
+            Some(site) => Condition::all()
+                .add(org)
+                .add(pm_plan::Column::SiteId.eq(site)),
+            // No site on the account: nothing (a misconfigured account sees less, never more).
+            None => Condition::all().add(org).add(pm_plan::Column::Id.is_null()),
+        },
+    }
+}
+
+pub fn sees_site(p: &Principal, site_id: Uuid) -> bool {
+    matches!(p.filter(), ScopeFilter::Organization { .. }) || p.user.site_id == Some(site_id)
+}
+
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    id: Uuid,
+) -> ApiResult<pm_plan::Model> {
+    pm_plan::Entity::find_by_id(id)
+        .filter(scope_condition(p))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("plan"))
+}
+
+/// An equipment class and every class under it.
+async fn class_subtree(db: &impl ConnectionTrait, org: Uuid, root: Uuid) -> ApiResult<Vec<Uuid>> {
+    let all: Vec<(Uuid, Option<Uuid>)> = equipment_class::Entity::find()
+        .select_only()
+        .columns([
+            equipment_class::Column::Id,
+            equipment_class::Column::ParentId,
+        ])
+        .filter(equipment_class::Column::OrganizationId.eq(org))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let parent = out[i];
+        out.extend(
+            all.iter()
+                .filter(|(_, p)| *p == Some(parent))
+                .map(|(id, _)| *id),
+        );
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// The assets a plan covers now: its asset, or the in-use assets of its class (and subclasses)
+/// or make and model at its site.
+pub async fn covered_assets(
+    db: &impl ConnectionTrait,
+    plan: &pm_plan::Model,
+) -> ApiResult<Vec<asset::Model>> {
+    let mut q = asset::Entity::find()
+        .filter(asset::Column::OrganizationId.eq(plan.organization_id))
+        .filter(asset::Column::Status.is_not_in(OUT_OF_USE));
+    q = match plan.target_kind.as_str() {
+        "asset" => q.filter(asset::Column::Id.eq(plan.asset_id.unwrap_or_default())),
+        "class" => {
+            let classes =
+                class_subtree(db, plan.organization_id, plan.class_id.unwrap_or_default()).await?;
+            q.filter(asset::Column::SiteId.eq(plan.site_id))
+                .filter(asset::Column::ClassId.is_in(classes))
+        }
+        _ => q
+            .filter(asset::Column::SiteId.eq(plan.site_id))
+            .filter(asset::Column::Make.eq(plan.make.clone().unwrap_or_default()))
+            .filter(asset::Column::Model.eq(plan.model.clone().unwrap_or_default())),
+    };
+    Ok(q.order_by_asc(asset::Column::Tag).all(db).await?)
+}
+
+/// Adds a schedule row for every asset the plan covers that has none yet; returns how many.
+pub async fn sync_targets(
+    tx: &WriteTx,
+    plan: &pm_plan::Model,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> ApiResult<i64> {
+    let assets = covered_assets(&**tx, plan).await?;
+    let have: HashSet<Uuid> = pm_target::Entity::find()
+        .select_only()
+        .column(pm_target::Column::AssetId)
+        .filter(pm_target::Column::PlanId.eq(plan.id))
+        .into_tuple::<Uuid>()
+        .all(&**tx)
+        .await?
+        .into_iter()
+        .collect();
+    let due = schedule.first_due(now);
+    let rows: Vec<pm_target::ActiveModel> = assets
+        .iter()
+        .filter(|a| !have.contains(&a.id))
+        .map(|a| pm_target::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(plan.organization_id),
+            plan_id: Set(plan.id),
+            asset_id: Set(a.id),
+            next_due_at: Set(due),
+            generate_at: Set(generate_at(due, schedule.lead)),
+            meter_baseline: Set(None),
+            last_completed_at: Set(None),
+            open_instance_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .collect();
+    let added = rows.len() as i64;
+    for chunk in rows.chunks(200) {
+        pm_target::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&**tx)
+            .await?;
+    }
+    Ok(added)
+}
+
+/// Checked plan fields, from a create or an update merged onto the current plan.
+struct Checked {
+    recurrence: Option<Recurrence>,
+    start_local: Option<NaiveDateTime>,
+    meter_name: Option<String>,
+    meter_every: Option<i64>,
+}
+
+fn recurrence_of(errors: &mut Errors, r: &RecurrenceDto) -> Option<Recurrence> {
+    match (r.frequency, r.interval, r.rule.as_deref().map(str::trim)) {
+        (Some(f), i, None) => Some(Recurrence::Simple {
+            frequency: f.into(),
+            interval: i.unwrap_or(1),
+        }),
+        (None, None, Some(rule)) if !rule.is_empty() => Some(Recurrence::Rule {
+            rule: rule.trim_start_matches("RRULE:").to_uppercase(),
+        }),
+        _ => {
+            errors.add(
+                "recurrence",
+                "give a frequency (and interval), or a rule — not both",
+            );
+            None
+        }
+    }
+}
+
+/// Checks the schedule as a whole: a calendar needs a start and a valid rule in the site's
+/// zone; a meter needs a name and a positive interval; at least one of the two.
+fn check_schedule(errors: &mut Errors, c: &Checked, zone: &str) {
+    match (&c.recurrence, c.start_local) {
+        (Some(r), Some(start)) => {
+            if let Err(e) = Calendar::of(r, start, zone) {
+                errors.add("recurrence", e.to_string());
+            }
+        }
+        (Some(_), None) => errors.add("startLocal", "say when the first occurrence is"),
+        (None, Some(_)) => errors.add("recurrence", "say how often it recurs"),
+        (None, None) => {}
+    }
+    match (&c.meter_name, c.meter_every) {
+        (Some(n), Some(e)) => {
+            if n.trim().is_empty() || n.chars().count() > 80 {
+                errors.add(
+                    "meterName",
+                    "name the asset's meter (at most 80 characters)",
+                );
+            }
+            if e < 1 {
+                errors.add("meterEvery", "must be at least 1");
+            }
+        }
+        (Some(_), None) => errors.add("meterEvery", "say every how many units"),
+        (None, Some(_)) => errors.add("meterName", "name the asset's meter"),
+        (None, None) => {
+            if c.recurrence.is_none() {
+                errors.add(
+                    "recurrence",
+                    "give a calendar schedule, a meter interval, or both",
+                );
+            }
+        }
+    }
+}
+
+fn days(errors: &mut Errors, field: &str, v: Option<i32>, default: i32) -> i32 {
+    let v = v.unwrap_or(default);
+    if !(0..=365).contains(&v) {
+        errors.add(field, "must be between 0 and 365 days");
+    }
+    v
+}
+
+fn text(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) -> Option<String> {
+    let v = v?.trim();
+    if v.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+        return None;
+    }
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+fn parts(errors: &mut Errors, v: &Option<Vec<RequiredPart>>) -> String {
+    let list = v.clone().unwrap_or_default();
+    if list.len() > 50 {
+        errors.add("requiredParts", "at most 50 parts");
+    }
+    for (i, p) in list.iter().enumerate() {
+        if p.description.trim().is_empty() || p.description.chars().count() > 200 {
+            errors.add(
+                &format!("requiredParts[{i}].description"),
+                "describe the part (at most 200 characters)",
+            );
+        }
+        if p.quantity < 1 || p.quantity > 100_000 {
+            errors.add(
+                &format!("requiredParts[{i}].quantity"),
+                "must be between 1 and 100000",
+            );
+        }
+    }
+    serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+}
+
+/// Checks that the people, company, template and equipment a plan names exist in the caller's
+/// organization (422 naming the field otherwise).
+async fn check_references(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    site_id: Uuid,
+    assignee: Option<Uuid>,
+    company: Option<Uuid>,
+    template: Option<Uuid>,
+) -> ApiResult<()> {
+    if let Some(a) = assignee {
+        let ok = user::Entity::find_by_id(a)
+            .one(db)
+            .await?
+            .is_some_and(|u| u.organization_id == p.org() && u.status == "active");
+        if !ok {
+            return Err(ApiError::validation("assigneeId", "no such active user"));
+        }
+    }
+    if let Some(c) = company {
+        let ok = vendor_company::Entity::find_by_id(c)
+            .one(db)
+            .await?
+            .is_some_and(|v| v.organization_id == p.org());
+        if !ok {
+            return Err(ApiError::validation(
+                "vendorCompanyId",
+                "no such vendor company",
+            ));
+        }
+    }
+    if let Some(t) = template
+        && super::templates::find(db, p, t).await.is_err()
+    {
+        return Err(ApiError::validation(
+            "checklistTemplateId",
+            "no such checklist template",
+        ));
+    }
+    if !sees_site(p, site_id) {
+        return Err(ApiError::Forbidden(
+            "You may plan maintenance at your own site only.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// What a plan looks like to a reader, with how many assets it covers and when next.
+pub async fn view(db: &impl ConnectionTrait, plan: pm_plan::Model) -> ApiResult<PlanDto> {
+    let zone = zone_of(db, plan.site_id).await?;
+    let targets: Vec<(Option<DateTime<Utc>>,)> = pm_target::Entity::find()
+        .select_only()
+        .column(pm_target::Column::NextDueAt)
+        .filter(pm_target::Column::PlanId.eq(plan.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let recurrence: Option<Recurrence> = plan
+        .recurrence
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok());
+    let start = plan
+        .start_local
+        .as_deref()
+        .and_then(|s| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").ok());
+    let rule = match (&recurrence, start) {
+        (Some(r), Some(s)) => r.rule_for(s).ok(),
+        _ => None,
+    };
+    Ok(PlanDto {
+        id: plan.id,
+        site_id: plan.site_id,
+        name: plan.name,
+        task: plan.task,
+        target_kind: match plan.target_kind.as_str() {
+            "asset" => TargetKindDto::Asset,
+            "class" => TargetKindDto::Class,
+            _ => TargetKindDto::Model,
+        },
+        asset_id: plan.asset_id,
+        class_id: plan.class_id,
+        make: plan.make,
+        model: plan.model,
+        checklist_template_id: plan.checklist_template_id,
+        recurrence: recurrence.map(Into::into),
+        rule,
+        start_local: start,
+        meter_name: plan.meter_name,
+        meter_every: plan.meter_every,
+        mode: if plan.mode == "floating" {
+            ModeDto::Floating
+        } else {
+            ModeDto::Fixed
+        },
+        lead_days: plan.lead_days,
+        grace_days: plan.grace_days,
+        assignee_id: plan.assignee_id,
+        vendor_company_id: plan.vendor_company_id,
+        priority: Priority::from_key(&plan.priority)
+            .unwrap_or(Priority::Medium)
+            .into(),
+        estimated_minutes: plan.estimated_minutes,
+        required_parts: serde_json::from_str(&plan.required_parts).unwrap_or_default(),
+        signature_required: plan.signature_required,
+        corrective_on_failure: plan.corrective_on_failure,
+        active: plan.active,
+        paused_reason: plan.paused_reason,
+        time_zone: zone,
+        asset_count: targets.len() as i64,
+        next_due_at: targets.iter().filter_map(|(d,)| *d).min(),
+        created_at: plan.created_at,
+        updated_at: plan.updated_at,
+        version: plan.version,
+    })
+}
+
+pub async fn list(state: &AppState, p: &Principal, q: PlanQuery) -> ApiResult<PlanPage> {
+    p.require("preventive.read")?;
+    let limit = pagination::limit(q.limit)?;
+    let mut select = pm_plan::Entity::find().filter(scope_condition(p));
+    if let Some(s) = q.site_id {
+        select = select.filter(pm_plan::Column::SiteId.eq(s));
+    }
+    if let Some(a) = q.active {
+        select = select.filter(pm_plan::Column::Active.eq(a));
+    }
+    if let Some(asset_id) = q.asset_id {
+        let plans: Vec<Uuid> = pm_target::Entity::find()
+            .select_only()
+            .column(pm_target::Column::PlanId)
+            .filter(pm_target::Column::AssetId.eq(asset_id))
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        select = select.filter(pm_plan::Column::Id.is_in(plans));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        select = select.filter(
+            Condition::any()
+                .add(pagination::contains(pm_plan::Column::Name, text))
+                .add(pagination::contains(pm_plan::Column::Task, text)),
+        );
+    }
+    if let Some(c) = Cursor::decode(q.cursor.as_deref())? {
+        select = select.filter(
+            Condition::any()
+                .add(pm_plan::Column::Name.gt(c.key.clone()))
+                .add(
+                    Condition::all()
+                        .add(pm_plan::Column::Name.eq(c.key))
+                        .add(pm_plan::Column::Id.gt(c.id)),
+                ),
+        );
+    }
+    let rows = select
+        .order_by_asc(pm_plan::Column::Name)
+        .order_by_asc(pm_plan::Column::Id)
+        .limit(limit + 1)
+        .all(&state.db)
+        .await?;
+    let (rows, next_cursor) = pagination::finish(rows, limit, |m| Cursor {
+        key: m.name.clone(),
+        id: m.id,
+    });
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        items.push(view(&state.db, r).await?);
+    }
+    Ok(PlanPage { items, next_cursor })
+}
+
+pub async fn get(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<PlanDto> {
+    p.require("preventive.read")?;
+    view(&state.db, find_visible(&state.db, p, id).await?).await
+}
+
+async fn record(
+    tx: &WriteTx,
+    p: &Principal,
+    action: &str,
+    id: Uuid,
+    before: Option<&PlanDto>,
+    after: &PlanDto,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    audit::record(
+        tx,
+        now,
+        &p.who(),
+        Change {
+            action,
+            entity_type: "pm_plan",
+            entity_id: Some(id.to_string()),
+            before: before.map(serde_json::to_value).transpose()?,
+            after: Some(serde_json::to_value(after)?),
+        },
+    )
+    .await
+}
+
+pub async fn create(state: &AppState, p: &Principal, body: CreatePlan) -> ApiResult<PlanDto> {
+    p.require("preventive.manage")?;
+    let mut errors = Errors::default();
+    let name = errors.check("name", validate::name(&body.name, 160));
+    let task = text(&mut errors, "task", body.task.as_deref(), 10_000).unwrap_or_default();
+    let recurrence = body
+        .recurrence
+        .as_ref()
+        .and_then(|r| recurrence_of(&mut errors, r));
+    let checked = Checked {
+        recurrence,
+        start_local: body.start_local,
+        meter_name: text(&mut errors, "meterName", body.meter_name.as_deref(), 80),
+        meter_every: body.meter_every,
+    };
+    let lead = days(&mut errors, "leadDays", body.lead_days, 14);
+    let grace = days(&mut errors, "graceDays", body.grace_days, 7);
+    let parts = parts(&mut errors, &body.required_parts);
+    if let Some(m) = body.estimated_minutes
+        && !(1..=100_000).contains(&m)
+    {
+        errors.add("estimatedMinutes", "must be between 1 and 100000");
+    }
+    let (make, model) = (
+        text(&mut errors, "make", body.make.as_deref(), 120),
+        text(&mut errors, "model", body.model.as_deref(), 120),
+    );
+    match body.target_kind {
+        TargetKindDto::Asset if body.asset_id.is_none() => errors.add("assetId", "name the asset"),
+        TargetKindDto::Class if body.class_id.is_none() => {
+            errors.add("classId", "name the equipment class")
+        }
+        TargetKindDto::Model if make.is_none() || model.is_none() => {
+            errors.add("model", "give the make and the model")
+        }
+        _ => {}
+    }
+    let tx = state.begin_write().await?;
+    let site = crate::modules::org::sites::find(&*tx, p, body.site_id)
+        .await
+        .map_err(|_| ApiError::validation("siteId", "no such site"))?;
+    check_schedule(&mut errors, &checked, &site.time_zone);
+    errors.into_result()?;
+    check_references(
+        &*tx,
+        p,
+        site.id,
+        body.assignee_id,
+        body.vendor_company_id,
+        body.checklist_template_id,
+    )
+    .await?;
+    match body.target_kind {
+        TargetKindDto::Asset => {
+            let a = crate::modules::assets::service::find_visible(
+                &*tx,
+                p,
+                body.asset_id.unwrap_or_default(),
+            )
+            .await
+            .map_err(|_| ApiError::validation("assetId", "no such asset"))?;
+            if a.site_id != site.id {
+                return Err(ApiError::validation(
+                    "assetId",
+                    "the asset is at another site",
+                ));
+            }
+        }
+        TargetKindDto::Class => {
+            let ok = equipment_class::Entity::find_by_id(body.class_id.unwrap_or_default())
+                .one(&*tx)
+                .await?
+                .is_some_and(|c| c.organization_id == p.org());
+            if !ok {
+                return Err(ApiError::validation("classId", "no such equipment class"));
+            }
+        }
+        TargetKindDto::Model => {}
+    }
+    let now = state.clock.now();
+    let plan = pm_plan::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(p.org()),
+        site_id: Set(site.id),
+        name: Set(name.expect("validated")),
+        task: Set(task),
+        target_kind: Set(match body.target_kind {
+            TargetKindDto::Asset => "asset",
+            TargetKindDto::Class => "class",
+            TargetKindDto::Model => "model",
+        }
+        .into()),
+        asset_id: Set(matches!(body.target_kind, TargetKindDto::Asset)
+            .then_some(body.asset_id)
+            .flatten()),
+        class_id: Set(matches!(body.target_kind, TargetKindDto::Class)
+            .then_some(body.class_id)
+            .flatten()),
+        make: Set(matches!(body.target_kind, TargetKindDto::Model)
+            .then_some(make.clone())
+            .flatten()),
+        model: Set(matches!(body.target_kind, TargetKindDto::Model)
+            .then_some(model.clone())
+            .flatten()),
+        checklist_template_id: Set(body.checklist_template_id),
+        recurrence: Set(checked
+            .recurrence
+            .as_ref()
+            .map(|r| serde_json::to_string(r).expect("serializes"))),
+        start_local: Set(checked
+            .start_local
+            .map(|s| s.format("%Y-%m-%dT%H:%M:%S").to_string())),
+        meter_name: Set(checked.meter_name),
+        meter_every: Set(checked.meter_every),
+        mode: Set(match body.mode.unwrap_or(ModeDto::Fixed) {
+            ModeDto::Fixed => "fixed",
+            ModeDto::Floating => "floating",
+        }
+        .into()),
+        lead_days: Set(lead),
+        grace_days: Set(grace),
+        assignee_id: Set(body.assignee_id),
+        vendor_company_id: Set(body.vendor_company_id),
+        priority: Set(Priority::from(body.priority.unwrap_or(PriorityDto::Medium))
+            .key()
+            .into()),
+        estimated_minutes: Set(body.estimated_minutes),
+        required_parts: Set(parts),
+        signature_required: Set(body.signature_required.unwrap_or(false)),
+        corrective_on_failure: Set(body.corrective_on_failure.unwrap_or(true)),
+        active: Set(true),
+        paused_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&*tx)
+    .await?;
+    let schedule = Schedule::of(&plan, &site.time_zone)?;
+    sync_targets(&tx, &plan, &schedule, now).await?;
+    let dto = view(&*tx, plan).await?;
+    record(&tx, p, "pm_plan.created", dto.id, None, &dto, now).await?;
+    tx.commit().await?;
+    Ok(dto)
+}
+
+/// Recomputes when each asset without open work is next due, after a schedule change or a
+/// resume: from now on (what fell due while paused is not made up).
+async fn reschedule(
+    tx: &WriteTx,
+    plan: &pm_plan::Model,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let targets = pm_target::Entity::find()
+        .filter(pm_target::Column::PlanId.eq(plan.id))
+        .all(&**tx)
+        .await?;
+    for t in targets {
+        let due = match (schedule.mode, t.last_completed_at, &schedule.calendar) {
+            (_, _, None) => None,
+            (Mode::Floating, Some(done), Some(c)) => {
+                c.next_after_completion(done).map(|d| d.max(now))
+            }
+            _ => schedule.first_due(now),
+        };
+        let due = if t.open_instance_id.is_some() && schedule.mode == Mode::Floating {
+            None
+        } else {
+            due
+        };
+        let mut m = t.into_active_model();
+        m.next_due_at = Set(due);
+        m.generate_at = Set(generate_at(due, schedule.lead));
+        m.updated_at = Set(now);
+        m.update(&**tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn update(
+    state: &AppState,
+    p: &Principal,
+    id: Uuid,
+    body: UpdatePlan,
+    if_match: Option<i32>,
+) -> ApiResult<PlanDto> {
+    p.require("preventive.manage")?;
+    let tx = state.begin_write().await?;
+    let current = find_visible(&*tx, p, id).await?;
+    check_version(if_match.or(body.version), current.version)?;
+    let zone = zone_of(&*tx, current.site_id).await?;
+    let mut errors = Errors::default();
+    let name = body
+        .name
+        .as_deref()
+        .and_then(|n| errors.check("name", validate::name(n, 160)));
+    let recurrence = match &body.recurrence {
+        Some(r) => recurrence_of(&mut errors, r),
+        None => current
+            .recurrence
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok()),
+    };
+    let checked = Checked {
+        recurrence,
+        start_local: body.start_local.or_else(|| {
+            current
+                .start_local
+                .as_deref()
+                .and_then(|s| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").ok())
+        }),
+        meter_name: match &body.meter_name {
+            Some(n) => text(&mut errors, "meterName", Some(n), 80),
+            None => current.meter_name.clone(),
+        },
+        meter_every: body.meter_every.or(current.meter_every),
+    };
+    check_schedule(&mut errors, &checked, &zone);
+    let lead = days(&mut errors, "leadDays", body.lead_days, current.lead_days);
+    let grace = days(
+        &mut errors,
+        "graceDays",
+        body.grace_days,
+        current.grace_days,
+    );
+    let parts = body
+        .required_parts
+        .as_ref()
+        .map(|_| parts(&mut errors, &body.required_parts));
+    let paused_reason = text(
+        &mut errors,
+        "pausedReason",
+        body.paused_reason.as_deref(),
+        2000,
+    );
+    if body.active == Some(false) && paused_reason.is_none() {
+        errors.add(
+            "pausedReason",
+            "say why the plan is paused (a surveyor will ask)",
+        );
+    }
+    let task = body
+        .task
+        .as_deref()
+        .map(|t| text(&mut errors, "task", Some(t), 10_000).unwrap_or_default());
+    errors.into_result()?;
+    check_references(
+        &*tx,
+        p,
+        current.site_id,
+        body.assignee_id,
+        body.vendor_company_id,
+        body.checklist_template_id,
+    )
+    .await?;
+    let before = view(&*tx, current.clone()).await?;
+    let now = state.clock.now();
+    let schedule_changed = body.recurrence.is_some()
+        || body.start_local.is_some()
+        || body.meter_every.is_some()
+        || body.meter_name.is_some()
+        || body.mode.is_some()
+        || body.lead_days.is_some()
+        || (body.active == Some(true) && !current.active);
+    let mut m = current.clone().into_active_model();
+    if let Some(v) = name {
+        m.name = Set(v);
+    }
+    if let Some(v) = task {
+        m.task = Set(v);
+    }
+    if body.checklist_template_id.is_some() {
+        m.checklist_template_id = Set(body.checklist_template_id);
+    }
+    m.recurrence = Set(checked
+        .recurrence
+        .as_ref()
+        .map(|r| serde_json::to_string(r).expect("serializes")));
+    m.start_local = Set(checked
+        .start_local
+        .map(|s| s.format("%Y-%m-%dT%H:%M:%S").to_string()));
+    m.meter_name = Set(checked.meter_name);
+    m.meter_every = Set(checked.meter_every);
+    if let Some(mode) = body.mode {
+        m.mode = Set(match mode {
+            ModeDto::Fixed => "fixed",
+            ModeDto::Floating => "floating",
+        }
+        .into());
+    }
+    m.lead_days = Set(lead);
+    m.grace_days = Set(grace);
+    if body.assignee_id.is_some() {
+        m.assignee_id = Set(body.assignee_id);
+    }
+    if body.vendor_company_id.is_some() {
+        m.vendor_company_id = Set(body.vendor_company_id);
+    }
+    if let Some(pr) = body.priority {
+        m.priority = Set(Priority::from(pr).key().into());
+    }
+    if body.estimated_minutes.is_some() {
+        m.estimated_minutes = Set(body.estimated_minutes);
+    }
+    if let Some(parts) = parts {
+        m.required_parts = Set(parts);
+    }
+    if let Some(v) = body.signature_required {
+        m.signature_required = Set(v);
+    }
+    if let Some(v) = body.corrective_on_failure {
+        m.corrective_on_failure = Set(v);
+    }
+    if let Some(active) = body.active {
+        m.active = Set(active);
+        m.paused_reason = Set(if active { None } else { paused_reason });
+    }
+    m.updated_at = Set(now);
+    m.version = Set(current.version + 1);
+    let plan = m.update(&*tx).await?;
+    if schedule_changed {
+        let schedule = Schedule::of(&plan, &zone)?;
+        reschedule(&tx, &plan, &schedule, now).await?;
+    }
+    let after = view(&*tx, plan).await?;
+    let action = match (current.active, after.active) {
+        (true, false) => "pm_plan.paused",
+        (false, true) => "pm_plan.resumed",
+        _ => "pm_plan.updated",
+    };
+    record(&tx, p, action, id, Some(&before), &after, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn preview(
+    state: &AppState,
+    p: &Principal,
+    body: SchedulePreviewRequest,
+) -> ApiResult<SchedulePreview> {
+    p.require("preventive.read")?;
+    let mut errors = Errors::default();
+    let recurrence = recurrence_of(&mut errors, &body.recurrence);
+    let count = body.count.unwrap_or(10);
+    if !(1..=50).contains(&count) {
+        errors.add("count", "must be between 1 and 50");
+    }
+    errors.into_result()?;
+    let site = crate::modules::org::sites::find(&state.db, p, body.site_id)
+        .await
+        .map_err(|_| ApiError::validation("siteId", "no such site"))?;
+    let recurrence = recurrence.expect("validated");
+    let cal = Calendar::of(&recurrence, body.start_local, &site.time_zone)
+        .map_err(|e| ApiError::validation("recurrence", e.to_string()))?;
+    let from = hmms_domain::preventive::schedule::local_to_utc(body.start_local, cal.zone());
+    let occurrences = cal
+        .between(from, from + Duration::days(365 * 50), count)
+        .into_iter()
+        .map(|at| Occurrence {
+            at,
+            local: at.with_timezone(&cal.zone()).naive_local(),
+        })
+        .collect();
+    Ok(SchedulePreview {
+        rule: cal.rule().to_string(),
+        time_zone: site.time_zone,
+        occurrences,
+    })
+}
