@@ -13,6 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 mod assets;
+mod preventive;
 mod work_orders;
 
 use std::collections::HashMap;
@@ -484,6 +485,21 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
     } else {
         0
     };
+    let preventive_work = if with_work {
+        let people = preventive::People {
+            organization: org,
+            technician: ids["technician@demo.hmms"],
+            manager: ids["manager@demo.hmms"],
+            vendor_company: Some(company.id),
+        };
+        let sites = [
+            (smgh, "SMGH", "Africa/Nairobi".to_string()),
+            (ldh, "LDH", "Africa/Kampala".to_string()),
+        ];
+        preventive::generate(&tx, &people, &sites, now).await?
+    } else {
+        0
+    };
     audit::put_setting(&*tx, MARKER, Some(org), "true".into(), now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -503,13 +519,20 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         entity_id: Some(org.to_string()),
         before: None,
         after: Some(
-            serde_json::json!({ "sites": 2, "departments": sd.len() + ld.len(), "users": 7, "workOrders": work }),
+            serde_json::json!({ "sites": 2, "departments": sd.len() + ld.len(), "users": 7,
+                                "workOrders": work, "preventiveWorkOrders": preventive_work }),
         ),
     };
     audit::record(&tx, now, &who, change)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if with_work {
+        // What is due now comes from the real generator, as it would in a running hospital.
+        crate::modules::preventive::generator::run(state, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     Ok(DemoOutcome::Loaded)
 }
 
