@@ -58,6 +58,14 @@ for (const backend of backends()) {
       await visit(desk.page, server, '/assets', 'equipment-desktop', heading('Equipment'), found);
       await visit(desk.page, server, `/assets/${asset.id}`, 'equipment-detail-desktop', heading(asset.name), found);
       await visit(desk.page, server, '/notifications', 'notifications-desktop', heading('Notifications'), found);
+      for (const tab of ['', '/calendar', '/compliance', '/checklists']) {
+        await visit(desk.page, server, `/preventive${tab}`, `preventive${tab.replace('/', '-') || '-plans'}-desktop`, heading('Preventive maintenance'), found);
+      }
+      const plan = (await manager.get('/api/v1/preventive/plans?limit=1')).data.items[0];
+      await visit(desk.page, server, `/preventive/plans/${plan.id}`, 'preventive-plan-desktop', heading(plan.name), found);
+      await visit(desk.page, server, '/preventive/plans/new', 'preventive-new-plan-desktop', heading('New plan'), found);
+      const template = (await manager.get('/api/v1/preventive/checklists')).data[0];
+      await visit(desk.page, server, `/preventive/checklists/${template.id}`, 'preventive-checklist-desktop', heading(template.name), found);
 
       const admin = await device(browser, server, DESKTOP);
       await signInUi(admin.page, 'admin');
@@ -75,6 +83,9 @@ for (const backend of backends()) {
       await visit(phone.page, server, '/scan', 'scan-phone', heading('Scan a QR code'), found);
       await visit(phone.page, server, '/work-orders/new', 'report-phone', heading('Report a fault'), found);
       await visit(phone.page, server, '/notifications', 'notifications-phone', heading('Notifications'), found);
+      await visit(phone.page, server, '/preventive/calendar', 'preventive-calendar-phone', heading('Preventive maintenance'), found);
+      const pm = (await (await as(server, 'technician')).get('/api/v1/work-orders?open=true&type=preventive&limit=1')).data.items[0];
+      await visit(phone.page, server, `/work-orders/${pm.id}`, 'pm-work-order-phone', heading(pm.title), found);
       await visit(phone.page, server, '/settings', 'not-allowed-phone', heading('Not allowed'), found);
 
       assert.deepEqual(found, [], `accessibility violations:\n${found.join('\n')}`);

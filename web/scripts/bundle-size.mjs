@@ -22,7 +22,8 @@ const first = rows.filter((r) => initial.has(r.file));
 const total = (list, k) => list.reduce((s, r) => s + r[k], 0);
 console.log('| file | loaded | raw KB | gzip KB |');
 console.log('|---|---|---:|---:|');
-for (const r of rows) console.log(`| ${r.file.replace(/-[\w-]{8}\./, '.')} | ${initial.has(r.file) ? 'first load' : 'on demand'} | ${kb(r.raw)} | ${kb(r.gz)} |`);
+for (const r of rows)
+  console.log(`| ${r.file.replace(/-[\w-]{8}\./, '.')} | ${initial.has(r.file) ? 'first load' : 'on demand'} | ${kb(r.raw)} | ${kb(r.gz)} |`);
 console.log(`| **sign-in + dashboard** | | **${kb(total(first, 'raw'))}** | **${kb(total(first, 'gz'))}** |`);
 const js = first.filter((r) => r.file.endsWith('.js'));
 console.log(`\nJavaScript for sign-in + dashboard: ${kb(total(js, 'gz'))} KB gzipped (${js.length} files); with CSS ${kb(total(first, 'gz'))} KB.`);

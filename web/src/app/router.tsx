@@ -24,6 +24,9 @@ const AssetDetailPage = lazy(() => import('@/features/assets/components/asset-de
 const SettingsPage = lazy(() => import('@/features/settings/components/settings-page').then((m) => ({ default: m.SettingsPage })));
 const AuditPage = lazy(() => import('@/features/audit/components/audit-page').then((m) => ({ default: m.AuditPage })));
 const PublicRequestPage = lazy(() => import('@/features/public-request/components/public-request-page').then((m) => ({ default: m.PublicRequestPage })));
+const PreventivePage = lazy(() => import('@/features/preventive/components/preventive-page').then((m) => ({ default: m.PreventivePage })));
+const PlanEditorPage = lazy(() => import('@/features/preventive/components/plan-editor-page').then((m) => ({ default: m.PlanEditorPage })));
+const ChecklistBuilderPage = lazy(() => import('@/features/preventive/components/checklist-builder-page').then((m) => ({ default: m.ChecklistBuilderPage })));
 const ScanPage = lazy(() => import('@/features/scan/components/scan-page').then((m) => ({ default: m.ScanPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
@@ -130,6 +133,56 @@ export const router = createBrowserRouter([
           <RequireAccess allowed={(me) => can(me, 'asset.read')}>
             <Lazy>
               <AssetDetailPage />
+            </Lazy>
+          </RequireAccess>
+        ),
+      },
+      {
+        path: 'preventive/plans/new',
+        element: (
+          <RequireAccess allowed={(me) => can(me, 'preventive.manage')}>
+            <Lazy>
+              <PlanEditorPage />
+            </Lazy>
+          </RequireAccess>
+        ),
+      },
+      {
+        path: 'preventive/plans/:id',
+        element: (
+          <RequireAccess allowed={(me) => can(me, 'preventive.read')}>
+            <Lazy>
+              <PlanEditorPage />
+            </Lazy>
+          </RequireAccess>
+        ),
+      },
+      {
+        path: 'preventive/checklists/new',
+        element: (
+          <RequireAccess allowed={(me) => can(me, 'preventive.manage')}>
+            <Lazy>
+              <ChecklistBuilderPage />
+            </Lazy>
+          </RequireAccess>
+        ),
+      },
+      {
+        path: 'preventive/checklists/:id',
+        element: (
+          <RequireAccess allowed={(me) => can(me, 'preventive.read')}>
+            <Lazy>
+              <ChecklistBuilderPage />
+            </Lazy>
+          </RequireAccess>
+        ),
+      },
+      {
+        path: 'preventive/*',
+        element: (
+          <RequireAccess allowed={(me) => can(me, 'preventive.read')}>
+            <Lazy>
+              <PreventivePage />
             </Lazy>
           </RequireAccess>
         ),

@@ -24,7 +24,9 @@ export type Permission =
   | 'work_order.approve_close'
   | 'sla.manage'
   | 'asset.read'
-  | 'asset.manage';
+  | 'asset.manage'
+  | 'preventive.read'
+  | 'preventive.manage';
 
 export function can(me: Me | undefined, permission: Permission): boolean {
   return me?.permissions.includes(permission) ?? false;

@@ -1500,6 +1500,34 @@ async fn plans_are_checked_paused_with_a_reason_and_scoped(app: TestApp) {
         let p = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(p["errors"][0]["field"], field, "{body}: {p}");
     }
+    // Retired equipment needs no plan: saying so beats a plan that silently covers nothing.
+    let retired = asset(&app, "SMGH-ICU-VENT-107", json!({})).await;
+    expect(
+        app.patch(
+            &format!("/api/v1/assets/{}", retired["id"].as_str().unwrap()),
+            &manager,
+            json!({ "status": "retired", "statusReason": "Beyond economic repair" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let res = app
+        .post(
+            "/api/v1/preventive/plans",
+            &manager,
+            with(json!({ "assetId": retired["id"], "recurrence": { "frequency": "weekly" }, "startLocal": fmt(at(&app, 12)) })),
+        )
+        .await;
+    let problem = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["errors"][0]["field"], "assetId");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("retired"),
+        "{problem}"
+    );
     let p = plan(&app, json!({ "assetId": a["id"], "recurrence": { "frequency": "weekly" }, "startLocal": fmt(at(&app, 72)), "leadDays": 0 })).await;
     let path = format!("/api/v1/preventive/plans/{}", p["id"].as_str().unwrap());
     // Pausing needs a reason; a paused plan generates nothing; resuming starts from now.

@@ -29,6 +29,7 @@ export function AppLayout() {
     { to: '/', label: t('nav.dashboard'), show: true },
     { to: '/work-orders', label: t('nav.workOrders'), show: can(me, 'work_order.read') },
     { to: '/assets', label: t('nav.assets'), show: can(me, 'asset.read') },
+    { to: '/preventive', label: t('nav.preventive'), show: can(me, 'preventive.read') },
     { to: '/notifications', label: t('nav.notifications'), show: true },
     { to: '/audit', label: t('nav.audit'), show: can(me, 'audit.read') },
     { to: '/settings', label: t('nav.settings'), show: canOpenSettings(me) },

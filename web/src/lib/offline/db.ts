@@ -1,7 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 
 /** What kind of change a queued mutation makes (shown to the technician). */
-export type MutationKind = 'status' | 'complete' | 'note' | 'time_log' | 'photo' | 'timer_start' | 'timer_stop';
+export type MutationKind = 'status' | 'complete' | 'note' | 'time_log' | 'photo' | 'timer_start' | 'timer_stop' | 'checklist';
 
 export type MutationState = 'pending' | 'conflict' | 'failed';
 
@@ -17,7 +17,7 @@ export interface QueuedMutation {
   userId: string;
   kind: MutationKind;
   workOrderId: string;
-  method: 'POST' | 'PATCH';
+  method: 'POST' | 'PATCH' | 'PUT';
   path: string;
   /** JSON body, or for photos the file and its kind (sent as multipart). */
   body?: Record<string, unknown>;

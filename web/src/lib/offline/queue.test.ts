@@ -173,4 +173,31 @@ describe('offline mutation queue', () => {
       ['technician-a', 'by A'],
     ]);
   });
+
+  it('gives a chained version only to changes that name one, from answers that are the work order', async () => {
+    let woVersion = 3;
+    let checklistVersion = 40;
+    const s = server((m) => {
+      if (m.kind === 'checklist') return { kind: 'ok', version: ++checklistVersion };
+      if (m.kind === 'note') {
+        // The server refuses fields it does not know (deny_unknown_fields).
+        return m.body && 'version' in m.body ? { kind: 'conflict', message: 'unknown field version' } : { kind: 'ok' };
+      }
+      if (m.body?.version !== woVersion) return { kind: 'conflict', message: 'stale' };
+      return { kind: 'ok', version: ++woVersion };
+    });
+    const q = new MutationQueue(fresh(), s.send);
+    await q.enqueue(status('a', 'in_progress', 3));
+    await q.enqueue(note('a', 'started'));
+    await q.enqueue({ kind: 'checklist', workOrderId: 'a', method: 'PUT', path: '/checklist', body: { answers: [] } });
+    await q.enqueue({ ...status('a', 'completed', 3), kind: 'complete', method: 'POST', path: '/complete' });
+    const report = await q.replay();
+    expect(report).toMatchObject({ sent: 4, conflicts: 0 });
+    expect(s.received.map((m) => [m.kind, m.body?.version])).toEqual([
+      ['status', 3],
+      ['note', undefined],
+      ['checklist', undefined],
+      ['complete', 4],
+    ]);
+  });
 });

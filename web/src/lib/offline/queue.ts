@@ -14,6 +14,9 @@ export type Transport = (m: QueuedMutation) => Promise<Outcome>;
 
 export type NewMutation = Omit<QueuedMutation, 'seq' | 'id' | 'userId' | 'chainVersion' | 'createdAt' | 'attempts' | 'nextAttemptAt' | 'state'>;
 
+/** Changes whose answer is the work order itself (with its new `version`). */
+const WORK_ORDER_ANSWERS = new Set<QueuedMutation['kind']>(['status', 'complete']);
+
 const BASE_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 60_000;
 
@@ -107,7 +110,9 @@ export class MutationQueue {
         report.retryAt = m.nextAttemptAt;
         return report;
       }
-      const chained = m.chainVersion ? versions.get(m.workOrderId) : undefined;
+      // Only a change that names the work order's version takes it from the change before it
+      // (a note or a checklist has no such field, and would be refused with one).
+      const chained = m.chainVersion && m.body && 'version' in m.body ? versions.get(m.workOrderId) : undefined;
       const toSend = chained !== undefined && m.body ? { ...m, body: { ...m.body, version: chained } } : m;
       let outcome: Outcome;
       try {
@@ -124,7 +129,9 @@ export class MutationQueue {
         return report;
       }
       if (outcome.kind === 'ok') {
-        if (outcome.version !== undefined) versions.set(m.workOrderId, outcome.version);
+        // The work order's version comes back from its status steps; a checklist's or a note's
+        // answer carries a version of something else.
+        if (outcome.version !== undefined && WORK_ORDER_ANSWERS.has(m.kind)) versions.set(m.workOrderId, outcome.version);
         await this.db.mutations.delete(m.seq!);
         report.sent++;
         this.onSent?.(m, outcome);

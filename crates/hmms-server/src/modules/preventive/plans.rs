@@ -593,6 +593,12 @@ pub async fn create(state: &AppState, p: &Principal, body: CreatePlan) -> ApiRes
                     "the asset is at another site",
                 ));
             }
+            if OUT_OF_USE.contains(&a.status.as_str()) {
+                return Err(ApiError::validation(
+                    "assetId",
+                    "the asset is retired or disposed of and needs no maintenance",
+                ));
+            }
         }
         TargetKindDto::Class => {
             let ok = equipment_class::Entity::find_by_id(body.class_id.unwrap_or_default())

@@ -7,6 +7,18 @@ import { keys, type Status, type WorkOrder } from './work-orders';
 const base = (id: string) => `/api/v1/work-orders/${id}`;
 
 /**
+ * The steps the person doing the work may take next, as the server's state machine has them
+ * (`hmms_domain::work_orders::may` with execute rights). Offline there is no server to ask, and
+ * a technician who starts the work without signal must still be able to finish it.
+ */
+export const FIELD_NEXT: Partial<Record<Status, Status[]>> = {
+  assigned: ['in_progress'],
+  in_progress: ['on_hold', 'completed'],
+  on_hold: ['in_progress'],
+  completed: [],
+};
+
+/**
  * What a technician does to a work order, through the offline queue: each change is stored on
  * the device first, shown at once, and sent (now, or when the signal is back) with its own
  * idempotency key. A change the server refuses comes back as a conflict in the sync panel.
@@ -15,8 +27,8 @@ export function useFieldActions(wo: WorkOrder, me: Me | undefined) {
   const userId = me?.user.id;
   const userName = me?.user.name;
   const qc = useQueryClient();
-  const patchLocal = (patch: Partial<WorkOrder>) =>
-    qc.setQueryData<WorkOrder>(keys.one(wo.id), (old) => (old ? { ...old, ...patch, allowedTransitions: [] } : old));
+  const patchLocal = (patch: Partial<WorkOrder> & { status: Status }) =>
+    qc.setQueryData<WorkOrder>(keys.one(wo.id), (old) => (old ? { ...old, ...patch, allowedTransitions: FIELD_NEXT[patch.status] ?? [] } : old));
 
   return {
     changeStatus: async (to: Status) => {
@@ -73,6 +85,12 @@ export function useFieldActions(wo: WorkOrder, me: Me | undefined) {
           { id: `local-${Date.now()}`, userId: userId ?? '', userName, startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), minutes, note },
         ],
       }));
+    },
+    /** Saves the checklist's answers so far (they replace the previous ones, so replaying is
+     * harmless); shown at once. */
+    saveChecklist: async (answers: Schemas['AnswerDto'][]) => {
+      await submit({ kind: 'checklist', workOrderId: wo.id, method: 'PUT', path: `${base(wo.id)}/checklist`, body: { answers } });
+      qc.setQueryData<Schemas['ChecklistDto']>(keys.checklist(wo.id), (old) => (old ? { ...old, answers } : old));
     },
     addFile: async (blob: Blob, name: string, kind: 'photo' | 'signature' | 'document') => {
       await submit({

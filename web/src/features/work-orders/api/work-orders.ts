@@ -25,6 +25,7 @@ export const keys = {
   notes: (id: string) => ['work-orders', 'notes', id] as const,
   time: (id: string) => ['work-orders', 'time', id] as const,
   attachments: (id: string) => ['work-orders', 'attachments', id] as const,
+  checklist: (id: string) => ['work-orders', 'checklist', id] as const,
 };
 
 /** Work orders matching the filters, 50 per page, pages fetched as the user asks for more. */
@@ -70,6 +71,15 @@ export function useAttachments(id: string) {
   return useQuery({
     queryKey: keys.attachments(id),
     queryFn: () => unwrap(api.GET('/api/v1/work-orders/{id}/attachments', { params: { path: { id } } })),
+  });
+}
+
+/** The work order's checklist, if it has one (preventive work). */
+export function useChecklist(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.checklist(id),
+    queryFn: () => unwrap(api.GET('/api/v1/work-orders/{id}/checklist', { params: { path: { id } } })),
+    enabled,
   });
 }
 

@@ -11,11 +11,13 @@ export function CompleteDialog({
   opened,
   onClose,
   signatureRequired,
+  checklistMissing = 0,
   onComplete,
 }: {
   opened: boolean;
   onClose: () => void;
   signatureRequired: boolean;
+  checklistMissing?: number;
   onComplete: (report: Schemas['CompleteWorkOrder'], signature: Blob | null) => Promise<void>;
 }) {
   const [category, setCategory] = useState<string | null>('repaired');
@@ -63,12 +65,17 @@ export function CompleteDialog({
         <Textarea label={t('complete.remedy')} value={remedy} onChange={(e) => setRemedy(e.currentTarget.value)} autosize minRows={2} />
         <NumberInput label={t('complete.downtime')} value={downtime} onChange={setDowntime} min={0} allowDecimal={false} />
         {signatureRequired && <SignaturePad onChange={setSignature} />}
+        {checklistMissing > 0 && (
+          <Alert color="orange" role="status">
+            {t('checklist.incomplete', { n: checklistMissing })}
+          </Alert>
+        )}
         {missingSignature && (
           <Alert color="orange" role="status">
             {t('complete.signatureRequired')}
           </Alert>
         )}
-        <Button size="lg" onClick={() => void submit()} loading={busy} disabled={!category || missingSignature}>
+        <Button size="lg" onClick={() => void submit()} loading={busy} disabled={!category || missingSignature || checklistMissing > 0}>
           {t('complete.submit')}
         </Button>
       </Stack>

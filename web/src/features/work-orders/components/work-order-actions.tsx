@@ -18,7 +18,16 @@ const STEP_LABEL: Partial<Record<Status, Parameters<typeof t>[0]>> = {
 };
 
 /** The buttons a user sees are the steps the server says they may take now. */
-export function WorkOrderActions({ wo, field }: { wo: WorkOrder; field: ReturnType<typeof useFieldActions> }) {
+export function WorkOrderActions({
+  wo,
+  field,
+  checklistMissing = 0,
+}: {
+  wo: WorkOrder;
+  field: ReturnType<typeof useFieldActions>;
+  /** Required checklist items still unanswered: completion waits for them. */
+  checklistMissing?: number;
+}) {
   const me = useMe().data;
   const assign = useUpdateWorkOrder(wo.id);
   const approve = useApproveClose(wo.id);
@@ -95,6 +104,7 @@ export function WorkOrderActions({ wo, field }: { wo: WorkOrder; field: ReturnTy
         opened={completing}
         onClose={() => setCompleting(false)}
         signatureRequired={wo.signatureRequired}
+        checklistMissing={checklistMissing}
         onComplete={async (report, signature) => {
           if (signature) await field.addFile(signature, 'signature.png', 'signature');
           await field.complete(report);

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Alert, Anchor, Badge, Grid, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { Link, useParams } from 'react-router';
@@ -9,7 +10,9 @@ import { can } from '@/lib/permissions';
 import { useSync } from '@/lib/offline/sync';
 import { t, type MessageKey } from '@/i18n';
 import { useFieldActions } from '../api/field-actions';
-import { assigneeLabel, useWorkOrder, type WorkOrder } from '../api/work-orders';
+import { assigneeLabel, useChecklist, useWorkOrder, type WorkOrder } from '../api/work-orders';
+import { ChecklistPanel } from './checklist-panel';
+import { missingItems } from './checklist-rules';
 import { AttachmentsPanel } from './attachments-panel';
 import { PriorityBadge, SlaBadge, StatusBadge } from './badges';
 import { HistoryTimeline } from './history-timeline';
@@ -42,6 +45,7 @@ export function WorkOrderDetailPage() {
 function Detail({ wo }: { wo: WorkOrder }) {
   const me = useMe().data;
   const sync = useSync();
+  const checklist = useChecklist(wo.id, !!wo.pmInstanceId);
   const field = useFieldActions(wo, me);
   const waiting = sync.pending.filter((m) => m.workOrderId === wo.id);
   const fail = (e: unknown) => {
@@ -49,6 +53,11 @@ function Detail({ wo }: { wo: WorkOrder }) {
   };
   const mine = wo.assigneeId === me?.user.id || (!!wo.vendorCompanyId && wo.vendorCompanyId === me?.user.vendorCompanyId);
   const working = can(me, 'work_order.execute') && mine && !['closed', 'cancelled'].includes(wo.status);
+  // Preventive work comes with a checklist (404 when the plan has none).
+  const preventive = !!wo.pmInstanceId && checklist.isSuccess;
+  const missing = checklist.data ? missingItems(checklist.data.items, checklist.data.answers).length : 0;
+  // The checklist arrives after the page; until someone picks a tab, open it on the checklist.
+  const [tab, setTab] = useState<string | null>(null);
   const mayNote = (can(me, 'work_order.execute') || can(me, 'work_order.assign')) && !['closed', 'cancelled'].includes(wo.status);
 
   return (
@@ -84,20 +93,26 @@ function Detail({ wo }: { wo: WorkOrder }) {
         </Alert>
       )}
 
-      <WorkOrderActions wo={wo} field={field} />
+      <WorkOrderActions wo={wo} field={field} checklistMissing={preventive ? missing : 0} />
 
       <Grid>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Paper withBorder p="md">
             <Text style={{ whiteSpace: 'pre-wrap' }}>{wo.description || t('workOrder.noDescription')}</Text>
           </Paper>
-          <Tabs defaultValue="notes" mt="md" keepMounted={false}>
+          <Tabs value={tab ?? (preventive ? 'checklist' : 'notes')} onChange={setTab} mt="md" keepMounted={false}>
             <Tabs.List>
+              {preventive && <Tabs.Tab value="checklist">{t('checklist.tab')}</Tabs.Tab>}
               <Tabs.Tab value="notes">{t('notes.title')}</Tabs.Tab>
               <Tabs.Tab value="time">{t('time.title')}</Tabs.Tab>
               <Tabs.Tab value="photos">{t('photos.title')}</Tabs.Tab>
               <Tabs.Tab value="history">{t('history.title')}</Tabs.Tab>
             </Tabs.List>
+            {preventive && (
+              <Tabs.Panel value="checklist" pt="md">
+                <ChecklistPanel workOrderId={wo.id} canWrite={working} onSave={(a) => field.saveChecklist(a).catch(fail)} />
+              </Tabs.Panel>
+            )}
             <Tabs.Panel value="notes" pt="md">
               <NotesPanel workOrderId={wo.id} canWrite={mayNote} onAdd={(b) => field.addNote(b).catch(fail)} />
             </Tabs.Panel>
