@@ -48,6 +48,12 @@ enum Command {
         /// How many assets `--scale` adds (before the work orders, which are spread over them).
         #[arg(long, default_value_t = 50_000)]
         assets: usize,
+        /// How many preventive plans `--scale` adds, one per added asset.
+        #[arg(long, default_value_t = 0)]
+        pm_plans: usize,
+        /// How many days ahead those plans generate work (365: a year in the first run).
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(i32).range(0..=365))]
+        pm_lead_days: i32,
     },
     /// Manage users.
     User {
@@ -182,15 +188,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scale: true,
             work_orders,
             assets,
+            pm_plans,
+            pm_lead_days,
             ..
         } => {
             let state = hmms_server::open(cfg, Clock::default()).await?;
             let started = std::time::Instant::now();
-            let added = demo::scale(&state, assets, work_orders).await?;
+            let want = demo::Scale {
+                assets,
+                work_orders,
+                pm_plans,
+                pm_lead_days,
+            };
+            let added = demo::scale(&state, want).await?;
             println!(
-                "Added {} assets and {} work orders in {:.1} s.",
+                "Added {} assets, {} work orders and {} preventive plans in {:.1} s.",
                 added.assets,
                 added.work_orders,
+                added.pm_plans,
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)

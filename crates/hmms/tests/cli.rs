@@ -467,6 +467,27 @@ fn requests_in_flight_finish_after_sigterm_postgres() {
 
 fn scale_adds_benchmark_data(postgres: bool) {
     let Some(env) = env(postgres) else { return };
+    // Nothing to add: loads the demo alone, whose size depends on today's date (its
+    // preventive maintenance follows the calendar).
+    let out = env.run(&["demo", "--scale", "--assets", "0", "--work-orders", "0"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let demo = block_on(async {
+        let db = Database::connect(&env.url).await.unwrap();
+        let row = db
+            .query_one_raw(hmms_store::sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM work_orders",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    });
+    assert!(demo >= 300, "the demo's year of work: {demo}");
     let out = env.run(&[
         "demo",
         "--scale",
@@ -474,6 +495,8 @@ fn scale_adds_benchmark_data(postgres: bool) {
         "1200",
         "--work-orders",
         "2500",
+        "--pm-plans",
+        "150",
     ]);
     assert!(
         out.status.success(),
@@ -481,24 +504,35 @@ fn scale_adds_benchmark_data(postgres: bool) {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("Added 1200 assets and 2500 work orders"),
+        String::from_utf8_lossy(&out.stdout).contains("Added 1200 assets, 2500 work orders and 150 preventive plans"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
     // Run twice: it appends, and the numbering (of codes and tags) continues without clashes.
-    let out = env.run(&["demo", "--scale", "--assets", "300", "--work-orders", "500"]);
+    let out = env.run(&[
+        "demo",
+        "--scale",
+        "--assets",
+        "300",
+        "--work-orders",
+        "500",
+        "--pm-plans",
+        "100",
+    ]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (total, codes, assets, tags, on_scaled) = block_on(async {
+    let (total, codes, assets, tags, on_scaled, plans) = block_on(async {
         let db = Database::connect(&env.url).await.unwrap();
         let backend = db.get_database_backend();
         let row = db
             .query_one_raw(hmms_store::sea_orm::Statement::from_string(
                 backend,
-                "SELECT COUNT(*) AS n, COUNT(DISTINCT code) AS c FROM work_orders",
+                // Codes are numbered per site.
+                "SELECT COUNT(*) AS n, (SELECT COUNT(*) FROM (SELECT DISTINCT site_id, code \
+                 FROM work_orders) d) AS c FROM work_orders",
             ))
             .await
             .unwrap()
@@ -521,14 +555,31 @@ fn scale_adds_benchmark_data(postgres: bool) {
             .await
             .unwrap()
             .unwrap();
+        // One plan per generated asset, each with its schedule, never two on one asset.
+        let plans = db
+            .query_one_raw(hmms_store::sea_orm::Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS n, COUNT(DISTINCT p.asset_id) AS a, COUNT(t.id) AS t \
+                 FROM pm_plans p LEFT JOIN pm_targets t ON t.plan_id = p.id \
+                 WHERE p.target_kind = 'asset'",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
         (
             row.try_get::<i64>("", "n").unwrap(),
             row.try_get::<i64>("", "c").unwrap(),
             assets.try_get::<i64>("", "n").unwrap(),
             assets.try_get::<i64>("", "c").unwrap(),
             on_scaled.try_get::<i64>("", "n").unwrap(),
+            (
+                plans.try_get::<i64>("", "n").unwrap(),
+                plans.try_get::<i64>("", "a").unwrap(),
+                plans.try_get::<i64>("", "t").unwrap(),
+            ),
         )
     });
+    assert_eq!(plans, (250, 250, 250), "(plans, assets, schedules)");
     assert_eq!(
         assets,
         441 + 1200 + 300,
@@ -541,7 +592,7 @@ fn scale_adds_benchmark_data(postgres: bool) {
     );
     assert_eq!(
         total,
-        300 + 2500 + 500,
+        demo + 2500 + 500,
         "the demo's year of work plus both scale runs"
     );
     assert_eq!(codes, total);

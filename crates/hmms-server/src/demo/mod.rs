@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 mod assets;
 mod preventive;
+mod scale_plans;
 mod work_orders;
 
 use std::collections::HashMap;
@@ -536,17 +537,28 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
     Ok(DemoOutcome::Loaded)
 }
 
-/// `hmms demo --scale`: adds `work_orders` generated work orders to the demo hospital (loading
-/// the demo first into an empty database). Returns how many were added.
-/// What `demo --scale` added.
-pub struct Scaled {
+/// What `demo --scale` adds (and, afterwards, what it added).
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
     pub assets: usize,
     pub work_orders: usize,
+    /// Preventive plans, one per generated asset (at most as many as there are).
+    pub pm_plans: usize,
+    /// How far ahead those plans generate work (365: the generator's first run makes a year).
+    pub pm_lead_days: i32,
 }
 
-/// Adds a large generated data set to the demo for benchmarks: `assets` more pieces of
-/// equipment first, then `work_orders` work orders spread over all of the equipment.
-pub async fn scale(state: &AppState, assets: usize, work_orders: usize) -> anyhow::Result<Scaled> {
+/// `hmms demo --scale`: adds a large generated data set to the demo hospital for benchmarks
+/// (loading the demo first into an empty database): `assets` more pieces of equipment, then
+/// `work_orders` work orders spread over all of the equipment, then `pm_plans` preventive plans
+/// over the generated equipment.
+pub async fn scale(state: &AppState, want: Scale) -> anyhow::Result<Scale> {
+    let Scale {
+        assets,
+        work_orders,
+        pm_plans,
+        pm_lead_days,
+    } = want;
     if load_with(state, true).await? == DemoOutcome::Refused {
         anyhow::bail!(
             "--scale needs an empty database or one holding the demo; this one holds other data"
@@ -610,11 +622,22 @@ pub async fn scale(state: &AppState, assets: usize, work_orders: usize) -> anyho
         ..cast
     };
     let added = work_orders::generate_bulk(&*tx, &cast, work_orders, state.clock.now()).await?;
+    let plans = scale_plans::generate(
+        &tx,
+        smgh.organization_id,
+        cast.technician,
+        pm_plans,
+        pm_lead_days,
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // Fresh statistics, so the query planner knows the tables' new size.
     state.db.execute_unprepared("ANALYZE").await?;
-    Ok(Scaled {
+    Ok(Scale {
         assets: added_assets,
         work_orders: added,
+        pm_plans: plans,
+        pm_lead_days,
     })
 }
