@@ -453,7 +453,7 @@ export const en = {
   'org.noLocationsHint': 'Add a building, then its floors and rooms. Rooms get QR labels people scan to report faults.',
   'org.expand': 'Show what is inside {name}',
   'org.actions': 'More…',
-  'org.actionsFor': 'What to do with {name}',
+  'org.actionsFor': 'More actions for {name}',
   'org.qrFor': 'QR code of {name}',
   'org.qrAlt': 'QR code for {name}',
   'org.addInside': 'Add inside {name}',

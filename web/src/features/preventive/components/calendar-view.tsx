@@ -106,9 +106,12 @@ export function CalendarView() {
                 withBorder
                 p={4}
                 mih={view === 'month' ? 96 : 240}
-                style={{ background: sameDay(d, new Date()) ? 'var(--mantine-color-blue-0)' : undefined, opacity: muted ? 0.6 : 1 }}
+                // Days of the next or previous month are shaded, not faded: their work stays readable.
+                style={{
+                  background: sameDay(d, new Date()) ? 'var(--mantine-color-blue-0)' : muted ? 'var(--mantine-color-gray-1)' : undefined,
+                }}
               >
-                <Text size="xs" fw={600} title={d.toLocaleDateString(undefined, { dateStyle: 'full' })}>
+                <Text size="xs" fw={600} c={muted ? 'dimmed' : undefined} title={d.toLocaleDateString(undefined, { dateStyle: 'full' })}>
                   {d.getDate()}
                 </Text>
                 <Stack gap={2}>

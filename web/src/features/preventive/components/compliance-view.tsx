@@ -47,7 +47,8 @@ function TallyTable({ title, rows }: { title: string; rows: { label: string; tal
       <Title order={3} size="h4" mb="xs">
         {title}
       </Title>
-      <Table.ScrollContainer minWidth={620}>
+      {/* Holds no links, so the keyboard reaches its horizontal scroll through the viewport. */}
+      <Table.ScrollContainer minWidth={620} scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'region', 'aria-label': title } }}>
         <Table>
           <Table.Thead>
             <Table.Tr>
