@@ -504,7 +504,8 @@ fn scale_adds_benchmark_data(postgres: bool) {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("Added 1200 assets, 2500 work orders and 150 preventive plans"),
+        String::from_utf8_lossy(&out.stdout)
+            .contains("Added 1200 assets, 2500 work orders and 150 preventive plans"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );

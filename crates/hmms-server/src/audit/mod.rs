@@ -69,12 +69,15 @@ impl Journal {
             .last()
             .and_then(|e| e.created_at.try_as_ref().copied())
             .unwrap_or_else(Utc::now);
-        for rows in batches(&self.entries, |e| text_len(&e.before) + text_len(&e.after)) {
+        let backend = db.get_database_backend();
+        for rows in batches_for(backend, &self.entries, |e| {
+            text_len(&e.before) + text_len(&e.after)
+        }) {
             audit_entry::Entity::insert_many(rows.to_vec())
                 .exec_without_returning(db)
                 .await?;
         }
-        for rows in batches(&self.events, |e| e.payload.as_ref().len()) {
+        for rows in batches_for(backend, &self.events, |e| e.payload.as_ref().len()) {
             domain_event::Entity::insert_many(rows.to_vec())
                 .exec_without_returning(db)
                 .await?;
@@ -96,12 +99,29 @@ fn text_len(v: &sea_orm::ActiveValue<Option<String>>) -> usize {
 /// Nagle's algorithm on, and a statement larger than one socket write waits ~40 ms for a
 /// delayed ACK from PostgreSQL.
 pub(crate) fn batches<T>(rows: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
-    const MAX_BYTES: usize = 8 * 1024;
+    runs(rows, size, 8 * 1024, usize::MAX)
+}
+
+/// [`batches`] for the backend at hand. SQLite runs in-process, so there is no socket to wait
+/// on: its statements are as large as its bound-value limit allows (500 rows of up to 65
+/// columns), which halves the statements a bulk write prepares and runs.
+pub(crate) fn batches_for<T>(
+    backend: sea_orm::DbBackend,
+    rows: &[T],
+    size: impl Fn(&T) -> usize,
+) -> Vec<&[T]> {
+    match backend {
+        sea_orm::DbBackend::Sqlite => runs(rows, size, 1024 * 1024, 500),
+        _ => batches(rows, size),
+    }
+}
+
+fn runs<T>(rows: &[T], size: impl Fn(&T) -> usize, max_bytes: usize, max_rows: usize) -> Vec<&[T]> {
     let mut out = vec![];
     let (mut start, mut bytes) = (0, 0);
     for (i, row) in rows.iter().enumerate() {
         let n = size(row) + 200;
-        if i > start && bytes + n > MAX_BYTES {
+        if i > start && (bytes + n > max_bytes || i - start >= max_rows) {
             out.push(&rows[start..i]);
             (start, bytes) = (i, 0);
         }

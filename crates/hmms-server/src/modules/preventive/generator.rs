@@ -37,7 +37,7 @@ use crate::state::{AppState, WriteTx};
 use crate::system_users;
 
 /// Occurrences written per transaction.
-pub const CHUNK: usize = 250;
+pub const CHUNK: usize = 500;
 /// At most this many occurrences are made for one asset in one run (a daily plan with a long
 /// lead time does not flood the list).
 const PER_TARGET: usize = 31;
@@ -96,11 +96,21 @@ pub async fn run(state: &AppState, only_plan: Option<Uuid>) -> ApiResult<Generat
     for p in all_plans {
         by_org.entry(p.organization_id).or_default().push(p);
     }
+    let started = std::time::Instant::now();
     for (org, plans) in by_org {
         let loaded = load(state, org, plans, now).await?;
         report.targets_added += loaded.targets_added;
         write(state, org, loaded, now, &mut report).await?;
         report.missed += supersede(state, org, now).await?;
+    }
+    if report.generated + report.missed + report.targets_added > 0 {
+        tracing::info!(
+            generated = report.generated,
+            missed = report.missed,
+            targets_added = report.targets_added,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "preventive generator run"
+        );
     }
     Ok(report)
 }
@@ -578,12 +588,13 @@ async fn write(
                         entity_type: "work_order",
                         entity_id: Some(w.id.to_string()),
                         before: None,
+                        // The occurrence is made with its work order: one entry tells both.
                         after: Some(json!({
                             "code": w.code, "type": "preventive", "status": w.status,
                             "assetId": a.id, "planId": plan.id, "pmInstanceId": instance_id,
-                            "dueAt": d.due_at, "assigneeId": w.assignee_id,
-                            "vendorCompanyId": w.vendor_company_id, "siteId": w.site_id,
-                            "departmentId": w.department_id,
+                            "dueAt": d.due_at, "windowEndAt": window_end, "trigger": d.trigger,
+                            "assigneeId": w.assignee_id, "vendorCompanyId": w.vendor_company_id,
+                            "siteId": w.site_id, "departmentId": w.department_id,
                         })),
                     },
                 )
@@ -623,26 +634,24 @@ async fn write(
                 updated_at: Set(now),
                 version: Set(1),
             });
-            audit::record(
-                &tx,
-                now,
-                &sys.who(),
-                Change {
-                    action: if d.missed {
-                        "pm_instance.missed"
-                    } else {
-                        "pm_instance.generated"
+            if d.missed {
+                audit::record(
+                    &tx,
+                    now,
+                    &sys.who(),
+                    Change {
+                        action: "pm_instance.missed",
+                        entity_type: "pm_instance",
+                        entity_id: Some(instance_id.to_string()),
+                        before: None,
+                        after: Some(json!({
+                            "planId": plan.id, "assetId": a.id, "dueAt": d.due_at,
+                            "trigger": d.trigger, "status": status.key(),
+                        })),
                     },
-                    entity_type: "pm_instance",
-                    entity_id: Some(instance_id.to_string()),
-                    before: None,
-                    after: Some(json!({
-                        "planId": plan.id, "assetId": a.id, "dueAt": d.due_at,
-                        "trigger": d.trigger, "workOrderId": work_order_id, "status": status.key(),
-                    })),
-                },
-            )
-            .await?;
+                )
+                .await?;
+            }
             if !d.missed
                 && let Some(u) = updates.get_mut(&d.target)
                 && (schedule.mode == Mode::Floating || d.trigger == "meter")
@@ -650,23 +659,24 @@ async fn write(
                 u.row.open_instance_id = Some(instance_id);
             }
         }
+        let backend = sea_orm::ConnectionTrait::get_database_backend(&*tx);
         // Work orders first: instances and checklists refer to them.
-        for rows in crate::audit::batches(&orders, |_| 700) {
+        for rows in crate::audit::batches_for(backend, &orders, |_| 700) {
             work_order::Entity::insert_many(rows.to_vec())
                 .exec_without_returning(&*tx)
                 .await?;
         }
-        for rows in crate::audit::batches(&history, |_| 200) {
+        for rows in crate::audit::batches_for(backend, &history, |_| 200) {
             work_order_history::Entity::insert_many(rows.to_vec())
                 .exec_without_returning(&*tx)
                 .await?;
         }
-        for rows in crate::audit::batches(&instances, |_| 300) {
+        for rows in crate::audit::batches_for(backend, &instances, |_| 300) {
             pm_instance::Entity::insert_many(rows.to_vec())
                 .exec_without_returning(&*tx)
                 .await?;
         }
-        for rows in crate::audit::batches(&checklists, |_| 150) {
+        for rows in crate::audit::batches_for(backend, &checklists, |_| 150) {
             work_order_checklist::Entity::insert_many(rows.to_vec())
                 .exec_without_returning(&*tx)
                 .await?;
@@ -678,7 +688,7 @@ async fn write(
             .filter(|(id, _)| last_chunk_of.get(*id).copied().unwrap_or(0) == ci)
             .map(|(_, u)| target_row(&u.row, now))
             .collect();
-        for rows in crate::audit::batches(&mine, |_| 150) {
+        for rows in crate::audit::batches_for(backend, &mine, |_| 150) {
             pm_target::Entity::insert_many(rows.to_vec())
                 .on_conflict(
                     OnConflict::column(pm_target::Column::Id)

@@ -129,6 +129,7 @@ async fn write_batch(state: &AppState, jobs: &[Job]) -> ApiResult<Vec<WorkOrderD
         .zip(codes)
         .map(|(job, code)| build_new(&job.principal, job.new.clone(), code, job.now))
         .collect();
+    let backend = sea_orm::ConnectionTrait::get_database_backend(&*tx);
     // The rows and history lines of the whole batch, in a few multi-row statements.
     let rows: Vec<work_order::ActiveModel> = built
         .iter()
@@ -136,14 +137,14 @@ async fn write_batch(state: &AppState, jobs: &[Job]) -> ApiResult<Vec<WorkOrderD
         .collect();
     let size =
         |w: &work_order::ActiveModel| w.title.as_ref().len() + w.description.as_ref().len() + 600;
-    for run in crate::audit::batches(&rows, size) {
+    for run in crate::audit::batches_for(backend, &rows, size) {
         work_order::Entity::insert_many(run.to_vec())
             .exec_without_returning(&*tx)
             .await?;
     }
     let history: Vec<work_order_history::ActiveModel> =
         built.iter().map(|b| b.history.clone()).collect();
-    for run in crate::audit::batches(&history, |h| h.detail.as_ref().len()) {
+    for run in crate::audit::batches_for(backend, &history, |h| h.detail.as_ref().len()) {
         work_order_history::Entity::insert_many(run.to_vec())
             .exec_without_returning(&*tx)
             .await?;
