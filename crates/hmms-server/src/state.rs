@@ -4,7 +4,8 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
+    TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -13,6 +14,9 @@ use crate::clock::Clock;
 use crate::config::{Config, Keys};
 use crate::error::ApiResult;
 use crate::metrics::Metrics;
+
+/// The PostgreSQL advisory lock every writer holds until it commits.
+const WRITE_LOCK_KEY: i64 = 7243001;
 
 /// Everything a request handler may need. Cheap to clone.
 #[derive(Clone)]
@@ -78,15 +82,25 @@ impl AppState {
             _ => None,
         };
         let tx = self.db.begin().await?;
-        if tx.get_database_backend() == DbBackend::Postgres {
-            tx.execute_unprepared("SELECT pg_advisory_xact_lock(7243001)")
+        let journal = if tx.get_database_backend() == DbBackend::Postgres {
+            // The lock and, once it is held, the audit chain's head, in one round trip (m0014).
+            let row = tx
+                .query_one_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT hmms_begin_write($1, $2) AS head",
+                    [WRITE_LOCK_KEY.into(), crate::audit::HEAD_KEY.into()],
+                ))
                 .await?;
-        }
+            let head = row.and_then(|r| r.try_get::<Option<String>>("", "head").ok().flatten());
+            crate::audit::Journal::starting_at(head.as_deref())
+        } else {
+            crate::audit::Journal::default()
+        };
         Ok(WriteTx {
             tx,
             _guard: guard,
             wake: self.events.waker(),
-            journal: std::sync::Mutex::new(crate::audit::Journal::default()),
+            journal: std::sync::Mutex::new(journal),
         })
     }
 }

@@ -17,7 +17,7 @@ use crate::auth::principal::Meta;
 use crate::error::ApiResult;
 use crate::state::WriteTx;
 
-const HEAD_KEY: &str = "audit.head";
+pub(crate) const HEAD_KEY: &str = "audit.head";
 
 /// The last entry of the chain, kept beside it so removing entries from the end is detected.
 #[derive(Serialize, Deserialize)]
@@ -58,7 +58,26 @@ pub struct Journal {
     events: Vec<domain_event::ActiveModel>,
 }
 
+/// The chain head stored as `value` (the genesis when there is none yet).
+fn head_of(value: Option<&str>) -> Head {
+    value
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or(Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        })
+}
+
 impl Journal {
+    /// A journal whose chain head was read with the write lock (PostgreSQL's
+    /// `hmms_begin_write`), so recording needs no read of its own.
+    pub(crate) fn starting_at(stored_head: Option<&str>) -> Self {
+        Self {
+            head: Some(head_of(stored_head)),
+            ..Self::default()
+        }
+    }
+
     /// Writes what was recorded, in the caller's transaction.
     pub async fn flush(self, db: &impl ConnectionTrait) -> ApiResult<()> {
         let Some(head) = self.head.filter(|_| !self.entries.is_empty()) else {
@@ -144,15 +163,11 @@ pub async fn record(
     let known = tx.journal().head.is_some();
     if !known {
         // Only the write lock's holder gets here, so nobody moves the head in between.
-        let stored: Head = setting::Entity::find_by_id(HEAD_KEY.to_string())
+        let stored = setting::Entity::find_by_id(HEAD_KEY.to_string())
             .one(&**tx)
             .await?
-            .and_then(|s| serde_json::from_str(&s.value).ok())
-            .unwrap_or(Head {
-                seq: 0,
-                hash: GENESIS.to_string(),
-            });
-        tx.journal().head = Some(stored);
+            .map(|s| s.value);
+        tx.journal().head = Some(head_of(stored.as_deref()));
     }
     let mut journal = tx.journal();
     let head = journal.head.as_ref().expect("read above");

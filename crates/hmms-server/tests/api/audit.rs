@@ -169,3 +169,46 @@ async fn concurrent_changes_keep_one_unbroken_chain(app: TestApp) {
     assert!(n >= 16);
 }
 both!(concurrent_changes_keep_one_unbroken_chain);
+
+/// Two servers on one database append to one chain: each takes the write lock and reads the
+/// head the other left (PostgreSQL: in one round trip, `hmms_begin_write`). On PostgreSQL the
+/// two write at the same time; SQLite is one server per file, so there they take turns.
+async fn two_servers_keep_one_unbroken_chain(app: TestApp) {
+    let other = app.second_server().await;
+    let admin = app.admin().await;
+    let create = |base: String, i: usize| {
+        let client = app.client.clone();
+        let admin = admin.clone();
+        async move {
+            client
+                .post(format!("{base}/api/v1/sites"))
+                .bearer_auth(&admin)
+                .json(&json!({ "name": format!("Clinic {i}"), "code": format!("T{i}"), "timeZone": "UTC" }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let bases = [app.url(""), other.base.clone()];
+    if app.backend == crate::helpers::Backend::Postgres {
+        let requests = (0..16).map(|i| create(bases[i % 2].trim_end_matches('/').to_string(), i));
+        for status in join_all(requests).await {
+            assert_eq!(status, StatusCode::CREATED);
+        }
+    } else {
+        for i in 0..16 {
+            let status = create(bases[i % 2].trim_end_matches('/').to_string(), i).await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+    }
+    hmms_server::audit::verify(&app.state.db)
+        .await
+        .unwrap()
+        .expect("one intact chain");
+    let created = app
+        .get_ok("/api/v1/audit?action=site.created&limit=200")
+        .await;
+    assert_eq!(created["items"].as_array().unwrap().len(), 16);
+}
+both!(two_servers_keep_one_unbroken_chain);

@@ -1643,3 +1643,104 @@ async fn plans_are_checked_paused_with_a_reason_and_scoped(app: TestApp) {
     assert_eq!(preview["occurrences"][0]["at"], "2027-01-04T06:00:00Z");
 }
 both!(plans_are_checked_paused_with_a_reason_and_scoped);
+
+/// The calendar's hard dates, stored and read back through the database: a monthly plan on the
+/// 31st falls on the last day of shorter months, a yearly one on 29 February on the 28th in
+/// common years, and 09:00 stays 09:00 local across the site's daylight-saving changes.
+async fn edge_dates_hold_in_the_sites_zone(app: TestApp) {
+    let admin = app.admin().await;
+    let site = app.site_id("SMGH").await;
+    // A hospital in a zone with summer time (UTC+0 in winter, UTC+1 from late March).
+    let current = expect(
+        app.get(&format!("/api/v1/sites/{site}"), &admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        app.patch(
+            &format!("/api/v1/sites/{site}"),
+            &admin,
+            json!({ "timeZone": "Europe/London", "version": current["version"] }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let now = app.state.clock.now();
+    let year = now.year() + 1;
+    let leap = |y: i32| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let a = asset(&app, "SMGH-ICU-VENT-131", json!({})).await;
+    let monthly = plan(
+        &app,
+        json!({ "name": "On the 31st", "assetId": a["id"], "leadDays": 365,
+                "recurrence": { "frequency": "monthly" },
+                "startLocal": format!("{year}-01-31T09:00:00") }),
+    )
+    .await;
+    let b = asset(&app, "SMGH-ICU-VENT-132", json!({})).await;
+    let last_leap = (2000..=now.year()).rev().find(|y| leap(*y)).unwrap();
+    let yearly = plan(
+        &app,
+        json!({ "name": "On the 29th of February", "assetId": b["id"], "leadDays": 365,
+                "recurrence": { "frequency": "yearly" },
+                "startLocal": format!("{last_leap}-02-29T09:00:00") }),
+    )
+    .await;
+    generate(&app).await;
+
+    let due = |list: Vec<Value>| {
+        let mut d: Vec<String> = list
+            .iter()
+            .map(|i| i["dueAt"].as_str().unwrap().to_string())
+            .collect();
+        d.sort();
+        d
+    };
+    let months = due(instances(&app, &format!("planId={}", monthly["id"].as_str().unwrap())).await);
+    // Worked out by hand: the month's last day when it has no 31st; 09:00 is 09:00Z in
+    // winter (GMT) and 08:00Z in summer (BST, last Sunday of March to last Sunday of October).
+    let feb = if leap(year) { 29 } else { 28 };
+    for (k, want) in [
+        (0, format!("{year}-01-31T09:00:00Z")),
+        (1, format!("{year}-02-{feb}T09:00:00Z")),
+        (2, format!("{year}-03-31T08:00:00Z")),
+        (3, format!("{year}-04-30T08:00:00Z")),
+        (5, format!("{year}-06-30T08:00:00Z")),
+        (8, format!("{year}-09-30T08:00:00Z")),
+    ] {
+        let horizon = now + Duration::days(365);
+        let want_at: chrono::DateTime<chrono::Utc> = want.parse().unwrap();
+        if want_at <= horizon {
+            assert_eq!(
+                months
+                    .get(k)
+                    .map(|d| d.parse::<chrono::DateTime<chrono::Utc>>().unwrap()),
+                Some(want_at),
+                "occurrence {k} of the plan on the 31st: {months:?}"
+            );
+        }
+    }
+    assert!(
+        months.len() >= 2,
+        "a year ahead holds at least January and February: {months:?}"
+    );
+    // The first due date after today; the plan started on the last leap day.
+    let years = due(instances(&app, &format!("planId={}", yearly["id"].as_str().unwrap())).await);
+    let next = (now.year()..)
+        .map(|y| {
+            let day = if leap(y) { 29 } else { 28 };
+            format!("{y}-02-{day}T09:00:00Z")
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+        })
+        .find(|d| *d >= now)
+        .unwrap();
+    assert_eq!(
+        years
+            .first()
+            .map(|d| d.parse::<chrono::DateTime<chrono::Utc>>().unwrap()),
+        Some(next),
+        "29 February is the 28th in common years: {years:?}"
+    );
+}
+both!(edge_dates_hold_in_the_sites_zone);

@@ -16,6 +16,7 @@ mod m0010_vendor_asset_read;
 mod m0011_notify_trigger;
 mod m0012_department_heads;
 mod m0013_preventive;
+mod m0014_begin_write;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_notify_trigger::Migration),
             Box::new(m0012_department_heads::Migration),
             Box::new(m0013_preventive::Migration),
+            Box::new(m0014_begin_write::Migration),
         ]
     }
 }
