@@ -1,7 +1,7 @@
 """Work-order list and create under load, against a database with a million work orders.
 
 Usage:
-  python3 bench/work_orders.py [--postgres ADMIN_URL] [--work-orders 1000000] [--clients 16] [--seconds 20]
+  python3 bench/work_orders.py [--postgres ADMIN_URL [--postgres-only]] [--work-orders 1000000] [--clients 16] [--seconds 20]
 
 For each backend: `hmms demo --scale` fills a fresh database (timed), a release server starts on
 it, and 16 client threads first list (filtered, 50 per page, following cursors now and then), then
@@ -162,13 +162,15 @@ def main():
     ap.add_argument("--work-orders", type=int, default=1_000_000)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--postgres-only", action="store_true", help="skip the SQLite run")
     a = ap.parse_args()
     results = []
-    d = tempfile.mkdtemp(prefix="hmms-wo-bench-")
-    try:
-        results.append(run("sqlite", f"sqlite://{d}/hmms.db", d, a.work_orders, a.clients, a.seconds))
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+    if not a.postgres_only:
+        d = tempfile.mkdtemp(prefix="hmms-wo-bench-")
+        try:
+            results.append(run("sqlite", f"sqlite://{d}/hmms.db", d, a.work_orders, a.clients, a.seconds))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
     if a.postgres:
         db = f"hmms_wo_bench_{os.getpid()}"
         subprocess.run(["psql", a.postgres, "-qc", f"CREATE DATABASE {db}"], check=True)
