@@ -395,7 +395,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
             BuiltinRole::Procurement,
             None,
         ),
-        ("vendor@demo.hmms", "Peter Kamau", BuiltinRole::Vendor, None),
+        ("vendor@demo.hmms", "Joseph Mwangi", BuiltinRole::Vendor, None),
         ("it@demo.hmms", "Samuel Otieno", BuiltinRole::It, None),
     ];
     let secret = totp::from_base32(DEMO_TOTP_SECRET).expect("demo secret is base32");
@@ -437,7 +437,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         id: Set(Uuid::now_v7()),
         organization_id: Set(org),
         name: Set("MedTech Services Ltd".into()),
-        contact_name: Set(Some("Peter Kamau".into())),
+        contact_name: Set(Some("Joseph Mwangi".into())),
         phone: Set(Some("+254 722 000 111".into())),
         email: Set(Some("service@medtech.example".into())),
         notes: Set(Some(
