@@ -21,7 +21,7 @@ for (const backend of backends()) {
       await admin.page.getByRole('option', { name: /St\. Mary/ }).click();
       await admin.page.getByRole('button', { name: 'Show what is inside Main Block' }).click();
       await admin.page.getByRole('button', { name: 'Show what is inside First Floor' }).click();
-      await admin.page.getByRole('button', { name: 'What to do with ICU Bay A' }).click();
+      await admin.page.getByRole('button', { name: 'More actions for ICU Bay A' }).click();
       await admin.page.getByRole('menuitem', { name: 'QR code of ICU Bay A' }).click();
       const qr = admin.page.getByRole('dialog');
       await qr.getByRole('img', { name: /QR code for/ }).waitFor();
