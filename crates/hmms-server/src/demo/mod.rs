@@ -395,7 +395,12 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
             BuiltinRole::Procurement,
             None,
         ),
-        ("vendor@demo.hmms", "Joseph Mwangi", BuiltinRole::Vendor, None),
+        (
+            "vendor@demo.hmms",
+            "Joseph Mwangi",
+            BuiltinRole::Vendor,
+            None,
+        ),
         ("it@demo.hmms", "Samuel Otieno", BuiltinRole::It, None),
     ];
     let secret = totp::from_base32(DEMO_TOTP_SECRET).expect("demo secret is base32");

@@ -2346,8 +2346,8 @@ export interface components {
             /** Format: uuid */
             siteId: string;
             /**
-             * Format: date-time
              * @description Local date and time of the first occurrence in the site's zone, e.g. `2027-01-04T09:00:00`.
+             * @example 2027-01-04T09:00:00
              */
             startLocal?: string | null;
             targetKind: components["schemas"]["TargetKindDto"];
@@ -3078,8 +3078,8 @@ export interface components {
             /** Format: date-time */
             at: string;
             /**
-             * Format: date-time
-             * @description The same moment on the site's clock.
+             * @description The same moment on the site's clock (a local date and time, no offset).
+             * @example 2027-01-04T09:00:00
              */
             local: string;
         };
@@ -3208,8 +3208,8 @@ export interface components {
             /** Format: uuid */
             siteId: string;
             /**
-             * Format: date-time
-             * @description The first occurrence, in the site's time zone.
+             * @description The first occurrence, in the site's time zone (a local date and time, no offset).
+             * @example 2027-01-04T09:00:00
              */
             startLocal?: string | null;
             targetKind: components["schemas"]["TargetKindDto"];
@@ -3523,7 +3523,10 @@ export interface components {
              * @description The site whose time zone applies.
              */
             siteId: string;
-            /** Format: date-time */
+            /**
+             * @description Local date and time of the first occurrence in the site's zone (no offset).
+             * @example 2027-01-04T09:00:00
+             */
             startLocal: string;
         };
         /**
@@ -3843,7 +3846,10 @@ export interface components {
             recurrence?: components["schemas"]["RecurrenceDto"] | null;
             requiredParts?: components["schemas"]["RequiredPart"][] | null;
             signatureRequired?: boolean | null;
-            /** Format: date-time */
+            /**
+             * @description Local date and time of the first occurrence in the site's zone (no offset).
+             * @example 2027-01-04T09:00:00
+             */
             startLocal?: string | null;
             task?: string | null;
             /** Format: uuid */

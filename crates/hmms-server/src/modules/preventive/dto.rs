@@ -316,7 +316,8 @@ pub struct PlanDto {
     pub recurrence: Option<RecurrenceDto>,
     /// The RRULE the recurrence means (for a simple frequency, derived from the start).
     pub rule: Option<String>,
-    /// The first occurrence, in the site's time zone.
+    /// The first occurrence, in the site's time zone (a local date and time, no offset).
+    #[schema(value_type = Option<String>, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2027-01-04T09:00:00")]
     pub start_local: Option<NaiveDateTime>,
     /// Meter trigger: the asset meter's name, and work every `meterEvery` of its unit.
     pub meter_name: Option<String>,
@@ -391,6 +392,7 @@ pub struct CreatePlan {
     pub checklist_template_id: Option<Uuid>,
     pub recurrence: Option<RecurrenceDto>,
     /// Local date and time of the first occurrence in the site's zone, e.g. `2027-01-04T09:00:00`.
+    #[schema(value_type = Option<String>, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2027-01-04T09:00:00")]
     pub start_local: Option<NaiveDateTime>,
     pub meter_name: Option<String>,
     #[schema(minimum = 1)]
@@ -419,6 +421,8 @@ pub struct UpdatePlan {
     pub task: Option<String>,
     pub checklist_template_id: Option<Uuid>,
     pub recurrence: Option<RecurrenceDto>,
+    /// Local date and time of the first occurrence in the site's zone (no offset).
+    #[schema(value_type = Option<String>, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2027-01-04T09:00:00")]
     pub start_local: Option<NaiveDateTime>,
     pub meter_name: Option<String>,
     pub meter_every: Option<i64>,
@@ -442,6 +446,8 @@ pub struct UpdatePlan {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SchedulePreviewRequest {
     pub recurrence: RecurrenceDto,
+    /// Local date and time of the first occurrence in the site's zone (no offset).
+    #[schema(value_type = String, pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", example = "2027-01-04T09:00:00")]
     pub start_local: NaiveDateTime,
     /// The site whose time zone applies.
     pub site_id: Uuid,
@@ -462,7 +468,8 @@ pub struct SchedulePreview {
 #[serde(rename_all = "camelCase")]
 pub struct Occurrence {
     pub at: DateTime<Utc>,
-    /// The same moment on the site's clock.
+    /// The same moment on the site's clock (a local date and time, no offset).
+    #[schema(value_type = String, example = "2027-01-04T09:00:00")]
     pub local: NaiveDateTime,
 }
 
