@@ -82,6 +82,15 @@ impl AppState {
             _ => None,
         };
         let tx = self.db.begin().await?;
+        if tx.get_database_backend() == DbBackend::Sqlite {
+            // BEGIN IMMEDIATE: SQLite's write lock before the first read. A deferred transaction
+            // that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT, not a wait) when
+            // another connection wrote in between — job bookkeeping and idempotency records are
+            // written outside the in-process lock. A write statement touching no row takes the
+            // lock, waiting up to the busy timeout.
+            tx.execute_unprepared("UPDATE settings SET key = key WHERE 0")
+                .await?;
+        }
         let journal = if tx.get_database_backend() == DbBackend::Postgres {
             // The lock and, once it is held, the audit chain's head, in one round trip (m0014).
             let row = tx
