@@ -24,7 +24,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::{PROBLEM_JSON, Problem, ProblemField};
 use crate::http::{self, REQUEST_ID};
-use crate::state::AppState;
+use crate::state::{AppState, Registry};
 use crate::{audit, auth, health, modules};
 
 #[derive(OpenApi)]
@@ -54,6 +54,33 @@ use crate::{audit, auth, health, modules};
     )
 )]
 struct ApiDoc;
+
+/// How the modules are wired to one another: the reactions to work orders, in the order they
+/// run, and what each module keeps while the server runs. The one place to read to see what a
+/// work order's step reaches beyond its own module.
+pub fn registry() -> Registry {
+    use std::sync::Arc;
+
+    use crate::events::visibility::Visibility;
+    use modules::work_orders::{Wiring, WorkOrderHooks};
+    let work_order_hooks: Vec<Arc<dyn WorkOrderHooks>> = vec![
+        // A passed acceptance inspection puts new equipment in service.
+        Arc::new(modules::assets::AcceptanceHooks),
+        // Preventive occurrences end, reopen or are missed with their work; checklists must be
+        // complete; failed checks open corrective work.
+        Arc::new(modules::preventive::PreventiveHooks),
+    ];
+    // Who receives live events about which records.
+    let visibility = Visibility::default()
+        .with(
+            "work_order",
+            Arc::new(modules::work_orders::WorkOrderEvents),
+        )
+        .with("user", Arc::new(modules::users::UserEvents));
+    Registry::default()
+        .with(Wiring::new(work_order_hooks))
+        .with(visibility)
+}
 
 fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -45,7 +45,14 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         .await
         .context("migrating the database")?;
     let storage = storage::Storage::open(&config)?;
-    Ok(AppState::new(db, config, keys, clock, storage))
+    Ok(AppState::new(
+        db,
+        config,
+        keys,
+        clock,
+        storage,
+        app::registry(),
+    ))
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.
@@ -54,8 +61,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    events::start(state.clone());
-    modules::push::dispatch::start(state.clone()).await?;
+    events::start(
+        state.db.clone(),
+        state.config.database_url(),
+        state.events.clone(),
+    );
+    modules::push::start_dispatch(state.clone()).await?;
     let hub = state.events.clone();
     let app = app::router(state);
     let shutdown = async move {

@@ -1,5 +1,7 @@
 //! Shared server state and the write-transaction discipline.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -12,7 +14,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::auth::password::Passwords;
 use crate::clock::Clock;
 use crate::config::{Config, Keys};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::metrics::Metrics;
 
 /// The PostgreSQL advisory lock every writer holds until it commits.
@@ -34,8 +36,8 @@ pub struct Inner {
     pub files: Arc<dyn object_store::ObjectStore>,
     /// The file store with its URL signer (S3 only).
     pub storage: crate::storage::Storage,
-    /// New work orders waiting to be written together (group commit).
-    pub creates: crate::modules::work_orders::group_commit::CreateQueue,
+    /// What the modules registered for one another at start-up (`app::registry`).
+    pub registry: Arc<Registry>,
     /// SQLite allows one writer at a time; taking this before a write transaction queues writers
     /// in the server instead of failing them with "database is locked".
     write_lock: Arc<Mutex<()>>,
@@ -55,6 +57,7 @@ impl AppState {
         keys: Keys,
         clock: Clock,
         storage: crate::storage::Storage,
+        registry: Registry,
     ) -> Self {
         let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations);
         AppState(Arc::new(Inner {
@@ -67,9 +70,14 @@ impl AppState {
             events: crate::events::EventHub::default(),
             files: storage.store.clone(),
             storage,
-            creates: Default::default(),
+            registry: Arc::new(registry),
             write_lock: Arc::new(Mutex::new(())),
         }))
+    }
+
+    /// What a module registered at start-up (see [`Registry`]).
+    pub fn registered<T: Any + Send + Sync>(&self) -> ApiResult<&T> {
+        self.registry.get()
     }
 
     /// Opens the transaction every mutation runs in: the change, its audit record and its domain
@@ -97,16 +105,20 @@ impl AppState {
                 .query_one_raw(Statement::from_sql_and_values(
                     DbBackend::Postgres,
                     "SELECT hmms_begin_write($1, $2) AS head",
-                    [WRITE_LOCK_KEY.into(), crate::audit::HEAD_KEY.into()],
+                    [
+                        WRITE_LOCK_KEY.into(),
+                        crate::audit::journal::HEAD_KEY.into(),
+                    ],
                 ))
                 .await?;
             let head = row.and_then(|r| r.try_get::<Option<String>>("", "head").ok().flatten());
-            crate::audit::Journal::starting_at(head.as_deref())
+            crate::audit::journal::Journal::starting_at(head.as_deref())
         } else {
-            crate::audit::Journal::default()
+            crate::audit::journal::Journal::default()
         };
         Ok(WriteTx {
             tx,
+            registry: self.registry.clone(),
             _guard: guard,
             wake: self.events.waker(),
             journal: std::sync::Mutex::new(journal),
@@ -117,25 +129,62 @@ impl AppState {
 /// A write transaction; dropping it without `commit` rolls everything back.
 pub struct WriteTx {
     tx: DatabaseTransaction,
+    registry: Arc<Registry>,
     _guard: Option<OwnedMutexGuard<()>>,
     wake: std::sync::Arc<tokio::sync::Notify>,
     /// Audit entries and domain events of this transaction, written together at commit.
-    journal: std::sync::Mutex<crate::audit::Journal>,
+    journal: std::sync::Mutex<crate::audit::journal::Journal>,
 }
 
 impl WriteTx {
     /// Writes the transaction's audit entries and events, commits, then tells the live-event
     /// pump of this server to look for new events.
     pub async fn commit(self) -> ApiResult<()> {
-        let journal = std::mem::take(&mut *self.journal.lock().expect("journal lock"));
+        let journal = std::mem::take(&mut *self.journal());
         journal.flush(&self.tx).await?;
         self.tx.commit().await?;
         self.wake.notify_one();
         Ok(())
     }
 
-    pub(crate) fn journal(&self) -> std::sync::MutexGuard<'_, crate::audit::Journal> {
-        self.journal.lock().expect("journal lock")
+    pub(crate) fn journal(&self) -> std::sync::MutexGuard<'_, crate::audit::journal::Journal> {
+        // A panic while the journal was held already failed that request; the entries it left
+        // are still a consistent list.
+        self.journal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What a module registered, for code that holds only the transaction (hooks run there).
+    pub fn registered<T: Any + Send + Sync>(&self) -> ApiResult<&T> {
+        self.registry.get()
+    }
+}
+
+/// What modules register at start-up for one another — work-order hooks, the create queue —
+/// found by type. The base names no module: `app::registry` fills it, so one place shows how
+/// the modules are wired together.
+#[derive(Default)]
+pub struct Registry(HashMap<TypeId, Box<dyn Any + Send + Sync>>);
+
+impl Registry {
+    /// Adds `value`, replacing one of the same type.
+    pub fn with<T: Any + Send + Sync>(mut self, value: T) -> Self {
+        self.0.insert(TypeId::of::<T>(), Box::new(value));
+        self
+    }
+
+    /// The registered value of type `T`; missing means the application was wired wrongly.
+    pub fn get<T: Any + Send + Sync>(&self) -> ApiResult<&T> {
+        self.0
+            .get(&TypeId::of::<T>())
+            .and_then(|v| v.downcast_ref::<T>())
+            .ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!(
+                    "{} was not registered (app::registry)",
+                    std::any::type_name::<T>()
+                ))
+            })
     }
 }
 

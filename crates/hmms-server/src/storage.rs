@@ -5,13 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use object_store::ObjectStore;
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as StorePath;
 use object_store::signer::Signer;
 
-use crate::config::Config;
+use crate::config::{Config, S3Url};
 
 /// The file store and, with S3, its URL signer.
 #[derive(Clone)]
@@ -73,61 +73,5 @@ impl Storage {
             .signed_url(http::Method::PUT, &StorePath::from(key), UPLOAD_URL_TTL)
             .await?;
         Ok(Some(url))
-    }
-}
-
-/// `s3://bucket?region=eu-west-1&endpoint=http://127.0.0.1:9000`
-#[derive(Debug, Clone, PartialEq)]
-pub struct S3Url {
-    pub bucket: String,
-    pub region: String,
-    pub endpoint: Option<String>,
-}
-
-impl S3Url {
-    pub fn parse(raw: &str) -> anyhow::Result<Self> {
-        let url = object_store::signer::Url::parse(raw).context("storage_url is not a URL")?;
-        if url.scheme() != "s3" {
-            bail!("storage_url must look like s3://bucket?region=…&endpoint=…");
-        }
-        let bucket = url.host_str().unwrap_or_default().to_string();
-        if bucket.is_empty() {
-            bail!("storage_url names no bucket (s3://bucket)");
-        }
-        if !matches!(url.path(), "" | "/") {
-            bail!("storage_url must name a bucket only, without a path");
-        }
-        let mut region = "us-east-1".to_string();
-        let mut endpoint = None;
-        for (k, v) in url.query_pairs() {
-            match k.as_ref() {
-                "region" => region = v.into_owned(),
-                "endpoint" => endpoint = Some(v.into_owned()),
-                other => bail!("storage_url: unknown parameter `{other}` (use region, endpoint)"),
-            }
-        }
-        Ok(Self {
-            bucket,
-            region,
-            endpoint,
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::S3Url;
-
-    #[test]
-    fn s3_urls_name_a_bucket_and_optional_endpoint() {
-        let u = S3Url::parse("s3://hmms-files?region=af-south-1&endpoint=http://10.0.0.5:9000")
-            .unwrap();
-        assert_eq!(u.bucket, "hmms-files");
-        assert_eq!(u.region, "af-south-1");
-        assert_eq!(u.endpoint.as_deref(), Some("http://10.0.0.5:9000"));
-        assert_eq!(S3Url::parse("s3://b").unwrap().region, "us-east-1");
-        for bad in ["http://b", "s3://", "s3://b/prefix", "s3://b?acl=public"] {
-            assert!(S3Url::parse(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -1,5 +1,6 @@
 //! Sign-in: passwords, access and refresh tokens, the second factor, and throttling.
 
+pub mod account;
 pub mod dto;
 pub mod password;
 pub mod principal;

@@ -73,13 +73,7 @@ impl Principal {
     }
 }
 
-/// Where a request came from, for the audit trail.
-#[derive(Debug, Clone, Default)]
-pub struct Meta {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub request_id: Option<String>,
-}
+pub use crate::audit::Meta;
 
 impl<S: Send + Sync> FromRequestParts<S> for Meta {
     type Rejection = ApiError;

@@ -12,12 +12,12 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use super::account::to_dto;
 use super::dto::*;
 use super::principal::{self, Meta, Principal};
 use super::{throttle, tokens, totp};
 use crate::audit::{self, Change, Who};
 use crate::error::{ApiError, ApiResult};
-use crate::modules::users::service::to_dto;
 use crate::state::{AppState, WriteTx};
 
 const CHALLENGE_TTL_SECS: i64 = 300;

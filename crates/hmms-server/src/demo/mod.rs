@@ -535,7 +535,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if with_work {
         // What is due now comes from the real generator, as it would in a running hospital.
-        crate::modules::preventive::generator::run(state, None)
+        crate::modules::preventive::run_generator(state, None)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

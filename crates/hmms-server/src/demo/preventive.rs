@@ -16,8 +16,8 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::modules::preventive::plans::{self, Schedule, generate_at};
-use crate::modules::work_orders::service::reserve_codes;
+use crate::modules::preventive::{Schedule, covered_assets, generate_at};
+use crate::modules::work_orders::reserve_codes;
 use crate::state::WriteTx;
 
 /// Who the demo's preventive work involves.
@@ -528,7 +528,7 @@ pub async fn generate(
             cutoff,
             400,
         );
-        for a in plans::covered_assets(&**tx, &plan).await? {
+        for a in covered_assets(&**tx, &plan).await? {
             let mut last_done = None;
             for &due in &occurrences {
                 let roll = dice(a.id, due) % 100;

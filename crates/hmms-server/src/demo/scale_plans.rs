@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use crate::modules::preventive::plans::{OUT_OF_USE, Schedule, generate_at};
+use crate::modules::preventive::{OUT_OF_USE, Schedule, generate_at};
 use crate::state::WriteTx;
 
 /// (frequency, interval, share in tenths)

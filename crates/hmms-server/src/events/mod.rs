@@ -13,14 +13,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use hmms_store::entities::domain_event;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use tokio::sync::{Notify, broadcast};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-use crate::state::AppState;
 
 /// An event as clients receive it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -125,10 +124,10 @@ pub async fn latest_seq(db: &impl ConnectionTrait) -> i64 {
 }
 
 /// Starts the pump (and, on PostgreSQL, the listener that wakes it for other servers' changes).
-pub fn start(state: AppState) {
-    if state.db.get_database_backend() == DbBackend::Postgres {
-        let url = state.config.database_url();
-        let wake = state.events.waker();
+pub fn start(db: DatabaseConnection, database_url: String, hub: EventHub) {
+    if db.get_database_backend() == DbBackend::Postgres {
+        let url = database_url;
+        let wake = hub.waker();
         tokio::spawn(async move {
             loop {
                 match sea_orm::sqlx::postgres::PgListener::connect(&url).await {
@@ -149,21 +148,21 @@ pub fn start(state: AppState) {
             }
         });
     }
-    let poll = match state.db.get_database_backend() {
+    let poll = match db.get_database_backend() {
         DbBackend::Postgres => Duration::from_secs(60),
         _ => Duration::from_secs(2),
     };
     tokio::spawn(async move {
-        let mut last = latest_seq(&state.db).await;
+        let mut last = latest_seq(&db).await;
         loop {
             // Woken after a commit here, or by a NOTIFY from another server. The poll is a safety
             // net on PostgreSQL, and how a second process on the same SQLite file is heard.
-            let _ = tokio::time::timeout(poll, state.events.wake.notified()).await;
-            match since(&state.db, last, 500).await {
+            let _ = tokio::time::timeout(poll, hub.wake.notified()).await;
+            match since(&db, last, 500).await {
                 Ok(events) => {
                     for e in events {
                         last = e.seq;
-                        let _ = state.events.sender.send(Arc::new(e));
+                        let _ = hub.sender.send(Arc::new(e));
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "reading new events failed"),

@@ -69,7 +69,14 @@ impl Cursor {
                     continue;
                 }
                 self.last = e.seq;
-                if visibility::may_see(&self.state.db, &self.p, &e).await {
+                let visible = match self.state.registered::<visibility::Visibility>() {
+                    Ok(v) => v.may_see(&self.state.db, &self.p, &e).await,
+                    Err(err) => {
+                        tracing::error!(error = %err, "events cannot be judged; none is sent");
+                        false
+                    }
+                };
+                if visible {
                     let data = serde_json::to_string(&e).unwrap_or_default();
                     let event = Event::default()
                         .id(e.seq.to_string())

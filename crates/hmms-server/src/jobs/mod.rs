@@ -115,10 +115,10 @@ pub async fn run(state: &AppState, job: &str, slot: String) -> ApiResult<Option<
     };
     let outcome = match job {
         "sla-check" => sla_check::run(state).await,
-        "pm-generate" => crate::modules::preventive::generator::run(state, None)
+        "pm-generate" => crate::modules::preventive::run_generator(state, None)
             .await
             .and_then(|r| Ok(serde_json::to_value(r)?)),
-        "pm-overdue" => crate::modules::preventive::instances::overdue_check(state).await,
+        "pm-overdue" => crate::modules::preventive::overdue_check(state).await,
         _ => unreachable!("checked above"),
     };
     let mut m = claimed.into_active_model();

@@ -18,16 +18,16 @@ use uuid::Uuid;
 use crate::audit::{self, Change, Who};
 use crate::auth::principal::Meta;
 use crate::error::ApiResult;
-use crate::modules::notifications::service::{Message, holders_at_site, send};
-use crate::modules::work_orders::assignment::{Assignment, workers};
-use crate::modules::work_orders::escalation;
+use crate::modules::notifications::{Message, holders_at_site, send};
+use crate::modules::work_orders::{Assignment, escalation_chain, workers};
 use crate::state::{AppState, WriteTx};
+use hmms_domain::work_orders::{ASSIGNEE, DEPARTMENT_HEAD};
 
 async fn recipients(tx: &WriteTx, w: &work_order::Model, notify: &str) -> ApiResult<Vec<Uuid>> {
-    if notify == escalation::ASSIGNEE {
+    if notify == ASSIGNEE {
         return workers(&**tx, Assignment::of(w)).await;
     }
-    if notify == escalation::DEPARTMENT_HEAD {
+    if notify == DEPARTMENT_HEAD {
         let head = match w.department_id {
             Some(d) => hmms_store::entities::department::Entity::find_by_id(d)
                 .one(&**tx)
@@ -143,7 +143,7 @@ pub async fn run(state: &AppState) -> ApiResult<serde_json::Value> {
             let chain = match chains.get(&w.site_id) {
                 Some(c) => c.clone(),
                 None => {
-                    let c = escalation::chain(&*tx, w.site_id).await?;
+                    let c = escalation_chain(&*tx, w.site_id).await?;
                     chains.insert(w.site_id, c.clone());
                     c
                 }

@@ -333,7 +333,7 @@ async fn generators_running_at_once_make_each_occurrence_once(app: TestApp) {
         .map(|_| {
             let s = app.state.clone();
             tokio::spawn(
-                async move { hmms_server::modules::preventive::generator::run(&s, None).await },
+                async move { hmms_server::modules::preventive::run_generator(&s, None).await },
             )
         })
         .collect();
@@ -979,7 +979,7 @@ async fn overdue_work_is_told_at_its_due_date_and_escalated_after_its_window(app
     let run = |app: &TestApp| {
         let s = app.state.clone();
         async move {
-            hmms_server::modules::preventive::instances::overdue_check(&s)
+            hmms_server::modules::preventive::overdue_check(&s)
                 .await
                 .unwrap()
         }

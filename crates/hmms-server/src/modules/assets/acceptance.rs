@@ -11,9 +11,8 @@ use serde_json::json;
 
 use super::service::{audit_asset, dto, history};
 use crate::auth::principal::Principal;
-use crate::error::ApiResult;
-use crate::modules::work_orders::service::{NewWorkOrder, insert_new};
-use crate::modules::work_orders::sla;
+use crate::error::{ApiError, ApiResult};
+use crate::modules::work_orders::{self, NewWorkOrder, Step, WorkOrderHooks, raise};
 use crate::state::WriteTx;
 
 /// The resolution that keeps an inspected asset out of service.
@@ -32,11 +31,12 @@ pub async fn open(
     a: &asset::Model,
     now: DateTime<Utc>,
 ) -> ApiResult<work_order::Model> {
-    let sla = sla::policy(&**tx, a.site_id, Priority::High).await?;
-    let dto = insert_new(
+    let sla = work_orders::sla_policy(&**tx, a.site_id, Priority::High).await?;
+    let dto = raise(
         tx,
         p,
         NewWorkOrder {
+            id: None,
             site_id: a.site_id,
             title: format!("Acceptance inspection: {} {}", a.tag, a.name),
             description: CHECKS.into(),
@@ -55,15 +55,30 @@ pub async fn open(
         now,
     )
     .await?;
-    Ok(work_order::Entity::find_by_id(dto.id)
+    work_order::Entity::find_by_id(dto.id)
         .one(&**tx)
         .await?
-        .expect("just written"))
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the inspection was not written")))
 }
 
-/// Called when a work order is completed: an inspection of an asset awaiting acceptance puts it
+/// The acceptance inspection's reaction to work orders (registered in `app::registry`).
+pub struct AcceptanceHooks;
+
+#[async_trait::async_trait]
+impl WorkOrderHooks for AcceptanceHooks {
+    async fn on_completed(
+        &self,
+        step: &Step<'_>,
+        w: &work_order::Model,
+        resolution: &str,
+    ) -> ApiResult<()> {
+        on_completed(step.tx, step.by, w, resolution, step.now).await
+    }
+}
+
+/// When a work order is completed: an inspection of an asset awaiting acceptance puts it
 /// in service, unless it was completed as failed.
-pub async fn on_completed(
+async fn on_completed(
     tx: &WriteTx,
     p: &Principal,
     w: &work_order::Model,

@@ -15,7 +15,7 @@ use super::custom_fields::check_defs;
 use super::dto::*;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::org::shared::audit;
+use crate::modules::org::audit;
 use crate::pagination::check_version;
 use crate::state::AppState;
 

@@ -622,8 +622,7 @@ pub async fn import(
             problems.push((column_of(&e.field), e.message));
         }
         if problems.is_empty()
-            && let Err(e) =
-                crate::modules::org::shared::require_site_write(p, "asset.manage", m.site_id)
+            && let Err(e) = crate::modules::org::require_site_write(p, "asset.manage", m.site_id)
         {
             problems.push(("site_code".into(), e.to_string()));
         }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::service::{audit_addition, find_visible};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::attachments::service::{
+use crate::modules::attachments::{
     AttachmentDto, AttachmentKind, Owner, Upload, dto, prepare_in, record,
 };
 use crate::state::AppState;

@@ -1,18 +1,22 @@
 //! The equipment registry: equipment classes, assets with their place, money, risk and
 //! maintenance strategy, status history, QR codes, and resolving scanned codes.
 
-pub mod acceptance;
-pub mod classes;
-pub mod csv_io;
-pub mod custom_fields;
-pub mod documents;
-pub mod dto;
-pub mod incidents;
-pub mod labels;
-pub mod meters;
-pub mod qr;
-pub mod recalls;
-pub mod reliability;
+mod acceptance;
+mod classes;
+mod csv_io;
+mod custom_fields;
+mod documents;
+mod dto;
+mod incidents;
+mod labels;
+mod meters;
+mod qr;
+mod recalls;
+mod reliability;
 pub mod routes;
-pub mod scan;
-pub mod service;
+mod scan;
+mod service;
+pub use acceptance::AcceptanceHooks;
+pub use csv_io::{ImportError, ImportReport};
+pub use qr::base_url;
+pub use service::find_visible;

@@ -78,8 +78,8 @@ pub async fn for_location(
     host: Option<&str>,
 ) -> ApiResult<QrCode> {
     p.require("org.read")?;
-    let l = crate::modules::org::locations::find(&state.db, p, id).await?;
-    let site = crate::modules::org::sites::find(&state.db, p, l.site_id).await?;
+    let l = crate::modules::org::find_location(&state.db, p, id).await?;
+    let site = crate::modules::org::find_site(&state.db, p, l.site_id).await?;
     let url = format!(
         "{}/l/{}/{}",
         base_url(state, host),

@@ -19,8 +19,7 @@ use super::service::find_visible;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::work_orders::service::{NewWorkOrder, insert_new};
-use crate::modules::work_orders::sla;
+use crate::modules::work_orders::{self, NewWorkOrder, raise};
 use crate::state::AppState;
 
 /// Recording a recall or field safety notice.
@@ -227,11 +226,12 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateRecall) -> ApiR
     .insert(&*tx)
     .await?;
     for a in &affected {
-        let sla = sla::policy(&*tx, a.site_id, Priority::High).await?;
-        let w = insert_new(
+        let sla = work_orders::sla_policy(&*tx, a.site_id, Priority::High).await?;
+        let w = raise(
             &tx,
             p,
             NewWorkOrder {
+                id: None,
                 site_id: a.site_id,
                 title: format!("Recall {}: {} ({})", r.reference, r.title, a.tag),
                 description: r.description.clone(),

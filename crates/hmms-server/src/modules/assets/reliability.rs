@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::service::find_visible;
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
-use crate::modules::work_orders::query::to_dtos;
+use crate::modules::work_orders::to_dtos;
 use crate::state::AppState;
 
 /// How an asset has fared since it entered service.

@@ -21,9 +21,8 @@ use super::{classes, qr, scan, service};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::modules::attachments::routes::{UploadForm, read_upload};
-use crate::modules::attachments::service::AttachmentDto;
-use crate::modules::org::locations_csv;
+use crate::modules::attachments::{AttachmentDto, UploadForm, read_upload};
+use crate::modules::org as locations_csv;
 use crate::pagination::if_match;
 use crate::state::AppState;
 
@@ -171,7 +170,7 @@ pub async fn export_locations(
     p: Principal,
     ApiQuery(q): ApiQuery<LocationExportQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let body = locations_csv::export(&state, &p, q.site_id).await?;
+    let body = locations_csv::export_locations(&state, &p, q.site_id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, CSV),
@@ -196,7 +195,7 @@ pub async fn location_import_template(_p: Principal) -> impl IntoResponse {
                 "attachment; filename=\"location-import-template.csv\"",
             ),
         ],
-        locations_csv::template(),
+        locations_csv::locations_template(),
     )
 }
 
@@ -215,7 +214,7 @@ pub async fn import_locations(
 ) -> ApiResult<Json<ImportReport>> {
     require_csv(&headers)?;
     Ok(Json(
-        locations_csv::import(&state, &p, &body, q.partial.unwrap_or(false)).await?,
+        locations_csv::import_locations(&state, &p, &body, q.partial.unwrap_or(false)).await?,
     ))
 }
 
@@ -463,7 +462,7 @@ pub async fn record_reading(
     ApiJson(body): ApiJson<CreateReading>,
 ) -> ApiResult<impl IntoResponse> {
     let reading = meters::record(&state, &p, id, meter, body).await?;
-    crate::modules::preventive::generator::run_for_asset(&state, id).await;
+    crate::modules::preventive::run_for_asset(&state, id).await;
     Ok((StatusCode::CREATED, Json(reading)))
 }
 

@@ -36,7 +36,7 @@ pub async fn resolve(state: &AppState, p: &Principal, raw: &str) -> ApiResult<Sc
             .filter(work_order::Column::Code.eq(code.as_str()))
             .one(&state.db)
             .await?
-        && p.sees(&crate::modules::work_orders::service::record_scope(&w))
+        && p.sees(&crate::modules::work_orders::record_scope(&w))
     {
         return Ok(ScanResult {
             kind: "work_order".into(),

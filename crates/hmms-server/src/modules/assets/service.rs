@@ -23,7 +23,7 @@ use super::dto::*;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::org::shared::require_site_write;
+use crate::modules::org::require_site_write;
 use crate::pagination::{self, Cursor};
 use crate::state::{AppState, WriteTx};
 
@@ -374,7 +374,7 @@ pub(super) async fn check(
             None => errors.add("locationId", "no such location"),
         }
     }
-    if crate::modules::org::sites::find(db, p, m.site_id)
+    if crate::modules::org::find_site(db, p, m.site_id)
         .await
         .is_err()
     {
@@ -803,13 +803,9 @@ pub async fn history_of(
         .filter(work_order::Column::OrganizationId.eq(a.organization_id))
         .all(&state.db)
         .await?;
-    let costed = crate::modules::work_orders::query::to_dtos(
-        &state.db,
-        p,
-        orders.clone(),
-        state.clock.now(),
-    )
-    .await?;
+    let costed =
+        crate::modules::work_orders::to_dtos(&state.db, p, orders.clone(), state.clock.now())
+            .await?;
     for (w, c) in orders.into_iter().zip(costed) {
         let detail = json!({ "code": w.code, "title": w.title, "type": w.wo_type,
             "priority": w.priority, "status": w.status });

@@ -2,6 +2,9 @@
 //! is judged by the file's bytes; files live in object storage (a local folder by default, or an S3-compatible bucket that
 //! clients upload to directly with pre-signed URLs).
 
-pub mod direct;
+mod direct;
 pub mod routes;
-pub mod service;
+mod service;
+
+pub use routes::{UploadForm, read_upload};
+pub use service::{AttachmentDto, AttachmentKind, Owner, Upload, dto, prepare, prepare_in, record};

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::work_orders::service::{find_visible, history, rights, status_of};
+use crate::modules::work_orders::{find_visible, history, rights, status_of};
 use crate::state::{AppState, WriteTx};
 
 /// What a file is for.
@@ -376,7 +376,7 @@ pub async fn content(
         .ok_or_else(|| ApiError::not_found("attachment"))?;
     // Readable by whoever may read the record it belongs to.
     let visible = match a.entity_type.as_str() {
-        "asset" => crate::modules::assets::service::find_visible(&state.db, p, a.entity_id)
+        "asset" => crate::modules::assets::find_visible(&state.db, p, a.entity_id)
             .await
             .map(|_| ()),
         _ => find_visible(&state.db, p, a.entity_id).await.map(|_| ()),

@@ -1,6 +1,8 @@
 //! In-app notifications: what each person is told (assignments, SLA warnings, escalations,
 //! approvals), with an unread count and marking as read.
 
-pub mod preferences;
+mod preferences;
 pub mod routes;
-pub mod service;
+mod service;
+
+pub use service::{Message, holders_at_site, send};

@@ -17,7 +17,7 @@ use super::locations::check_links;
 use super::shared::{audit, require_site_write};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::assets::csv_io::{ImportError, ImportReport};
+use crate::modules::assets::{ImportError, ImportReport};
 use crate::state::AppState;
 use hmms_domain::validate::FieldError;
 

@@ -316,7 +316,7 @@ pub async fn create_feed(
         }
         FeedScopeDto::Department => {
             let d =
-                crate::modules::org::departments::find(&*tx, p, body.scope_id.unwrap_or_default())
+                crate::modules::org::find_department(&*tx, p, body.scope_id.unwrap_or_default())
                     .await
                     .map_err(|_| ApiError::validation("scopeId", "no such department"))?;
             if !super::plans::sees_site(p, d.site_id) {
@@ -327,7 +327,7 @@ pub async fn create_feed(
             format!("Preventive maintenance: {}", d.name)
         }
         FeedScopeDto::Site => {
-            let s = crate::modules::org::sites::find(&*tx, p, body.scope_id.unwrap_or_default())
+            let s = crate::modules::org::find_site(&*tx, p, body.scope_id.unwrap_or_default())
                 .await
                 .map_err(|_| ApiError::validation("scopeId", "no such site"))?;
             if !super::plans::sees_site(p, s.id) {
@@ -370,7 +370,7 @@ pub async fn create_feed(
     )
     .await?;
     tx.commit().await?;
-    let base = crate::modules::assets::qr::base_url(state, host);
+    let base = crate::modules::assets::base_url(state, host);
     Ok(feed_dto(
         f,
         Some(format!("{base}/api/v1/preventive/feeds/{secret}.ics")),
@@ -467,7 +467,7 @@ pub async fn ics(state: &AppState, secret: &str, host: Option<&str>) -> ApiResul
         m.update(&*tx).await?;
         tx.commit().await?;
     }
-    let base = crate::modules::assets::qr::base_url(state, host);
+    let base = crate::modules::assets::base_url(state, host);
     let mut out = String::new();
     line(&mut out, "BEGIN", "VCALENDAR");
     line(&mut out, "VERSION", "2.0");

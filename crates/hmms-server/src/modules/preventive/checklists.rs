@@ -18,7 +18,7 @@ use super::templates::parse_items;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::work_orders::service::{find_visible, history, rights, status_of};
+use crate::modules::work_orders::{find_visible, history, rights, status_of};
 use crate::pagination::check_version;
 use crate::state::AppState;
 

@@ -9,19 +9,16 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use hmms_domain::preventive::compliance::{self, InstanceStatus};
 use hmms_domain::preventive::schedule::Mode;
 use hmms_domain::work_orders::{Priority, SlaTimes, Status, WorkOrderType};
 use hmms_store::entities::{
     asset, asset_meter, checklist_template as tpl, checklist_template_version as ver,
     meter_reading, pm_instance, pm_plan, pm_target, site, work_order, work_order_checklist,
-    work_order_history,
 };
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -30,9 +27,10 @@ use super::plans::{self, Schedule, generate_at};
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
-use crate::modules::notifications::service::{Message, send};
-use crate::modules::work_orders::assignment::{Assignment, workers};
-use crate::modules::work_orders::service::{NewWorkOrder, build_new, reserve_codes};
+use crate::modules::notifications::{Message, send};
+use crate::modules::work_orders::{
+    Assignment, NewWorkOrder, Notice, Raise, Raiser, raise_many, workers,
+};
 use crate::state::{AppState, WriteTx};
 use crate::system_users;
 
@@ -499,26 +497,10 @@ async fn write(
                 .await?;
             existing.extend(rows);
         }
-        // Numbers for the new work orders, per site and year.
-        let mut need: BTreeMap<(Uuid, i32), usize> = BTreeMap::new();
-        for d in chunk {
-            if !d.missed && !existing.contains(&(plans[d.plan].0.id, assets[d.asset].id, d.due_at))
-            {
-                *need
-                    .entry((plans[d.plan].0.site_id, now.year()))
-                    .or_default() += 1;
-            }
-        }
-        let mut codes: HashMap<(Uuid, i32), std::vec::IntoIter<String>> = HashMap::new();
-        for ((site, year), n) in need {
-            codes.insert(
-                (site, year),
-                reserve_codes(&tx, org, site, year, n).await?.into_iter(),
-            );
-        }
+        let mut raises = Vec::new();
+        // Who is told of which new work order (by its place in `raises`), after the chunk.
+        let mut to_tell: Vec<(Uuid, usize)> = Vec::new();
         let mut instances = Vec::new();
-        let mut orders = Vec::new();
-        let mut history = Vec::new();
         let mut checklists = Vec::new();
         for d in chunk {
             let (plan, schedule) = &plans[d.plan];
@@ -537,7 +519,10 @@ async fn write(
                         assignee: plan.assignee_id,
                         company: plan.vendor_company_id,
                     });
+                // Chosen here so the occurrence and the checklist can name it.
+                let id = Uuid::now_v7();
                 let n = NewWorkOrder {
+                    id: Some(id),
                     site_id: plan.site_id,
                     title: title(plan, a),
                     description: description(plan, schedule, d, template.map(|(_, n)| n.as_str())),
@@ -556,15 +541,9 @@ async fn write(
                     pm_instance_id: Some(instance_id),
                     follow_up_of: None,
                 };
-                let code = codes
-                    .get_mut(&(plan.site_id, now.year()))
-                    .and_then(Iterator::next)
-                    .expect("a number was reserved for each");
-                let built = build_new(&sys, n, code, now);
-                let w = built.row;
                 if let Some((version_id, _)) = template {
                     checklists.push(work_order_checklist::ActiveModel {
-                        work_order_id: Set(w.id),
+                        work_order_id: Set(id),
                         organization_id: Set(org),
                         template_version_id: Set(*version_id),
                         answers: Set("[]".into()),
@@ -576,32 +555,25 @@ async fn write(
                 }
                 if let Some(asg) = assignment {
                     for u in workers(&*tx, asg).await? {
-                        told.entry(u).or_default().push((w.code.clone(), w.id));
+                        to_tell.push((u, raises.len()));
                     }
                 }
-                audit::record(
-                    &tx,
-                    now,
-                    &sys.who(),
-                    Change {
-                        action: "work_order.created",
-                        entity_type: "work_order",
-                        entity_id: Some(w.id.to_string()),
-                        before: None,
-                        // The occurrence is made with its work order: one entry tells both.
-                        after: Some(json!({
-                            "code": w.code, "type": "preventive", "status": w.status,
-                            "assetId": a.id, "planId": plan.id, "pmInstanceId": instance_id,
-                            "dueAt": d.due_at, "windowEndAt": window_end, "trigger": d.trigger,
-                            "assigneeId": w.assignee_id, "vendorCompanyId": w.vendor_company_id,
-                            "siteId": w.site_id, "departmentId": w.department_id,
-                        })),
-                    },
-                )
-                .await?;
-                work_order_id = Some(w.id);
-                history.push(built.history);
-                orders.push(w.into_active_model());
+                // The occurrence is made with its work order: one audit entry tells both, and
+                // people are told once for the whole run.
+                let facts = json!({
+                    "type": "preventive", "assetId": a.id, "planId": plan.id,
+                    "pmInstanceId": instance_id, "dueAt": d.due_at, "windowEndAt": window_end,
+                    "trigger": d.trigger, "assigneeId": plan.assignee_id,
+                    "vendorCompanyId": plan.vendor_company_id,
+                    "siteId": plan.site_id, "departmentId": a.department_id,
+                });
+                raises.push(Raise {
+                    by: Raiser::Person(&sys),
+                    new: n,
+                    at: now,
+                    notice: Notice::Quiet(facts),
+                });
+                work_order_id = Some(id);
                 report.generated += 1;
                 if d.trigger == "meter" {
                     report.by_meter += 1;
@@ -659,18 +631,16 @@ async fn write(
                 u.row.open_instance_id = Some(instance_id);
             }
         }
+        // Work orders first, through the front door: instances and checklists refer to them.
+        let raised = raise_many(&tx, raises).await?;
+        for (user, i) in to_tell {
+            if let Some(r) = raised.get(i) {
+                told.entry(user)
+                    .or_default()
+                    .push((r.row.code.clone(), r.row.id));
+            }
+        }
         let backend = sea_orm::ConnectionTrait::get_database_backend(&*tx);
-        // Work orders first: instances and checklists refer to them.
-        for rows in crate::audit::batches_for(backend, &orders, |_| 700) {
-            work_order::Entity::insert_many(rows.to_vec())
-                .exec_without_returning(&*tx)
-                .await?;
-        }
-        for rows in crate::audit::batches_for(backend, &history, |_| 200) {
-            work_order_history::Entity::insert_many(rows.to_vec())
-                .exec_without_returning(&*tx)
-                .await?;
-        }
         for rows in crate::audit::batches_for(backend, &instances, |_| 300) {
             pm_instance::Entity::insert_many(rows.to_vec())
                 .exec_without_returning(&*tx)
@@ -808,9 +778,12 @@ async fn supersede(state: &AppState, org: Uuid, now: DateTime<Utc>) -> ApiResult
             if let Some(w) = w
                 && w.status != Status::Cancelled.key()
             {
+                // Missed first: the cancellation's hook then finds nothing left to miss.
+                super::instances::mark_missed(&tx, &sys, current, reason, now).await?;
                 super::instances::cancel_work(&tx, &sys, w, reason, now).await?;
+            } else {
+                super::instances::mark_missed(&tx, &sys, current, reason, now).await?;
             }
-            super::instances::mark_missed(&tx, &sys, current, reason, now).await?;
             missed += 1;
         }
         tx.commit().await?;

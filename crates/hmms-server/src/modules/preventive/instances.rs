@@ -21,10 +21,11 @@ use super::plans::{self, Schedule, generate_at};
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::notifications::service::{Message, holders_at_site, send};
-use crate::modules::work_orders::assignment::{Assignment, workers};
-use crate::modules::work_orders::service::{NewWorkOrder, enter_status, history, insert_new};
-use crate::modules::work_orders::sla;
+use crate::modules::notifications::{Message, holders_at_site, send};
+use crate::modules::work_orders::{
+    self, Assignment, Move, NewWorkOrder, Step, WorkOrderHooks, raise, status_of, transition,
+    workers,
+};
 use crate::pagination::{self, Cursor, check_version};
 use crate::state::{AppState, WriteTx};
 
@@ -180,17 +181,21 @@ pub async fn cancel_work(
     reason: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let from = Status::from_key(&w.status).unwrap_or(Status::Pending);
+    let from = status_of(&w);
     let mut m = w.clone().into_active_model();
     m.cancellation_reason = Set(Some(reason.to_string()));
-    enter_status(tx, &mut m, &w, Status::Cancelled, p.id(), now).await?;
-    history(
+    transition(
         tx,
+        p,
         &w,
-        Some(p.id()),
-        "status",
-        Some((from, Status::Cancelled)),
-        json!({ "reason": reason }),
+        &mut m,
+        Move {
+            from,
+            to: Status::Cancelled,
+            detail: json!({ "reason": reason }),
+            reason: Some(reason),
+            resolution: "",
+        },
         now,
     )
     .await?;
@@ -225,7 +230,7 @@ async fn instance_of(
 }
 
 /// Before preventive work is completed: its checklist must be complete.
-pub async fn check_complete(db: &impl ConnectionTrait, w: &work_order::Model) -> ApiResult<()> {
+async fn check_complete(db: &impl ConnectionTrait, w: &work_order::Model) -> ApiResult<()> {
     let Some(c) = work_order_checklist::Entity::find_by_id(w.id)
         .one(db)
         .await?
@@ -247,7 +252,7 @@ pub async fn check_complete(db: &impl ConnectionTrait, w: &work_order::Model) ->
 
 /// When work is completed: its occurrence ends on time or late, the asset's schedule moves on,
 /// and failed checklist items open a corrective work order that follows this one up.
-pub async fn on_completed(
+async fn on_completed(
     tx: &WriteTx,
     p: &Principal,
     w: &work_order::Model,
@@ -304,12 +309,13 @@ async fn follow_up(
     }
     let labels = super::checklists::failed_labels(&**tx, &c, &ev).await?;
     let sys = super::generator::system(tx, w.organization_id, now).await?;
-    let sla = sla::policy(&**tx, w.site_id, Priority::High).await?;
+    let sla = work_orders::sla_policy(&**tx, w.site_id, Priority::High).await?;
     let title = format!("Follow-up of {}: {}", w.code, labels.join("; "));
-    let created = insert_new(
+    let created = raise(
         tx,
         &sys,
         NewWorkOrder {
+            id: None,
             site_id: w.site_id,
             title: title.chars().take(200).collect(),
             description: format!(
@@ -347,7 +353,7 @@ async fn follow_up(
 }
 
 /// When completed preventive work is sent back: its occurrence is open again.
-pub async fn on_reopened(
+async fn on_reopened(
     tx: &WriteTx,
     p: &Principal,
     w: &work_order::Model,
@@ -385,7 +391,7 @@ pub async fn on_reopened(
 }
 
 /// When preventive work is cancelled by a person: its occurrence is missed, for that reason.
-pub async fn on_cancelled(
+async fn on_cancelled(
     tx: &WriteTx,
     p: &Principal,
     w: &work_order::Model,
@@ -685,4 +691,37 @@ pub async fn overdue_check(state: &AppState) -> ApiResult<serde_json::Value> {
         tx.commit().await?;
     }
     Ok(json!({ "overdue": overdue, "escalated": escalated }))
+}
+
+/// Preventive maintenance's reactions to work orders (registered in `app::registry`).
+pub struct PreventiveHooks;
+
+#[async_trait::async_trait]
+impl WorkOrderHooks for PreventiveHooks {
+    /// Preventive work: every required checklist item must be answered.
+    async fn before_complete(&self, tx: &WriteTx, w: &work_order::Model) -> ApiResult<()> {
+        check_complete(&**tx, w).await
+    }
+
+    async fn on_completed(
+        &self,
+        step: &Step<'_>,
+        w: &work_order::Model,
+        _resolution: &str,
+    ) -> ApiResult<()> {
+        on_completed(step.tx, step.by, w, step.now).await
+    }
+
+    async fn on_cancelled(
+        &self,
+        step: &Step<'_>,
+        w: &work_order::Model,
+        reason: Option<&str>,
+    ) -> ApiResult<()> {
+        on_cancelled(step.tx, step.by, w, reason, step.now).await
+    }
+
+    async fn on_reopened(&self, step: &Step<'_>, w: &work_order::Model) -> ApiResult<()> {
+        on_reopened(step.tx, step.by, w, step.now).await
+    }
 }

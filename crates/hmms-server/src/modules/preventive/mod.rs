@@ -2,12 +2,17 @@
 //! generator that turns them into work ahead of time, what happens when that work is done or
 //! not, the calendar with its feeds, and compliance.
 
-pub mod calendar;
-pub mod checklists;
-pub mod compliance;
-pub mod dto;
-pub mod generator;
-pub mod instances;
-pub mod plans;
+mod calendar;
+mod checklists;
+mod compliance;
+mod dto;
+mod generator;
+mod instances;
+mod plans;
 pub mod routes;
-pub mod templates;
+mod templates;
+pub use generator::{run as run_generator, run_for_asset};
+pub use instances::PreventiveHooks;
+pub use instances::overdue_check;
+// For the demo, which makes a year of history with the plans' own schedule rules.
+pub use plans::{OUT_OF_USE, Schedule, covered_assets, generate_at};

@@ -21,7 +21,7 @@ use super::dto::*;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::work_orders::dto::PriorityDto;
+use crate::modules::work_orders::PriorityDto;
 use crate::pagination::{self, Cursor, check_version};
 use crate::state::{AppState, WriteTx};
 
@@ -564,7 +564,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreatePlan) -> ApiRes
         _ => {}
     }
     let tx = state.begin_write().await?;
-    let site = crate::modules::org::sites::find(&*tx, p, body.site_id)
+    let site = crate::modules::org::find_site(&*tx, p, body.site_id)
         .await
         .map_err(|_| ApiError::validation("siteId", "no such site"))?;
     check_schedule(&mut errors, &checked, &site.time_zone);
@@ -580,13 +580,10 @@ pub async fn create(state: &AppState, p: &Principal, body: CreatePlan) -> ApiRes
     .await?;
     match body.target_kind {
         TargetKindDto::Asset => {
-            let a = crate::modules::assets::service::find_visible(
-                &*tx,
-                p,
-                body.asset_id.unwrap_or_default(),
-            )
-            .await
-            .map_err(|_| ApiError::validation("assetId", "no such asset"))?;
+            let a =
+                crate::modules::assets::find_visible(&*tx, p, body.asset_id.unwrap_or_default())
+                    .await
+                    .map_err(|_| ApiError::validation("assetId", "no such asset"))?;
             if a.site_id != site.id {
                 return Err(ApiError::validation(
                     "assetId",
@@ -881,7 +878,7 @@ pub async fn preview(
         errors.add("count", "must be between 1 and 50");
     }
     errors.into_result()?;
-    let site = crate::modules::org::sites::find(&state.db, p, body.site_id)
+    let site = crate::modules::org::find_site(&state.db, p, body.site_id)
         .await
         .map_err(|_| ApiError::validation("siteId", "no such site"))?;
     let recurrence = recurrence.expect("validated");

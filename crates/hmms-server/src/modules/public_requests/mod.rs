@@ -3,4 +3,4 @@
 //! send a few per hour.
 
 pub mod routes;
-pub mod service;
+mod service;

@@ -1,10 +1,10 @@
 //! Public requests: where they may be made, and turning one into a pending work order.
 
 use bytes::Bytes;
-use chrono::{Datelike, Duration};
+use chrono::Duration;
 use hmms_domain::validate::{self, Errors};
-use hmms_domain::work_orders::{self as rules, Priority, Status};
-use hmms_store::entities::{asset, location, public_submission, site, work_order};
+use hmms_domain::work_orders::{Priority, WorkOrderType};
+use hmms_store::entities::{asset, location, public_submission, site};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter,
@@ -14,12 +14,12 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{self, Change, Who};
+use crate::audit::Who;
 use crate::auth::principal::Meta;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::attachments::service::{self as files, AttachmentKind, Owner};
-use crate::modules::notifications::service::{Message, holders_at_site, send};
-use crate::modules::work_orders::{service as wo, sla};
+use crate::modules::attachments::{self as files, AttachmentKind, Owner};
+use crate::modules::notifications::{Message, holders_at_site, send};
+use crate::modules::work_orders::{self, NewWorkOrder, Notice, Raise, Raiser};
 use crate::state::{AppState, WriteTx};
 
 /// Requests one address may send per hour.
@@ -239,19 +239,15 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
     };
     let tx = state.begin_write().await?;
     let requester = public_requester(&tx, s.organization_id, now).await?;
-    let times = sla::policy(&*tx, s.id, Priority::Medium).await?;
-    let (response_due, resolution_due) = rules::deadlines(now, times);
-    let code = wo::next_code(&tx, s.organization_id, s.id, now.year()).await?;
+    let times = work_orders::sla_policy(&*tx, s.id, Priority::Medium).await?;
     let reporter = match &phone {
         Some(p) => format!("{} ({p})", name.clone().unwrap_or_default()),
         None => name.clone().unwrap_or_default(),
     };
-    let w = work_order::ActiveModel {
-        id: Set(id),
-        organization_id: Set(s.organization_id),
-        site_id: Set(s.id),
-        code: Set(code.clone()),
-        title: Set(format!(
+    let new = NewWorkOrder {
+        id: Some(id),
+        site_id: s.id,
+        title: format!(
             "Reported at {}: {}",
             target.short(),
             description
@@ -261,61 +257,59 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
                 .chars()
                 .take(120)
                 .collect::<String>()
-        )),
-        description: Set(format!(
+        ),
+        description: format!(
             "{description}\n\nReported by {reporter} by scanning the QR code of {}.",
             target.describe()
-        )),
-        wo_type: Set("corrective".into()),
-        priority: Set(Priority::Medium.key().into()),
-        status: Set(Status::Pending.key().into()),
-        asset_id: Set(target.asset.as_ref().map(|a| a.id)),
-        department_id: Set(target
+        ),
+        wo_type: WorkOrderType::Corrective,
+        priority: Priority::Medium,
+        sla: times,
+        asset_id: target.asset.as_ref().map(|a| a.id),
+        department_id: target
             .asset
             .as_ref()
             .and_then(|a| a.department_id)
-            .or(target.location.as_ref().and_then(|l| l.department_id))),
-        location_id: Set(target.location.as_ref().map(|l| l.id)),
-        requester_id: Set(requester),
-        assignee_id: Set(None),
-        vendor_company_id: Set(None),
-        sla_response_due_at: Set(response_due),
-        sla_resolution_due_at: Set(resolution_due),
-        first_response_at: Set(None),
-        started_at: Set(None),
-        completed_at: Set(None),
-        closed_at: Set(None),
-        closed_by: Set(None),
-        downtime_minutes: Set(None),
-        resolution_category: Set(None),
-        failure_problem: Set(None),
-        failure_cause: Set(None),
-        failure_remedy: Set(None),
-        vendor_cost_minor: Set(0),
-        signature_required: Set(false),
-        rejection_reason: Set(None),
-        cancellation_reason: Set(None),
-        escalation_level: Set(0),
-        sla_warned_at: Set(None),
-        sla_breached_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        pm_instance_id: Set(None),
-        follow_up_of: Set(None),
-    }
-    .insert(&*tx)
-    .await?;
-    wo::history(
+            .or(target.location.as_ref().and_then(|l| l.department_id)),
+        location_id: target.location.as_ref().map(|l| l.id),
+        assignment: None,
+        signature_required: false,
+        due: None,
+        pm_instance_id: None,
+        follow_up_of: None,
+    };
+    let who = Who {
+        organization_id: Some(s.organization_id),
+        actor_id: None,
+        meta,
+    };
+    let via = json!({ "via": "public_qr", "reporter": reporter });
+    let facts = json!({
+        "via": "public_qr",
+        "locationId": target.location.as_ref().map(|l| l.id),
+        "assetId": target.asset.as_ref().map(|a| a.id),
+        "reporter": reporter,
+    });
+    let raised = work_orders::raise_many(
         &tx,
-        &w,
-        None,
-        "created",
-        None,
-        json!({ "status": "pending", "via": "public_qr", "reporter": reporter }),
-        now,
+        vec![Raise {
+            by: Raiser::Public {
+                requester_id: requester,
+                who: &who,
+                detail: &via,
+            },
+            new,
+            at: now,
+            notice: Notice::Quiet(facts),
+        }],
     )
     .await?;
+    let Some(w) = raised.into_iter().next().map(|r| r.row) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "the request was not written"
+        )));
+    };
+    let code = w.code.clone();
     if let Some((file_name, prepared)) = photo {
         let owner = Owner {
             org: s.organization_id,
@@ -332,7 +326,7 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
             now,
         )
         .await?;
-        wo::history(
+        work_orders::history(
             &tx,
             &w,
             None,
@@ -366,25 +360,6 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
         entity_id: id,
     };
     send(&tx, s.organization_id, &managers, &msg, now).await?;
-    let who = Who {
-        organization_id: Some(s.organization_id),
-        actor_id: None,
-        meta,
-    };
-    let change = Change {
-        action: "work_order.created",
-        entity_type: "work_order",
-        entity_id: Some(id.to_string()),
-        before: None,
-        after: Some(json!({
-            "code": code,
-            "via": "public_qr",
-            "locationId": target.location.as_ref().map(|l| l.id),
-            "assetId": target.asset.as_ref().map(|a| a.id),
-            "reporter": reporter,
-        })),
-    };
-    audit::record(&tx, now, &who, change).await?;
     tx.commit().await?;
     Ok(PublicReceipt {
         message: format!(

@@ -2,7 +2,9 @@
 //! escalations reach them even when HMMS is closed. The notification list stays the record;
 //! a push is a best-effort nudge.
 
-pub mod crypto;
-pub mod dispatch;
+mod crypto;
+mod dispatch;
 pub mod routes;
-pub mod service;
+mod service;
+
+pub use dispatch::start as start_dispatch;

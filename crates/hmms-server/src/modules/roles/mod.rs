@@ -1,6 +1,6 @@
 //! Roles and the permission matrix. Seven built-in roles ship; an administrator may change what
 //! they grant (except the administrator role itself) and add custom roles.
 
-pub mod dto;
+mod dto;
 pub mod routes;
-pub mod service;
+mod service;

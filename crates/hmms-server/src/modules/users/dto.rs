@@ -1,54 +1,10 @@
 //! Wire types of the users module.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-/// Whether an account may sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Active,
-    Inactive,
-}
-
-impl UserStatus {
-    pub fn key(self) -> &'static str {
-        match self {
-            UserStatus::Active => "active",
-            UserStatus::Inactive => "inactive",
-        }
-    }
-}
-
-/// A user as other users see them. Never carries secrets.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserDto {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub phone: Option<String>,
-    /// The role's key, e.g. `technician`.
-    pub role: String,
-    pub role_name: String,
-    /// How far the role reaches: `organization`, `site`, `department` or `assigned`.
-    pub scope: String,
-    pub site_id: Option<Uuid>,
-    pub department_id: Option<Uuid>,
-    pub section_id: Option<Uuid>,
-    /// The vendor company a vendor user works for.
-    pub vendor_company_id: Option<Uuid>,
-    pub status: UserStatus,
-    pub two_factor_enabled: bool,
-    pub must_change_password: bool,
-    pub last_login_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Send back as `version` (or `If-Match`) when editing, to avoid overwriting someone else's change.
-    pub version: i32,
-}
+pub use crate::auth::account::{UserDto, UserStatus};
 
 /// A page of users.
 #[derive(Debug, Serialize, ToSchema)]

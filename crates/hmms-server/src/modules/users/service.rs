@@ -1,12 +1,10 @@
 //! Rules for accounts: who may see and change whom, placement checks, the last-admin rule.
 
-use std::collections::HashMap;
-
 use hmms_domain::roles::may_grant;
 use hmms_domain::validate::{self, Errors};
 use hmms_domain::{BuiltinRole, RecordScope, Scope, ScopeFilter};
 use hmms_store::entities::{
-    refresh_token, role, role_permission, totp_secret, user, user_role_grant, vendor_company,
+    refresh_token, role, role_permission, user, user_role_grant, vendor_company,
 };
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
@@ -17,10 +15,11 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::audit::{self, Change};
+pub use crate::auth::account::{to_dto, to_dtos};
 use crate::auth::password::generate_password;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::org::placement::{Placement, resolve_placement};
+use crate::modules::org::{Placement, resolve_placement};
 use crate::pagination::{self, Cursor};
 use crate::state::AppState;
 
@@ -60,72 +59,6 @@ fn scope_condition(f: &ScopeFilter) -> Condition {
 }
 
 /// Builds the public view of users, with their role and second-factor state, in two queries.
-pub async fn to_dtos(
-    db: &impl ConnectionTrait,
-    users: Vec<user::Model>,
-) -> ApiResult<Vec<UserDto>> {
-    let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
-    let grants: HashMap<Uuid, user_role_grant::Model> = user_role_grant::Entity::find()
-        .filter(user_role_grant::Column::UserId.is_in(ids.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|g| (g.user_id, g))
-        .collect();
-    let role_ids: Vec<Uuid> = grants.values().map(|g| g.role_id).collect();
-    let roles: HashMap<Uuid, role::Model> = role::Entity::find()
-        .filter(role::Column::Id.is_in(role_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let totp: HashMap<Uuid, bool> = totp_secret::Entity::find()
-        .filter(totp_secret::Column::UserId.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.user_id, t.confirmed_at.is_some()))
-        .collect();
-    Ok(users
-        .into_iter()
-        .map(|u| {
-            let grant = grants.get(&u.id);
-            let role = grant.and_then(|g| roles.get(&g.role_id));
-            UserDto {
-                id: u.id,
-                email: u.email,
-                name: u.name,
-                phone: u.phone,
-                role: role.map(|r| r.key.clone()).unwrap_or_default(),
-                role_name: role.map(|r| r.name.clone()).unwrap_or_default(),
-                scope: grant
-                    .map(|g| g.scope.clone())
-                    .unwrap_or_else(|| "assigned".into()),
-                site_id: u.site_id,
-                department_id: u.department_id,
-                section_id: u.section_id,
-                vendor_company_id: u.vendor_company_id,
-                status: if u.status == "active" {
-                    UserStatus::Active
-                } else {
-                    UserStatus::Inactive
-                },
-                two_factor_enabled: totp.get(&u.id).copied().unwrap_or(false),
-                must_change_password: u.must_change_password,
-                last_login_at: u.last_login_at,
-                created_at: u.created_at,
-                updated_at: u.updated_at,
-                version: u.version,
-            }
-        })
-        .collect())
-}
-
-pub async fn to_dto(db: &impl ConnectionTrait, u: user::Model) -> ApiResult<UserDto> {
-    Ok(to_dtos(db, vec![u]).await?.remove(0))
-}
-
 pub async fn list(state: &AppState, p: &Principal, q: UserQuery) -> ApiResult<UserPage> {
     p.require("user.read")?;
     let limit = pagination::limit(q.limit)?;

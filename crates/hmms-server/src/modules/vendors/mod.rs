@@ -1,6 +1,6 @@
 //! Vendor companies: outside contractors that take work orders. Their people sign in with the
 //! vendor role and see exactly the work assigned to them or to their company.
 
-pub mod dto;
+mod dto;
 pub mod routes;
-pub mod service;
+mod service;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::dto::*;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::org::shared::{audit, page_by_name};
+use crate::modules::org::{audit, page_by_name};
 use crate::pagination::{self, check_version};
 use crate::state::AppState;
 

@@ -1,6 +1,5 @@
 //! Escalation chains per site: who is told when work breaches its SLA, and how long after.
 
-pub use hmms_domain::work_orders::{ASSIGNEE, DEPARTMENT_HEAD};
 use hmms_domain::work_orders::{EscalationStep, default_chain, validate_chain};
 use hmms_store::entities::{escalation_step, role};
 use sea_orm::{
@@ -13,7 +12,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::org::shared::require_site_write;
+use crate::modules::org::require_site_write;
 use crate::state::AppState;
 
 /// One step of an escalation chain.
@@ -65,7 +64,7 @@ fn dtos(chain: Vec<EscalationStep>) -> Vec<EscalationStepDto> {
 
 pub async fn get(state: &AppState, p: &Principal, site: Uuid) -> ApiResult<Vec<EscalationStepDto>> {
     p.require("org.read")?;
-    crate::modules::org::sites::find(&state.db, p, site).await?;
+    crate::modules::org::find_site(&state.db, p, site).await?;
     Ok(dtos(chain(&state.db, site).await?))
 }
 
@@ -86,7 +85,7 @@ pub async fn put(
         })
         .collect();
     let tx = state.begin_write().await?;
-    crate::modules::org::sites::find(&*tx, p, site).await?;
+    crate::modules::org::find_site(&*tx, p, site).await?;
     let roles: Vec<String> = role::Entity::find()
         .filter(role::Column::OrganizationId.eq(p.org()))
         .all(&*tx)

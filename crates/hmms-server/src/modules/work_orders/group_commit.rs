@@ -9,17 +9,11 @@
 //! create of a batch fails, the batch is rolled back and its creates are written one by one, so
 //! one bad create never takes the others down with it.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
-use uuid::Uuid;
 
 use super::dto::WorkOrderDto;
-use hmms_store::entities::{work_order, work_order_history};
-use sea_orm::{EntityTrait, IntoActiveModel};
-
-use super::service::{Built, NewWorkOrder, announce_new, build_new, insert_new, reserve_codes};
+use super::record::{NewWorkOrder, Notice, Raise, Raiser, raise_many};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -48,7 +42,8 @@ pub async fn submit(
     new: NewWorkOrder,
     now: DateTime<Utc>,
 ) -> ApiResult<WorkOrderDto> {
-    let sender = state.creates.sender.get_or_init(|| {
+    let queue = &state.registered::<super::Wiring>()?.creates;
+    let sender = queue.sender.get_or_init(|| {
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(writer(state.clone(), rx));
         tx
@@ -78,12 +73,13 @@ async fn writer(state: AppState, mut rx: mpsc::UnboundedReceiver<Job>) {
         }
         // A client that went away still gets its work order written: it was accepted.
         if jobs.len() == 1 {
-            let job = jobs.pop().expect("one job");
-            let result = write_one(&state, &job).await;
-            let _ = job.reply.send(result);
+            for job in jobs {
+                let result = write(&state, std::slice::from_ref(&job)).await;
+                let _ = job.reply.send(result.and_then(one));
+            }
             continue;
         }
-        match write_batch(&state, &jobs).await {
+        match write(&state, &jobs).await {
             Ok(dtos) => {
                 for (job, dto) in jobs.into_iter().zip(dtos) {
                     let _ = job.reply.send(Ok(dto));
@@ -92,67 +88,39 @@ async fn writer(state: AppState, mut rx: mpsc::UnboundedReceiver<Job>) {
             Err(e) => {
                 tracing::warn!(creates = jobs.len(), error = %e, "a batch of creates failed; writing them one by one");
                 for job in jobs {
-                    let result = write_one(&state, &job).await;
-                    let _ = job.reply.send(result);
+                    let result = write(&state, std::slice::from_ref(&job)).await;
+                    let _ = job.reply.send(result.and_then(one));
                 }
             }
         }
     }
 }
 
-async fn write_one(state: &AppState, job: &Job) -> ApiResult<WorkOrderDto> {
-    let tx = state.begin_write().await?;
-    let dto = insert_new(&tx, &job.principal, job.new.clone(), job.now).await?;
-    tx.commit().await?;
-    Ok(dto)
+fn one(mut dtos: Vec<WorkOrderDto>) -> ApiResult<WorkOrderDto> {
+    dtos.pop()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a create wrote nothing")))
 }
 
-async fn write_batch(state: &AppState, jobs: &[Job]) -> ApiResult<Vec<WorkOrderDto>> {
+/// Writes the creates in one transaction through the front door.
+async fn write(state: &AppState, jobs: &[Job]) -> ApiResult<Vec<WorkOrderDto>> {
     let tx = state.begin_write().await?;
-    // Number the batch with one statement per site and year instead of one per create.
-    let mut codes = vec![String::new(); jobs.len()];
-    let mut groups: BTreeMap<(Uuid, Uuid, i32), Vec<usize>> = BTreeMap::new();
-    for (i, job) in jobs.iter().enumerate() {
-        groups
-            .entry((job.principal.org(), job.new.site_id, job.now.year()))
-            .or_default()
-            .push(i);
-    }
-    for ((org, site, year), members) in groups {
-        let reserved = reserve_codes(&tx, org, site, year, members.len()).await?;
-        for (i, code) in members.into_iter().zip(reserved) {
-            codes[i] = code;
-        }
-    }
-    let built: Vec<Built> = jobs
+    let raises = jobs
         .iter()
-        .zip(codes)
-        .map(|(job, code)| build_new(&job.principal, job.new.clone(), code, job.now))
+        .map(|job| Raise {
+            by: Raiser::Person(&job.principal),
+            new: job.new.clone(),
+            at: job.now,
+            notice: Notice::Assignees,
+        })
         .collect();
-    let backend = sea_orm::ConnectionTrait::get_database_backend(&*tx);
-    // The rows and history lines of the whole batch, in a few multi-row statements.
-    let rows: Vec<work_order::ActiveModel> = built
-        .iter()
-        .map(|b| b.row.clone().into_active_model())
-        .collect();
-    let size =
-        |w: &work_order::ActiveModel| w.title.as_ref().len() + w.description.as_ref().len() + 600;
-    for run in crate::audit::batches_for(backend, &rows, size) {
-        work_order::Entity::insert_many(run.to_vec())
-            .exec_without_returning(&*tx)
-            .await?;
-    }
-    let history: Vec<work_order_history::ActiveModel> =
-        built.iter().map(|b| b.history.clone()).collect();
-    for run in crate::audit::batches_for(backend, &history, |h| h.detail.as_ref().len()) {
-        work_order_history::Entity::insert_many(run.to_vec())
-            .exec_without_returning(&*tx)
-            .await?;
-    }
-    let mut out = Vec::with_capacity(jobs.len());
-    for (job, b) in jobs.iter().zip(built) {
-        out.push(announce_new(&tx, &job.principal, b).await?);
-    }
+    let raised = raise_many(&tx, raises).await?;
     tx.commit().await?;
-    Ok(out)
+    raised
+        .into_iter()
+        .map(|r| {
+            r.view.ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!("a raised work order has no view"))
+            })
+        })
+        .collect()
 }

@@ -14,12 +14,13 @@ use uuid::Uuid;
 
 use super::dto::*;
 use super::query::user_names;
-use super::service::{
-    self, audit, enter_status, find_visible, history, rights, status_of, transition_error,
+use super::record::{
+    Move, find_visible, history, notify, rights, status_of, transition, transition_error,
 };
+use super::service::{self, audit};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::notifications::service::holders_at_site;
+use crate::modules::notifications::holders_at_site;
 use crate::pagination::check_version;
 use crate::state::{AppState, WriteTx};
 
@@ -152,26 +153,7 @@ pub async fn complete(
             ));
         }
     }
-    // Preventive work: every required checklist item must be answered.
-    crate::modules::preventive::instances::check_complete(&*tx, &current).await?;
     let now = state.clock.now();
-    let mut m = current.clone().into_active_model();
-    enter_status(&tx, &mut m, &current, Status::Completed, p.id(), now).await?;
-    m.resolution_category = Set(category);
-    m.failure_problem = Set(problem);
-    m.failure_cause = Set(cause);
-    m.failure_remedy = Set(remedy);
-    m.downtime_minutes = Set(body.downtime_minutes);
-    history(
-        &tx,
-        &current,
-        Some(p.id()),
-        "status",
-        Some((from, Status::Completed)),
-        json!({ "resolutionCategory": body.resolution_category.trim() }),
-        now,
-    )
-    .await?;
     let managers = holders_at_site(
         &*tx,
         current.organization_id,
@@ -180,7 +162,7 @@ pub async fn complete(
     )
     .await?;
     let title = format!("{} is done and waits for approval", current.code);
-    service::notify(
+    notify(
         &tx,
         &current,
         &managers,
@@ -190,17 +172,31 @@ pub async fn complete(
         now,
     )
     .await?;
-    // A passed acceptance inspection puts new equipment in service, in the same transaction.
-    crate::modules::assets::acceptance::on_completed(
+    let mut m = current.clone().into_active_model();
+    m.resolution_category = Set(category);
+    m.failure_problem = Set(problem);
+    m.failure_cause = Set(cause);
+    m.failure_remedy = Set(remedy);
+    m.downtime_minutes = Set(body.downtime_minutes);
+    // The hooks check first (a preventive checklist must be complete) and react after: a passed
+    // acceptance inspection puts new equipment in service, a preventive occurrence ends on time
+    // or late and failed checks open a follow-up — all in this transaction.
+    let resolution = body.resolution_category.trim();
+    transition(
         &tx,
         p,
         &current,
-        body.resolution_category.trim(),
+        &mut m,
+        Move {
+            from,
+            to: Status::Completed,
+            detail: json!({ "resolutionCategory": resolution }),
+            reason: None,
+            resolution,
+        },
         now,
     )
     .await?;
-    // Its preventive occurrence ends on time or late; failed checks open a follow-up.
-    crate::modules::preventive::instances::on_completed(&tx, p, &current, now).await?;
     finish_step(tx, p, current, m, "work_order.completed", now).await
 }
 
@@ -218,20 +214,24 @@ pub async fn approve_close(
         .map_err(|e| transition_error(from, Status::Closed, e))?;
     let now = state.clock.now();
     let mut m = current.clone().into_active_model();
-    enter_status(&tx, &mut m, &current, Status::Closed, p.id(), now).await?;
-    history(
+    transition(
         &tx,
+        p,
         &current,
-        Some(p.id()),
-        "status",
-        Some((from, Status::Closed)),
-        json!({ "approved": true }),
+        &mut m,
+        Move {
+            from,
+            to: Status::Closed,
+            detail: json!({ "approved": true }),
+            reason: None,
+            resolution: "",
+        },
         now,
     )
     .await?;
     let title = format!("{} is closed", current.code);
     let body = format!("\"{}\" was completed and approved.", current.title);
-    service::notify(
+    notify(
         &tx,
         &current,
         &[current.requester_id],
@@ -276,22 +276,26 @@ pub async fn reject(
         .map_err(|e| transition_error(from, Status::InProgress, e))?;
     let now = state.clock.now();
     let mut m = current.clone().into_active_model();
-    m.status = Set(Status::InProgress.key().into());
-    m.completed_at = Set(None);
     m.rejection_reason = Set(reason.clone());
-    history(
+    // The occurrence of sent-back preventive work is open again (a hook).
+    transition(
         &tx,
+        p,
         &current,
-        Some(p.id()),
-        "status",
-        Some((from, Status::InProgress)),
-        json!({ "rejected": true, "reason": reason }),
+        &mut m,
+        Move {
+            from,
+            to: Status::InProgress,
+            detail: json!({ "rejected": true, "reason": reason }),
+            reason: None,
+            resolution: "",
+        },
         now,
     )
     .await?;
     let to = super::assignment::workers(&*tx, super::assignment::Assignment::of(&current)).await?;
     let title = format!("{} was sent back", current.code);
-    service::notify(
+    notify(
         &tx,
         &current,
         &to,
@@ -301,7 +305,6 @@ pub async fn reject(
         now,
     )
     .await?;
-    crate::modules::preventive::instances::on_reopened(&tx, p, &current, now).await?;
     finish_step(tx, p, current, m, "work_order.completion_rejected", now).await
 }
 

@@ -15,7 +15,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::dto::{CreatePart, PartDto, PartList};
-use super::service::{find_visible, history, rights, status_of};
+use super::record::{find_visible, history, rights, status_of};
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};

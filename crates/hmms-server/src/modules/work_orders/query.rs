@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::dto::*;
-use super::service::{find_visible, rights, status_of};
+use super::record::{find_visible, rights, status_of};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{self, Cursor};

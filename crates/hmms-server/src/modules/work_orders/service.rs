@@ -1,145 +1,27 @@
-//! Raising and changing work orders: scope, the status machine's role rules, SLA deadlines,
-//! codes, history, audit.
+//! Raising and changing work orders by people: creation, edits, assignment and status steps
+//! through the front door ([`super::record`]), with the role rules, SLA deadlines and audit.
 
-use chrono::{DateTime, Datelike, SubsecRound, Utc};
-use hmms_domain::RecordScope;
+use chrono::{DateTime, Utc};
 use hmms_domain::validate::{self, Errors};
-use hmms_domain::work_orders::{
-    self as rules, Priority, Rights, Status, TransitionError, WorkOrderType,
-};
-use hmms_store::entities::{
-    asset, code_counter, department, location, work_order, work_order_history,
-};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, ExprTrait, IntoActiveModel,
-};
+use hmms_domain::work_orders::{self as rules, Priority, Status, WorkOrderType};
+use hmms_store::entities::{asset, department, location};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::assignment::{self, Assignment};
 use super::dto::*;
-pub use super::query::{get, list, to_dto, to_dtos};
+pub use super::query::{get, list, to_dto};
+use super::record::{
+    Move, NewWorkOrder, find_visible, history, notify, rights, status_of, transition,
+    transition_error,
+};
 use super::sla;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::notifications::service::{Message, send};
 use crate::pagination;
 use crate::state::{AppState, WriteTx};
-
-pub fn status_of(w: &work_order::Model) -> Status {
-    Status::from_key(&w.status).unwrap_or(Status::Pending)
-}
-
-pub fn record_scope(w: &work_order::Model) -> RecordScope {
-    RecordScope {
-        organization_id: w.organization_id,
-        site_id: Some(w.site_id),
-        department_id: w.department_id,
-        people: std::iter::once(w.requester_id)
-            .chain(w.assignee_id)
-            .collect(),
-        company_id: w.vendor_company_id,
-    }
-}
-
-pub fn rights(p: &Principal, w: &work_order::Model) -> Rights {
-    Rights {
-        assign: p.can("work_order.assign"),
-        approve: p.can("work_order.approve_close"),
-        execute_own: p.can("work_order.execute") && assignment::is_worker(p, w),
-        requester: w.requester_id == p.id(),
-    }
-}
-
-/// A work order the principal may see, or 404 — also when it exists outside their scope.
-pub async fn find_visible(
-    db: &impl ConnectionTrait,
-    p: &Principal,
-    id: Uuid,
-) -> ApiResult<work_order::Model> {
-    p.require("work_order.read")?;
-    work_order::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|w| p.sees(&record_scope(w)))
-        .ok_or_else(|| ApiError::not_found("work order"))
-}
-
-pub fn transition_error(from: Status, to: Status, e: TransitionError) -> ApiError {
-    match e {
-        TransitionError::Invalid { allowed } => ApiError::InvalidTransition {
-            detail: format!(
-                "A work order that is {} cannot become {}. You may move it to: {}.",
-                from.key(),
-                to.key(),
-                if allowed.is_empty() {
-                    "nothing (no step is open to you)".into()
-                } else {
-                    allowed
-                        .iter()
-                        .map(|s| s.key())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            ),
-            allowed: allowed.iter().map(|s| s.key().to_string()).collect(),
-        },
-        TransitionError::Forbidden => ApiError::Forbidden(format!(
-            "Your role may not move this work order from {} to {}.",
-            from.key(),
-            to.key()
-        )),
-    }
-}
-
-/// Tells people about a work order.
-pub async fn notify(
-    tx: &WriteTx,
-    w: &work_order::Model,
-    to: &[Uuid],
-    kind: &str,
-    title: String,
-    body: String,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let msg = Message {
-        kind,
-        title,
-        body,
-        entity_type: "work_order",
-        entity_id: w.id,
-    };
-    send(tx, w.organization_id, to, &msg, now).await?;
-    Ok(())
-}
-
-/// Appends a line to the work order's history.
-pub async fn history(
-    tx: &WriteTx,
-    w: &work_order::Model,
-    actor: Option<Uuid>,
-    kind: &str,
-    status: Option<(Status, Status)>,
-    detail: serde_json::Value,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    work_order_history::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        organization_id: Set(w.organization_id),
-        work_order_id: Set(w.id),
-        actor_id: Set(actor),
-        kind: Set(kind.into()),
-        from_status: Set(status.map(|(f, _)| f.key().into())),
-        to_status: Set(status.map(|(_, t)| t.key().into())),
-        detail: Set(detail.to_string()),
-        created_at: Set(now),
-    }
-    .insert(&**tx)
-    .await?;
-    Ok(())
-}
 
 /// Audit entry and domain event for a work-order change.
 pub async fn audit(
@@ -158,49 +40,6 @@ pub async fn audit(
         after: Some(serde_json::to_value(after)?),
     };
     audit::record(tx, now, &p.who(), change).await
-}
-
-pub async fn next_code(tx: &WriteTx, org: Uuid, site: Uuid, year: i32) -> ApiResult<String> {
-    let mut codes = reserve_codes(tx, org, site, year, 1).await?;
-    Ok(codes.pop().expect("one code reserved"))
-}
-
-/// Reserves the next `count` work-order numbers of a site's year, in order. One statement
-/// (insert or increment, returning the last number) keeps the time under the write lock short;
-/// both SQLite (3.35+) and PostgreSQL support it.
-pub async fn reserve_codes(
-    tx: &WriteTx,
-    org: Uuid,
-    site: Uuid,
-    year: i32,
-    count: usize,
-) -> ApiResult<Vec<String>> {
-    let count = count as i64;
-    let counter = code_counter::Entity::insert(code_counter::ActiveModel {
-        site_id: Set(site),
-        prefix: Set("WO".into()),
-        year: Set(year),
-        organization_id: Set(org),
-        last_number: Set(count),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            code_counter::Column::SiteId,
-            code_counter::Column::Prefix,
-            code_counter::Column::Year,
-        ])
-        .value(
-            code_counter::Column::LastNumber,
-            Expr::col((code_counter::Entity, code_counter::Column::LastNumber)).add(count),
-        )
-        .to_owned(),
-    )
-    .exec_with_returning(&**tx)
-    .await?;
-    let last = counter.last_number;
-    Ok((last - count + 1..=last)
-        .map(|n| rules::code("WO", year, n))
-        .collect())
 }
 
 fn text(errors: &mut Errors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
@@ -298,7 +137,7 @@ pub async fn create(
     match site_id {
         None => errors.add("siteId", "is required: say which hospital the work is at"),
         Some(s) => {
-            if !site_known && crate::modules::org::sites::find(db, p, s).await.is_err() {
+            if !site_known && crate::modules::org::find_site(db, p, s).await.is_err() {
                 errors.add("siteId", "no such site");
             }
         }
@@ -306,7 +145,10 @@ pub async fn create(
     let assignment =
         assignment::resolve(db, p, body.assignee_id, body.vendor_company_id, &mut errors).await?;
     errors.into_result()?;
-    let site_id = site_id.expect("validated");
+    // Both were checked above: a missing one has already answered 422.
+    let (Some(site_id), Some(title)) = (site_id, title) else {
+        return Err(ApiError::validation("title", "is required"));
+    };
     let now = state.clock.now();
     let priority: Priority = body.priority.map(Into::into).unwrap_or(Priority::Medium);
     let times = sla::policy(db, site_id, priority).await?;
@@ -314,8 +156,9 @@ pub async fn create(
         state,
         p,
         NewWorkOrder {
+            id: None,
             site_id,
-            title: title.expect("validated"),
+            title,
             description,
             wo_type: body
                 .wo_type
@@ -335,188 +178,6 @@ pub async fn create(
         now,
     )
     .await
-}
-
-/// A checked work order, ready to be written.
-#[derive(Clone)]
-pub struct NewWorkOrder {
-    pub site_id: Uuid,
-    pub title: String,
-    pub description: String,
-    pub wo_type: WorkOrderType,
-    pub priority: Priority,
-    pub sla: hmms_domain::work_orders::SlaTimes,
-    pub asset_id: Option<Uuid>,
-    pub department_id: Option<Uuid>,
-    pub location_id: Option<Uuid>,
-    pub assignment: Option<Assignment>,
-    pub signature_required: bool,
-    /// Fixed response and resolution deadlines instead of the SLA policy's (preventive work is
-    /// due when its plan says).
-    pub due: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    pub pm_instance_id: Option<Uuid>,
-    pub follow_up_of: Option<Uuid>,
-}
-
-/// A new work order as it will be stored, with its first history line.
-pub struct Built {
-    pub row: work_order::Model,
-    pub history: work_order_history::ActiveModel,
-    assignment: Option<Assignment>,
-}
-
-/// Builds a new work order numbered `code`, without touching the database.
-pub fn build_new(p: &Principal, n: NewWorkOrder, code: String, now: DateTime<Utc>) -> Built {
-    // Stored timestamps keep microseconds; building with the same keeps the answer equal to
-    // what a later read returns.
-    let now = now.trunc_subsecs(6);
-    let (response_due, resolution_due) = n.due.unwrap_or_else(|| rules::deadlines(now, n.sla));
-    let assignment = n.assignment;
-    let status = if assignment.is_some() {
-        Status::Assigned
-    } else {
-        Status::Pending
-    };
-    let row = work_order::Model {
-        id: Uuid::now_v7(),
-        organization_id: p.org(),
-        site_id: n.site_id,
-        code,
-        title: n.title,
-        description: n.description,
-        wo_type: n.wo_type.key().into(),
-        priority: n.priority.key().into(),
-        status: status.key().into(),
-        asset_id: n.asset_id,
-        department_id: n.department_id,
-        location_id: n.location_id,
-        requester_id: p.id(),
-        assignee_id: assignment.and_then(|a| a.assignee),
-        vendor_company_id: assignment.and_then(|a| a.company),
-        sla_response_due_at: response_due,
-        sla_resolution_due_at: resolution_due,
-        first_response_at: None,
-        started_at: None,
-        completed_at: None,
-        closed_at: None,
-        closed_by: None,
-        downtime_minutes: None,
-        resolution_category: None,
-        failure_problem: None,
-        failure_cause: None,
-        failure_remedy: None,
-        vendor_cost_minor: 0,
-        signature_required: n.signature_required,
-        rejection_reason: None,
-        cancellation_reason: None,
-        escalation_level: 0,
-        sla_warned_at: None,
-        sla_breached_at: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        pm_instance_id: n.pm_instance_id,
-        follow_up_of: n.follow_up_of,
-    };
-    let history = work_order_history::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        organization_id: Set(row.organization_id),
-        work_order_id: Set(row.id),
-        actor_id: Set(Some(p.id())),
-        kind: Set("created".into()),
-        from_status: Set(None),
-        to_status: Set(None),
-        detail: Set(json!({
-            "status": status.key(),
-            "assigneeId": row.assignee_id,
-            "vendorCompanyId": row.vendor_company_id,
-        })
-        .to_string()),
-        created_at: Set(now),
-    };
-    Built {
-        row,
-        history,
-        assignment,
-    }
-}
-
-/// After a built work order's row and history line are written: the assignees' notification,
-/// the audit entry and event. Returns the answer.
-pub async fn announce_new(tx: &WriteTx, p: &Principal, b: Built) -> ApiResult<WorkOrderDto> {
-    let w = b.row;
-    let now = w.created_at;
-    if let Some(a) = b.assignment {
-        let title = format!("New work: {}", w.code);
-        notify(
-            tx,
-            &w,
-            &assignment::workers(&**tx, a).await?,
-            "work_order_assigned",
-            title,
-            w.title.clone(),
-            now,
-        )
-        .await?;
-    }
-    // Nothing is logged or priced on new work yet, so the view needs no further reads.
-    let dto = super::query::dto_of(p, w, Default::default(), now);
-    audit(tx, p, "work_order.created", None, &dto, now).await?;
-    Ok(dto)
-}
-
-/// Writes a new work order in the caller's transaction: its code, the row, the history line,
-/// the assignees' notification, the audit entry and event. The caller commits.
-pub async fn insert_new(
-    tx: &WriteTx,
-    p: &Principal,
-    n: NewWorkOrder,
-    now: DateTime<Utc>,
-) -> ApiResult<WorkOrderDto> {
-    let code = next_code(tx, p.org(), n.site_id, now.year()).await?;
-    let b = build_new(p, n, code, now);
-    work_order::Entity::insert(b.row.clone().into_active_model())
-        .exec_without_returning(&**tx)
-        .await?;
-    work_order_history::Entity::insert(b.history.clone())
-        .exec_without_returning(&**tx)
-        .await?;
-    announce_new(tx, p, b).await
-}
-
-/// Sets the timestamps a status step implies and stops timers that must not keep running.
-pub async fn enter_status(
-    tx: &WriteTx,
-    m: &mut work_order::ActiveModel,
-    current: &work_order::Model,
-    to: Status,
-    actor: Uuid,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    m.status = Set(to.key().into());
-    match to {
-        Status::InProgress => {
-            if current.started_at.is_none() {
-                m.started_at = Set(Some(now));
-            }
-            if current.first_response_at.is_none() {
-                m.first_response_at = Set(Some(now));
-            }
-        }
-        Status::Completed => m.completed_at = Set(Some(now)),
-        Status::Closed => {
-            m.closed_at = Set(Some(now));
-            m.closed_by = Set(Some(actor));
-        }
-        _ => {}
-    }
-    if matches!(
-        to,
-        Status::OnHold | Status::Completed | Status::Cancelled | Status::Closed
-    ) {
-        super::lifecycle::stop_timers_on(tx, current.id, now).await?;
-    }
-    Ok(())
 }
 
 pub async fn update(
@@ -729,24 +390,18 @@ pub async fn update(
                 .await?;
             }
         }
-        if to == Status::Cancelled {
-            crate::modules::preventive::instances::on_cancelled(
-                &tx,
-                p,
-                &current,
-                reason.as_deref(),
-                now,
-            )
-            .await?;
-        }
-        enter_status(&tx, &mut m, &current, to, p.id(), now).await?;
-        history(
+        transition(
             &tx,
+            p,
             &current,
-            Some(p.id()),
-            "status",
-            Some((status_now, to)),
-            json!({ "reason": reason }),
+            &mut m,
+            Move {
+                from: status_now,
+                to,
+                detail: json!({ "reason": reason }),
+                reason: reason.as_deref(),
+                resolution: "",
+            },
             now,
         )
         .await?;

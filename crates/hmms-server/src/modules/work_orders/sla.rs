@@ -9,7 +9,7 @@ use super::dto::SlaPolicyDto;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
-use crate::modules::org::shared::require_site_write;
+use crate::modules::org::require_site_write;
 use crate::state::AppState;
 
 /// The times that apply to new work of `priority` at `site`.
@@ -45,7 +45,7 @@ async fn all(db: &impl ConnectionTrait, site: Uuid) -> ApiResult<Vec<SlaPolicyDt
 
 pub async fn list(state: &AppState, p: &Principal, site: Uuid) -> ApiResult<Vec<SlaPolicyDto>> {
     p.require("org.read")?;
-    crate::modules::org::sites::find(&state.db, p, site).await?;
+    crate::modules::org::find_site(&state.db, p, site).await?;
     all(&state.db, site).await
 }
 
@@ -79,7 +79,7 @@ pub async fn put(
     }
     errors.into_result()?;
     let tx = state.begin_write().await?;
-    crate::modules::org::sites::find(&*tx, p, site).await?;
+    crate::modules::org::find_site(&*tx, p, site).await?;
     let before = all(&*tx, site).await?;
     let now = state.clock.now();
     for item in &body {
