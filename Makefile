@@ -9,6 +9,7 @@ test:
 
 lint:
 	cargo fmt --all -- --check
+	scripts/check-architecture
 	cargo clippy --workspace --all-targets -- -D warnings
 
 fuzz:

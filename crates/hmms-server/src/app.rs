@@ -192,7 +192,10 @@ const DOCS_JS: &str = include_str!("../assets/docs.js");
 /// The whole application with its middleware.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = split(state.config.max_upload_bytes);
-    let doc_json = serde_json::to_string(&doc).expect("OpenAPI document serializes");
+    let doc_json = serde_json::to_string(&doc).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the OpenAPI document does not serialize");
+        "{}".into()
+    });
     let max_body = state.config.max_body_bytes;
     // Nothing larger than an upload is read at all; JSON bodies are held to `max_body` below.
     let max_any = max_body.max(state.config.max_upload_bytes);

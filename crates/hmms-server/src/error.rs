@@ -82,6 +82,13 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+/// A field parsed before `Errors::into_result` answered. It is present unless its own check
+/// failed, and then that call has already answered 422; should the checks ever be reordered,
+/// this is still a 422 naming the field, never a panic.
+pub fn parsed<T>(value: Option<T>, field: &str) -> ApiResult<T> {
+    value.ok_or_else(|| ApiError::validation(field, "is missing or invalid"))
+}
+
 impl ApiError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, message)])

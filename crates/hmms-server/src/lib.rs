@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod modules;
 pub mod pagination;
+pub mod scope;
 pub mod state;
 pub mod storage;
 pub mod system_users;

@@ -1,6 +1,9 @@
 //! The `hmms` binary as an operator uses it: first start, the demo guard, configuration,
 //! audit verification and graceful shutdown — on SQLite and on PostgreSQL.
 
+// A test states what it expects by unwrapping: a failure there is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;

@@ -95,10 +95,10 @@ pub fn local_to_utc(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
         LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
         LocalResult::None => {
             // Interpreted with the offset before the gap: midnight's offset still applies.
-            let midnight = local.date().and_hms_opt(0, 0, 0).expect("midnight exists");
+            let midnight = local.date().and_time(chrono::NaiveTime::MIN);
             let offset = match zone.from_local_datetime(&midnight) {
                 LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.offset().fix(),
-                LocalResult::None => chrono::FixedOffset::east_opt(0).expect("zero offset"),
+                LocalResult::None => Utc.fix(),
             };
             (local - offset).and_utc()
         }

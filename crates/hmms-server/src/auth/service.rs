@@ -91,7 +91,7 @@ async fn issue(
             u.organization_id,
             now,
             ttl,
-        ),
+        )?,
         refresh_token: refresh,
         token_type: "Bearer".into(),
         expires_in: ttl,
@@ -202,7 +202,7 @@ pub async fn login(state: &AppState, meta: &Meta, req: LoginRequest) -> ApiResul
                 u.organization_id,
                 now,
                 CHALLENGE_TTL_SECS,
-            )),
+            )?),
             two_factor_enrolment_required: false,
             must_change_password: u.must_change_password,
         });
@@ -453,7 +453,9 @@ pub async fn totp_setup(state: &AppState, p: &Principal) -> ApiResult<TotpSetup>
     totp_secret::ActiveModel {
         user_id: Set(p.id()),
         organization_id: Set(p.org()),
-        secret_ciphertext: Set(totp::encrypt(&state.keys.data, &secret)),
+        secret_ciphertext: Set(
+            totp::encrypt(&state.keys.data, &secret).map_err(ApiError::Internal)?
+        ),
         confirmed_at: Set(None),
         last_used_step: Set(None),
         created_at: Set(now),

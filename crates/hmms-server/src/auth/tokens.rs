@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::Keys;
+use crate::error::{ApiError, ApiResult};
 
 /// What a token is for; a challenge token cannot be used as an access token.
 pub const ACCESS: &str = "access";
@@ -32,7 +33,7 @@ pub fn issue(
     org: Uuid,
     now: DateTime<Utc>,
     ttl_secs: i64,
-) -> String {
+) -> ApiResult<String> {
     let claims = Claims {
         sub: user,
         org,
@@ -46,7 +47,7 @@ pub fn issue(
         &claims,
         &EncodingKey::from_secret(&keys.jwt),
     )
-    .expect("HS256 signing")
+    .map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// Checks signature, type and expiry (against the server's clock, not the system's).

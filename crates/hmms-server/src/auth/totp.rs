@@ -12,16 +12,16 @@ pub const ISSUER: &str = "HMMS";
 pub const RECOVERY_CODES: usize = 10;
 
 /// Encrypts a second-factor secret with the server's data key (XChaCha20-Poly1305).
-pub fn encrypt(key: &[u8; 32], plain: &[u8]) -> String {
+pub fn encrypt(key: &[u8; 32], plain: &[u8]) -> anyhow::Result<String> {
     let cipher = XChaCha20Poly1305::new(key.into());
     let mut nonce = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let ct = cipher
         .encrypt(XNonce::from_slice(&nonce), plain)
-        .expect("encryption");
+        .map_err(|_| anyhow::anyhow!("the second factor's secret could not be encrypted"))?;
     let mut out = nonce.to_vec();
     out.extend(ct);
-    B64.encode(out)
+    Ok(B64.encode(out))
 }
 
 pub fn decrypt(key: &[u8; 32], stored: &str) -> anyhow::Result<Vec<u8>> {
@@ -135,7 +135,7 @@ mod tests {
     #[test]
     fn encryption_round_trips_and_detects_the_wrong_key() {
         let k = [7u8; 32];
-        let s = encrypt(&k, b"secret");
+        let s = encrypt(&k, b"secret").unwrap();
         assert_eq!(decrypt(&k, &s).unwrap(), b"secret");
         assert!(decrypt(&[8u8; 32], &s).is_err());
     }

@@ -792,8 +792,7 @@ fn make_asset(
         actor_id: Set(None),
         // Its story starts when it entered service.
         created_at: Set(commissioned
-            .and_hms_opt(8, 0, 0)
-            .expect("valid time")
+            .and_time(chrono::NaiveTime::MIN + Duration::hours(8))
             .and_utc()
             .min(now)),
     };

@@ -195,11 +195,11 @@ impl<C: ConnectionTrait> Ctx<'_, C> {
     }
 }
 
-fn dept(list: &[(&'static str, Uuid)], code: &str) -> Uuid {
+fn dept(list: &[(&'static str, Uuid)], code: &str) -> anyhow::Result<Uuid> {
     list.iter()
         .find(|(c, _)| *c == code)
         .map(|(_, id)| *id)
-        .expect("demo department exists")
+        .ok_or_else(|| anyhow::anyhow!("the demo has no department {code}"))
 }
 
 /// Loads the demo into an empty database, in one transaction.
@@ -296,7 +296,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
             .location(smgh, Some(main), None, "floor", code, name)
             .await?;
         for (rc, rn, d) in list {
-            c.location(smgh, Some(floor), Some(dept(&sd, d)), "room", rc, rn)
+            c.location(smgh, Some(floor), Some(dept(&sd, d)?), "room", rc, rn)
                 .await?;
         }
     }
@@ -304,7 +304,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         .location(
             smgh,
             None,
-            Some(dept(&sd, "OT")),
+            Some(dept(&sd, "OT")?),
             "building",
             "TB",
             "Theatre Block",
@@ -314,7 +314,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         .location(
             smgh,
             Some(theatre),
-            Some(dept(&sd, "OT")),
+            Some(dept(&sd, "OT")?),
             "floor",
             "TB-G",
             "Theatre Floor",
@@ -325,14 +325,14 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         ("TB-G-02", "Theatre 2"),
         ("TB-G-03", "Recovery Room"),
     ] {
-        c.location(smgh, Some(tf), Some(dept(&sd, "OT")), "room", code, name)
+        c.location(smgh, Some(tf), Some(dept(&sd, "OT")?), "room", code, name)
             .await?;
     }
     let plant = c
         .location(
             smgh,
             None,
-            Some(dept(&sd, "EST")),
+            Some(dept(&sd, "EST")?),
             "area",
             "PLANT",
             "Plant Room and Generators",
@@ -341,7 +341,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
     c.location(
         smgh,
         Some(plant),
-        Some(dept(&sd, "EST")),
+        Some(dept(&sd, "EST")?),
         "area",
         "O2-MANIFOLD",
         "Oxygen Manifold",
@@ -360,7 +360,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         ("MAIN-G-02", "Labour Room", "MAT"),
         ("MAIN-G-03", "Maintenance Store", "EST"),
     ] {
-        c.location(ldh, Some(lg), Some(dept(&ld, d)), "room", code, name)
+        c.location(ldh, Some(lg), Some(dept(&ld, d)?), "room", code, name)
             .await?;
     }
 
@@ -375,19 +375,19 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
             "manager@demo.hmms",
             "Peter Kamau",
             BuiltinRole::FacilityManager,
-            Some(dept(&sd, "EST")),
+            Some(dept(&sd, "EST")?),
         ),
         (
             "technician@demo.hmms",
             "Grace Wanjiru",
             BuiltinRole::Technician,
-            Some(dept(&sd, "BME")),
+            Some(dept(&sd, "BME")?),
         ),
         (
             "staff@demo.hmms",
             "Nurse Faith Achieng",
             BuiltinRole::Staff,
-            Some(dept(&sd, "ICU")),
+            Some(dept(&sd, "ICU")?),
         ),
         (
             "procurement@demo.hmms",
@@ -403,7 +403,8 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         ),
         ("it@demo.hmms", "Samuel Otieno", BuiltinRole::It, None),
     ];
-    let secret = totp::from_base32(DEMO_TOTP_SECRET).expect("demo secret is base32");
+    let secret = totp::from_base32(DEMO_TOTP_SECRET)
+        .ok_or_else(|| anyhow::anyhow!("the demo TOTP secret is not base32"))?;
     let mut ids: HashMap<&str, Uuid> = HashMap::new();
     for ((email, name, role, department_id), hash) in people.into_iter().zip(hashes) {
         let site_id = (role != BuiltinRole::Vendor).then_some(smgh);
@@ -428,7 +429,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
             totp_secret::ActiveModel {
                 user_id: Set(u.id),
                 organization_id: Set(org),
-                secret_ciphertext: Set(totp::encrypt(&state.keys.data, &secret)),
+                secret_ciphertext: Set(totp::encrypt(&state.keys.data, &secret)?),
                 confirmed_at: Set(Some(now)),
                 last_used_step: Set(None),
                 created_at: Set(now),
@@ -470,14 +471,14 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         organization: org,
         site: smgh,
         departments: vec![
-            (dept(&sd, "ICU"), work_orders::ICU_FAULTS),
-            (dept(&sd, "ED"), work_orders::ED_FAULTS),
-            (dept(&sd, "OT"), work_orders::OT_FAULTS),
-            (dept(&sd, "RAD"), work_orders::RAD_FAULTS),
-            (dept(&sd, "LAB"), work_orders::LAB_FAULTS),
-            (dept(&sd, "MAT"), work_orders::MAT_FAULTS),
-            (dept(&sd, "MED"), work_orders::MED_FAULTS),
-            (dept(&sd, "EST"), work_orders::EST_FAULTS),
+            (dept(&sd, "ICU")?, work_orders::ICU_FAULTS),
+            (dept(&sd, "ED")?, work_orders::ED_FAULTS),
+            (dept(&sd, "OT")?, work_orders::OT_FAULTS),
+            (dept(&sd, "RAD")?, work_orders::RAD_FAULTS),
+            (dept(&sd, "LAB")?, work_orders::LAB_FAULTS),
+            (dept(&sd, "MAT")?, work_orders::MAT_FAULTS),
+            (dept(&sd, "MED")?, work_orders::MED_FAULTS),
+            (dept(&sd, "EST")?, work_orders::EST_FAULTS),
         ],
         requester: ids["staff@demo.hmms"],
         manager: ids["manager@demo.hmms"],

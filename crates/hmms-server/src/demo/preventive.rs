@@ -3,7 +3,7 @@
 //! some late, a few missed with the reasons a surveyor would hear. The current occurrences are
 //! left to the real generator, which runs once the demo is loaded.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, NaiveTime, Utc};
 use hmms_domain::preventive::checklist::{Answer, Item, ItemKind};
 use hmms_domain::preventive::compliance::{self, InstanceStatus};
 use hmms_domain::preventive::schedule::{Frequency, Recurrence};
@@ -471,9 +471,8 @@ pub async fn generate(
         while start_day.weekday() != chrono::Weekday::Mon {
             start_day = start_day.succ_opt().unwrap_or(start_day);
         }
-        let start: NaiveDateTime = start_day
-            .and_hms_opt(if spec.class == "GENSET" { 10 } else { 9 }, 0, 0)
-            .expect("valid");
+        let hour = if spec.class == "GENSET" { 10 } else { 9 };
+        let start: NaiveDateTime = start_day.and_time(NaiveTime::MIN + Duration::hours(hour));
         let template = spec.template.and_then(|t| versions.get(t));
         let plan = pm_plan::Model {
             id: Uuid::now_v7(),
@@ -520,7 +519,10 @@ pub async fn generate(
         .exec_without_returning(&**tx)
         .await?;
         let schedule = Schedule::of(&plan, zone).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let cal = schedule.calendar.as_ref().expect("a calendar plan");
+        let cal = schedule
+            .calendar
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("demo plan {} has no calendar", plan.name))?;
         // History stops two days ago; the generator takes it from there.
         let cutoff = now - Duration::days(2);
         let occurrences = cal.between(

@@ -77,8 +77,7 @@ pub async fn generate(
         // Started within the last year, on spread-out days, at nine in the morning.
         let start = (now - Duration::days((k % 365) as i64 + 1))
             .date_naive()
-            .and_hms_opt(9, 0, 0)
-            .expect("valid");
+            .and_time(chrono::NaiveTime::MIN + Duration::hours(9));
         let plan = pm_plan::Model {
             id: Uuid::now_v7(),
             organization_id: org,

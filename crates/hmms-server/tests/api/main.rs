@@ -1,6 +1,9 @@
 //! Black-box tests of the HMMS server over HTTP. Each test runs twice: on SQLite and on
 //! PostgreSQL (see `both!`).
 
+// A test states what it expects by unwrapping: a failure there is the test failing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod helpers;
 
 mod assets;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::custom_fields::check_defs;
 use super::dto::*;
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::modules::org::audit;
 use crate::pagination::check_version;
 use crate::state::AppState;
@@ -130,7 +130,7 @@ pub async fn create(
     let tx = state.begin_write().await?;
     check_parent(&*tx, p, id, body.parent_id, &mut errors).await?;
     errors.into_result()?;
-    let code = code.expect("validated");
+    let code = parsed(code, "code")?;
     if code_taken(&*tx, p.org(), &code, id).await? {
         return Err(ApiError::Conflict(format!(
             "An equipment class with the code {code} already exists."
@@ -142,7 +142,7 @@ pub async fn create(
         organization_id: Set(p.org()),
         parent_id: Set(body.parent_id),
         code: Set(code),
-        name: Set(name.expect("validated")),
+        name: Set(parsed(name, "name")?),
         nomenclature_code: Set(nomenclature_code),
         custom_fields: Set(serde_json::to_string(&fields)?),
         created_at: Set(now),

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::service::{audit_addition, find_visible};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::state::AppState;
 
 /// A counter on an asset.
@@ -101,7 +101,7 @@ pub async fn create(
     let name = errors.check("name", validate::name(&body.name, 80));
     let unit = errors.check("unit", validate::name(&body.unit, 20));
     errors.into_result()?;
-    let name = name.expect("validated");
+    let name = parsed(name, "name")?;
     let tx = state.begin_write().await?;
     let a = find_visible(&*tx, p, asset_id).await?;
     if asset_meter::Entity::find()
@@ -122,7 +122,7 @@ pub async fn create(
         organization_id: Set(a.organization_id),
         asset_id: Set(a.id),
         name: Set(name),
-        unit: Set(unit.expect("validated")),
+        unit: Set(parsed(unit, "unit")?),
         created_at: Set(now),
     }
     .insert(&*tx)

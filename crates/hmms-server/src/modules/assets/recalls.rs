@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::service::find_visible;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::modules::work_orders::{self, NewWorkOrder, raise};
 use crate::state::AppState;
 
@@ -181,7 +181,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateRecall) -> ApiR
         errors.add("serialTo", "comes before serialFrom");
     }
     errors.into_result()?;
-    let (make, model) = (make.expect("validated"), model.expect("validated"));
+    let (make, model) = (parsed(make, "make")?, parsed(model, "model")?);
     let now = state.clock.now();
     let tx = state.begin_write().await?;
     // Every asset of that make and model the recorder looks after, not yet disposed of.
@@ -212,8 +212,8 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateRecall) -> ApiR
     let r = recall::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(p.org()),
-        reference: Set(reference.expect("validated")),
-        title: Set(title.expect("validated")),
+        reference: Set(parsed(reference, "reference")?),
+        title: Set(parsed(title, "title")?),
         description: Set(description),
         make: Set(make),
         model: Set(model),

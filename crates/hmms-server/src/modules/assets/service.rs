@@ -25,6 +25,7 @@ use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::modules::org::require_site_write;
 use crate::pagination::{self, Cursor};
+use crate::scope::{self, Placed};
 use crate::state::{AppState, WriteTx};
 
 /// Assets on work orders the user raised, works on, or whose company works on.
@@ -45,40 +46,15 @@ fn on_their_work(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
 }
 
 /// The caller's scope over assets: their site or department, plus assets of work they are
-/// involved in; with the assigned scope (vendors) only the latter.
+/// involved in; with the assigned scope (vendors) only the latter ([`crate::scope`]).
 fn scope_condition(f: &ScopeFilter) -> Condition {
     use asset::Column as C;
-    let org = C::OrganizationId.eq(f.organization_id());
-    match f {
-        ScopeFilter::Organization { .. } => Condition::all().add(org),
-        ScopeFilter::Site {
-            site_id,
-            user_id,
-            company_id,
-            ..
-        } => Condition::all().add(org).add(
-            Condition::any()
-                .add(C::SiteId.eq(*site_id))
-                .add(on_their_work(*user_id, *company_id)),
-        ),
-        ScopeFilter::Department {
-            department_id,
-            user_id,
-            company_id,
-            ..
-        } => Condition::all().add(org).add(
-            Condition::any()
-                .add(C::DepartmentId.eq(*department_id))
-                .add(on_their_work(*user_id, *company_id)),
-        ),
-        ScopeFilter::Assigned {
-            user_id,
-            company_id,
-            ..
-        } => Condition::all()
-            .add(org)
-            .add(on_their_work(*user_id, *company_id)),
-    }
+    let placed = Placed {
+        organization: C::OrganizationId,
+        site: Some(C::SiteId),
+        department: Some(C::DepartmentId),
+    };
+    scope::condition(f, &placed, on_their_work)
 }
 
 /// An asset the caller may see, or 404 (also when it exists outside their scope).
@@ -709,7 +685,11 @@ pub async fn update(
     let mut errors = Errors::default();
     let to_status = input
         .status
-        .map(|s| AssetStatus::from_key(s.key()).expect("same keys"));
+        .map(|s| {
+            AssetStatus::from_key(s.key())
+                .ok_or_else(|| ApiError::validation("status", "is not a known status"))
+        })
+        .transpose()?;
     let reason = input.status_reason.clone();
     if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
         errors.add("statusReason", "must be at most 2000 characters");

@@ -132,9 +132,10 @@ pub async fn begin(
         .storage
         .upload_url(&key)
         .await?
-        .expect("checked: S3 storage");
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("direct uploads need S3 storage")))?;
     let now = state.clock.now();
-    let expires_at = now + chrono::Duration::from_std(UPLOAD_URL_TTL).expect("small");
+    let expires_at = now
+        + chrono::Duration::from_std(UPLOAD_URL_TTL).map_err(|e| ApiError::Internal(e.into()))?;
     let ticket = Ticket {
         typ: TICKET.into(),
         sub: p.id(),
@@ -221,15 +222,13 @@ pub async fn complete(
         .bytes()
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
-    let found = sniff(&bytes);
-    if found.map(|f| f.content_type()) != Some(t.declared.as_str()) {
+    let Some(found) = sniff(&bytes).filter(|f| f.content_type() == t.declared.as_str()) else {
         return refuse(ApiError::UnsupportedMediaType(format!(
             "The uploaded file is not the {} it was announced as.",
             t.declared
         )))
         .await;
-    }
-    let found = found.expect("matched");
+    };
     let thumb_key = if found.is_image() {
         let data = bytes.clone();
         let thumb = tokio::task::spawn_blocking(move || service::thumbnail(&data))

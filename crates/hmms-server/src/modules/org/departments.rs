@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::dto::*;
 use super::shared::{audit, duplicate, in_use, page_by_name, require_site_write};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::pagination::check_version;
 use crate::state::AppState;
 
@@ -100,7 +100,7 @@ pub async fn create(
     let name = errors.check("name", validate::name(&body.name, 160));
     let code = errors.check("code", validate::code(&body.code));
     errors.into_result()?;
-    let (name, code) = (name.expect("valid"), code.expect("valid"));
+    let (name, code) = (parsed(name, "name")?, parsed(code, "code")?);
     let tx = state.begin_write().await?;
     if super::sites::find(&*tx, p, body.site_id).await.is_err() {
         return Err(ApiError::validation("siteId", "no such site"));

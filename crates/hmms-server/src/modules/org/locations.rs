@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::dto::*;
 use super::shared::{audit, duplicate, in_use, page_by_name, require_site_write};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::pagination::check_version;
 use crate::state::AppState;
 
@@ -199,7 +199,7 @@ pub async fn create(
         .await?;
     }
     errors.into_result()?;
-    let (name, code) = (name.expect("valid"), code.expect("valid"));
+    let (name, code) = (parsed(name, "name")?, parsed(code, "code")?);
     if code_taken(&*tx, body.site_id, &code, None).await? {
         return Err(duplicate("location", &code, "site"));
     }

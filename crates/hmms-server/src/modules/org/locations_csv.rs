@@ -16,7 +16,7 @@ use super::dto::{LocationDto, LocationKind};
 use super::locations::check_links;
 use super::shared::{audit, require_site_write};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::modules::assets::{ImportError, ImportReport};
 use crate::state::AppState;
 use hmms_domain::validate::FieldError;
@@ -288,10 +288,10 @@ pub async fn import(
             continue;
         }
         let (site_id, code, name, kind) = (
-            site_id.expect("checked"),
-            code.expect("checked"),
-            name.expect("checked"),
-            kind.expect("checked"),
+            parsed(site_id, "siteId")?,
+            parsed(code, "code")?,
+            parsed(name, "name")?,
+            parsed(kind, "kind")?,
         );
         match existing {
             Some(l) => {

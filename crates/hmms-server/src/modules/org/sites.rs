@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::dto::*;
 use super::shared::{audit, duplicate, in_use, page_by_name};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::pagination::check_version;
 use crate::state::AppState;
 
@@ -83,9 +83,9 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateSite) -> ApiRes
         .and_then(|a| errors.check("address", validate::name(a, 400)));
     errors.into_result()?;
     let (name, code, tz) = (
-        name.expect("valid"),
-        code.expect("valid"),
-        tz.expect("valid"),
+        parsed(name, "name")?,
+        parsed(code, "code")?,
+        parsed(tz, "timeZone")?,
     );
     let tx = state.begin_write().await?;
     if code_taken(&*tx, p.org(), &code, None).await? {

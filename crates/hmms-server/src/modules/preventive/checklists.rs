@@ -158,7 +158,12 @@ pub async fn save(
     // Photos and signatures must be this work order's own, of the right kind.
     for (i, a) in answers.iter().enumerate() {
         let Some(att) = a.attachment_id else { continue };
-        let item = items.iter().find(|it| it.key == a.key).expect("evaluated");
+        let Some(item) = items.iter().find(|it| it.key == a.key) else {
+            return Err(ApiError::validation(
+                &format!("answers[{i}].key"),
+                "is not an item of this checklist",
+            ));
+        };
         let kind = if item.kind == ItemKind::Signature {
             "signature"
         } else {

@@ -282,7 +282,8 @@ async fn load(
                 missed: last_past.is_some_and(|lp| k < lp),
             });
         }
-        let last = *list.last().expect("one at least");
+        // `at` moved along with every occurrence added: it is the last of them.
+        let last = at;
         let next = match schedule.mode {
             Mode::Fixed => cal.next_after(last),
             // Floating schedules count from the completion.

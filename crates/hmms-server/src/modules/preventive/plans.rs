@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::dto::*;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::modules::work_orders::PriorityDto;
 use crate::pagination::{self, Cursor, check_version};
 use crate::state::{AppState, WriteTx};
@@ -613,7 +613,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreatePlan) -> ApiRes
         id: Set(Uuid::now_v7()),
         organization_id: Set(p.org()),
         site_id: Set(site.id),
-        name: Set(name.expect("validated")),
+        name: Set(parsed(name, "name")?),
         task: Set(task),
         target_kind: Set(match body.target_kind {
             TargetKindDto::Asset => "asset",
@@ -637,7 +637,8 @@ pub async fn create(state: &AppState, p: &Principal, body: CreatePlan) -> ApiRes
         recurrence: Set(checked
             .recurrence
             .as_ref()
-            .map(|r| serde_json::to_string(r).expect("serializes"))),
+            .map(serde_json::to_string)
+            .transpose()?),
         start_local: Set(checked
             .start_local
             .map(|s| s.format("%Y-%m-%dT%H:%M:%S").to_string())),
@@ -807,7 +808,8 @@ pub async fn update(
     m.recurrence = Set(checked
         .recurrence
         .as_ref()
-        .map(|r| serde_json::to_string(r).expect("serializes")));
+        .map(serde_json::to_string)
+        .transpose()?);
     m.start_local = Set(checked
         .start_local
         .map(|s| s.format("%Y-%m-%dT%H:%M:%S").to_string()));
@@ -881,7 +883,7 @@ pub async fn preview(
     let site = crate::modules::org::find_site(&state.db, p, body.site_id)
         .await
         .map_err(|_| ApiError::validation("siteId", "no such site"))?;
-    let recurrence = recurrence.expect("validated");
+    let recurrence = parsed(recurrence, "recurrence")?;
     let cal = Calendar::of(&recurrence, body.start_local, &site.time_zone)
         .map_err(|e| ApiError::validation("recurrence", e.to_string()))?;
     let from = hmms_domain::preventive::schedule::local_to_utc(body.start_local, cal.zone());

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::dto::*;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::pagination::check_version;
 use crate::state::{AppState, WriteTx};
 
@@ -199,7 +199,7 @@ pub async fn create(
     let desc = description(&mut errors, body.description.as_deref());
     errors.into_result()?;
     let items = checked_items(body.items)?;
-    let name = name.expect("validated");
+    let name = parsed(name, "name")?;
     let tx = state.begin_write().await?;
     if name_taken(&*tx, p.org(), &name, None).await? {
         return Err(ApiError::Conflict(format!(

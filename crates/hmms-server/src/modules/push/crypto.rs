@@ -58,7 +58,7 @@ impl SubscriberKeys {
 }
 
 /// Encrypts `plaintext` for one subscriber (RFC 8291 §3–4): a fresh key pair and salt each time.
-pub fn encrypt(to: &SubscriberKeys, plaintext: &[u8]) -> Vec<u8> {
+pub fn encrypt(to: &SubscriberKeys, plaintext: &[u8]) -> anyhow::Result<Vec<u8>> {
     let ephemeral = SecretKey::random(&mut rand::rngs::OsRng);
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
@@ -70,7 +70,7 @@ fn encrypt_with(
     plaintext: &[u8],
     ephemeral: &SecretKey,
     salt: [u8; 16],
-) -> Vec<u8> {
+) -> anyhow::Result<Vec<u8>> {
     let ua_public = to.p256dh.to_encoded_point(false);
     let as_public = ephemeral.public_key().to_encoded_point(false);
     let shared = p256::ecdh::diffie_hellman(ephemeral.to_nonzero_scalar(), to.p256dh.as_affine());
@@ -82,23 +82,23 @@ fn encrypt_with(
     let mut ikm = [0u8; 32];
     Hkdf::<Sha256>::new(Some(&to.auth), shared.raw_secret_bytes())
         .expand(&key_info, &mut ikm)
-        .expect("32 bytes is a valid HKDF length");
+        .map_err(|_| anyhow::anyhow!("HKDF cannot give 32 bytes"))?;
 
     let hk = Hkdf::<Sha256>::new(Some(&salt), &ikm);
     let mut cek = [0u8; 16];
     let mut nonce = [0u8; 12];
     hk.expand(b"Content-Encoding: aes128gcm\0", &mut cek)
-        .expect("16 bytes");
+        .map_err(|_| anyhow::anyhow!("HKDF cannot give 16 bytes"))?;
     hk.expand(b"Content-Encoding: nonce\0", &mut nonce)
-        .expect("12 bytes");
+        .map_err(|_| anyhow::anyhow!("HKDF cannot give 12 bytes"))?;
 
     // One record: the message, then the last-record delimiter 0x02.
     let mut record = plaintext.to_vec();
     record.push(2);
     let ciphertext = Aes128Gcm::new_from_slice(&cek)
-        .expect("16-byte key")
+        .map_err(|_| anyhow::anyhow!("not a 16-byte key"))?
         .encrypt(Nonce::from_slice(&nonce), record.as_slice())
-        .expect("AES-GCM encryption");
+        .map_err(|_| anyhow::anyhow!("AES-GCM encryption failed"))?;
 
     let mut out = Vec::with_capacity(86 + ciphertext.len());
     out.extend_from_slice(&salt);
@@ -106,7 +106,7 @@ fn encrypt_with(
     out.push(as_public.as_bytes().len() as u8);
     out.extend_from_slice(as_public.as_bytes());
     out.extend_from_slice(&ciphertext);
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -142,7 +142,8 @@ mod tests {
             b"When I grow up, I want to be a watermelon",
             &ephemeral,
             salt,
-        );
+        )
+        .unwrap();
         let expected = B64URL
             .decode("DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN")
             .unwrap();

@@ -152,7 +152,13 @@ async fn deliver(
         "entityType": n.entity_type,
         "entityId": n.entity_id,
     });
-    let body = crypto::encrypt(&keys, payload.to_string().as_bytes());
+    let body = match crypto::encrypt(&keys, payload.to_string().as_bytes()) {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::warn!(error = %e, "a push message could not be encrypted");
+            return;
+        }
+    };
     // Push services check the token against the real time, whatever the server's clock says.
     let exp = Utc::now().timestamp() + 12 * 3600;
     let urgency = if n.kind.starts_with("sla_") {

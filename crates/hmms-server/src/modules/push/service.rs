@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::crypto::{self, SubscriberKeys};
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::state::AppState;
 
 /// The key browsers pass to `pushManager.subscribe` as `applicationServerKey`.
@@ -123,7 +123,7 @@ pub async fn subscribe(
         errors.add(field, e);
     }
     errors.into_result()?;
-    let endpoint = endpoint.expect("validated");
+    let endpoint = parsed(endpoint, "endpoint")?;
     let hash = endpoint_hash(&endpoint);
     let now = state.clock.now();
     let tx = state.begin_write().await?;

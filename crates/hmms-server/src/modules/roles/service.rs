@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::dto::*;
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::pagination::check_version;
 use crate::state::{AppState, WriteTx};
 
@@ -164,7 +164,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateRole) -> ApiRes
     let perms = check_permissions(&body.permissions, &mut errors);
     errors.into_result()?;
     let tx = state.begin_write().await?;
-    let key = key.expect("valid");
+    let key = parsed(key, "key")?;
     if role::Entity::find()
         .filter(role::Column::OrganizationId.eq(p.org()))
         .filter(role::Column::Key.eq(key.as_str()))
@@ -181,7 +181,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateRole) -> ApiRes
         id: Set(Uuid::now_v7()),
         organization_id: Set(p.org()),
         key: Set(key),
-        name: Set(name.expect("valid")),
+        name: Set(parsed(name, "name")?),
         description: Set(body.description.filter(|d| !d.trim().is_empty())),
         builtin: Set(false),
         default_scope: Set(Scope::from(body.default_scope).key().into()),

@@ -18,9 +18,10 @@ use crate::audit::{self, Change};
 pub use crate::auth::account::{to_dto, to_dtos};
 use crate::auth::password::generate_password;
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::modules::org::{Placement, resolve_placement};
 use crate::pagination::{self, Cursor};
+use crate::scope::{self, Placed};
 use crate::state::AppState;
 
 pub fn record_scope(u: &user::Model) -> RecordScope {
@@ -33,29 +34,17 @@ pub fn record_scope(u: &user::Model) -> RecordScope {
     }
 }
 
+/// The accounts the caller may see: their site or department, and their own ([`crate::scope`]).
 fn scope_condition(f: &ScopeFilter) -> Condition {
     use user::Column as C;
-    let org = C::OrganizationId.eq(f.organization_id());
-    match f {
-        ScopeFilter::Organization { .. } => Condition::all().add(org),
-        ScopeFilter::Site {
-            site_id, user_id, ..
-        } => Condition::all().add(org).add(
-            Condition::any()
-                .add(C::SiteId.eq(*site_id))
-                .add(C::Id.eq(*user_id)),
-        ),
-        ScopeFilter::Department {
-            department_id,
-            user_id,
-            ..
-        } => Condition::all().add(org).add(
-            Condition::any()
-                .add(C::DepartmentId.eq(*department_id))
-                .add(C::Id.eq(*user_id)),
-        ),
-        ScopeFilter::Assigned { user_id, .. } => Condition::all().add(org).add(C::Id.eq(*user_id)),
-    }
+    let placed = Placed {
+        organization: C::OrganizationId,
+        site: Some(C::SiteId),
+        department: Some(C::DepartmentId),
+    };
+    scope::condition(f, &placed, |user_id, _| {
+        Condition::all().add(C::Id.eq(user_id))
+    })
 }
 
 /// Builds the public view of users, with their role and second-factor state, in two queries.
@@ -297,9 +286,9 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateUser) -> ApiRes
     }
     errors.into_result()?;
     let (email, name, role) = (
-        email.expect("validated"),
-        name.expect("validated"),
-        role.expect("validated"),
+        parsed(email, "email")?,
+        parsed(name, "name")?,
+        parsed(role, "role")?,
     );
 
     let (password, temporary) = match body.password {

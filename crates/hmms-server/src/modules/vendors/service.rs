@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::dto::*;
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::modules::org::{audit, page_by_name};
 use crate::pagination::{self, check_version};
 use crate::state::AppState;
@@ -126,7 +126,7 @@ pub async fn create(
     let email = optional(&mut errors, "email", body.email.as_deref(), validate::email);
     let notes = optional(&mut errors, "notes", body.notes.as_deref(), notes);
     errors.into_result()?;
-    let name = name.expect("validated");
+    let name = parsed(name, "name")?;
     let tx = state.begin_write().await?;
     if name_taken(&*tx, p.org(), &name, None).await? {
         return Err(taken(&name));

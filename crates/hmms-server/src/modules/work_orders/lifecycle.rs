@@ -19,7 +19,7 @@ use super::record::{
 };
 use super::service::{self, audit};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, parsed};
 use crate::modules::notifications::holders_at_site;
 use crate::pagination::check_version;
 use crate::state::{AppState, WriteTx};
@@ -355,7 +355,7 @@ pub async fn add_note(
         organization_id: Set(w.organization_id),
         work_order_id: Set(w.id),
         author_id: Set(p.id()),
-        body: Set(text.expect("validated")),
+        body: Set(parsed(text, "text")?),
         created_at: Set(now),
     }
     .insert(&*tx)

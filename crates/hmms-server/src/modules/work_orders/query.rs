@@ -17,6 +17,7 @@ use super::record::{find_visible, rights, status_of};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{self, Cursor};
+use crate::scope::{self, Placed};
 use crate::state::AppState;
 
 fn involved(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
@@ -29,40 +30,15 @@ fn involved(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
     }
 }
 
-/// The scope rule of [`ScopeFilter::admits`] as a query condition.
+/// The work orders the caller may see (the one scope rule, [`crate::scope`]).
 pub(super) fn scope_condition(f: &ScopeFilter) -> Condition {
     use work_order::Column as C;
-    let org = C::OrganizationId.eq(f.organization_id());
-    match f {
-        ScopeFilter::Organization { .. } => Condition::all().add(org),
-        ScopeFilter::Site {
-            site_id,
-            user_id,
-            company_id,
-            ..
-        } => Condition::all().add(org).add(
-            Condition::any()
-                .add(C::SiteId.eq(*site_id))
-                .add(involved(*user_id, *company_id)),
-        ),
-        ScopeFilter::Department {
-            department_id,
-            user_id,
-            company_id,
-            ..
-        } => Condition::all().add(org).add(
-            Condition::any()
-                .add(C::DepartmentId.eq(*department_id))
-                .add(involved(*user_id, *company_id)),
-        ),
-        ScopeFilter::Assigned {
-            user_id,
-            company_id,
-            ..
-        } => Condition::all()
-            .add(org)
-            .add(involved(*user_id, *company_id)),
-    }
+    let placed = Placed {
+        organization: C::OrganizationId,
+        site: Some(C::SiteId),
+        department: Some(C::DepartmentId),
+    };
+    scope::condition(f, &placed, involved)
 }
 
 async fn labour_minutes(
