@@ -5,6 +5,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// Where an asset is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
 pub enum AssetStatus {
     PendingAcceptance,
     InService,
@@ -48,6 +50,8 @@ impl AssetStatus {
     }
 }
 
+crate::stored_key!(AssetStatus);
+
 /// The stage of life a status belongs to.
 pub fn lifecycle_stage(s: AssetStatus) -> &'static str {
     match s {
@@ -87,6 +91,8 @@ pub fn check_status_step(from: AssetStatus, to: AssetStatus) -> Result<(), Statu
 
 /// How purchase cost turns into book value over the expected life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
 pub enum DepreciationMethod {
     /// The same amount each year down to the salvage value.
     StraightLine,
@@ -112,6 +118,8 @@ impl DepreciationMethod {
         .find(|m| m.key() == k)
     }
 }
+
+crate::stored_key!(DepreciationMethod);
 
 /// What depreciation needs to know.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 /// How far a role grant reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// Only records assigned to the user or raised by them.
@@ -42,6 +44,8 @@ impl Scope {
         Self::ALL.into_iter().find(|s| s.key() == key)
     }
 }
+
+crate::stored_key!(Scope);
 
 /// The signed-in user as the rules see them.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,8 +8,12 @@ macro_rules! keyed_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $key:literal),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
+        #[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),* }
+
+        $crate::stored_key!($name);
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];

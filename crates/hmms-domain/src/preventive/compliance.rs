@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 /// Where an occurrence of a plan stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceStatus {
     /// Its work order exists and is not completed yet.
@@ -47,6 +49,8 @@ impl InstanceStatus {
         self != Self::Generated
     }
 }
+
+crate::stored_key!(InstanceStatus);
 
 /// The end of an occurrence's window: its due date plus the grace days.
 pub fn window_end(due: DateTime<Utc>, grace_days: i32) -> DateTime<Utc> {

@@ -97,8 +97,9 @@ pub async fn to_dtos(
                 role: role.map(|r| r.key.clone()).unwrap_or_default(),
                 role_name: role.map(|r| r.name.clone()).unwrap_or_default(),
                 scope: grant
-                    .map(|g| g.scope.clone())
-                    .unwrap_or_else(|| "assigned".into()),
+                    .map_or(hmms_domain::Scope::Assigned, |g| g.scope)
+                    .key()
+                    .into(),
                 site_id: u.site_id,
                 department_id: u.department_id,
                 section_id: u.section_id,

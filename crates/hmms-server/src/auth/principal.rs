@@ -161,7 +161,8 @@ pub async fn load(
         ApiError::Forbidden("Your account has no role. Ask an administrator to assign one.".into())
     })?;
     let role = role::Model::from_query_result(first, "")?;
-    let grant_scope: String = first.try_get("", "grant_scope")?;
+    // A typed column: an unknown stored scope fails the sign-in rather than guessing one.
+    let scope: Scope = first.try_get("", "grant_scope")?;
     let totp_enabled = first
         .try_get::<Option<chrono::DateTime<chrono::Utc>>>("", "totp_confirmed_at")?
         .is_some();
@@ -176,7 +177,6 @@ pub async fn load(
         }
     }
     let totp_required = requires_totp(&role.key, permissions.iter().map(String::as_str));
-    let scope = Scope::from_key(&grant_scope).unwrap_or(Scope::Assigned);
     Ok(Some(Principal {
         user,
         role,

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use hmms_domain::assets::{AssetStatus, DepreciationMethod};
 use hmms_store::entities::{asset, asset_history, department, equipment_class, location, site};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -719,10 +720,10 @@ fn make_asset(
     let cost = k.cost.0 + rng.below((k.cost.1 - k.cost.0) as u64 + 1) as i64;
     // Older equipment breaks more: a few are down or retired.
     let status = match (age_days > (k.life as i64) * 365, rng.below(40)) {
-        (true, 0..=5) => "retired",
-        (_, 0) => "out_of_service",
-        (_, 1) => "under_maintenance",
-        _ => "in_service",
+        (true, 0..=5) => AssetStatus::Retired,
+        (_, 0) => AssetStatus::OutOfService,
+        (_, 1) => AssetStatus::UnderMaintenance,
+        _ => AssetStatus::InService,
     };
     let place = places.rooms.get(&dept).filter(|r| !r.is_empty());
     let location_id = place.map(|r| r[rng.below(r.len() as u64) as usize]);
@@ -745,7 +746,7 @@ fn make_asset(
             &make[..2].to_uppercase(),
             rng.below(1_000_000)
         ))),
-        status: Set(status.into()),
+        status: Set(status),
         installed_on: Set(Some(commissioned)),
         commissioned_on: Set(Some(commissioned)),
         warranty_end: Set(Some(commissioned + Duration::days(2 * 365))),
@@ -755,11 +756,10 @@ fn make_asset(
         expected_life_years: Set(Some(k.life)),
         salvage_value_minor: Set(Some(cost * 10)),
         depreciation_method: Set(if cost >= 1_000_000 {
-            "declining_balance"
+            DepreciationMethod::DecliningBalance
         } else {
-            "straight_line"
-        }
-        .into()),
+            DepreciationMethod::StraightLine
+        }),
         supplier: Set(Some(format!("{make} East Africa"))),
         service_vendor_id: Set(service_vendor.filter(|_| contracted)),
         service_contract_end: Set(
@@ -787,7 +787,7 @@ fn make_asset(
         asset_id: Set(id),
         kind: Set("registered".into()),
         from_status: Set(None),
-        to_status: Set(Some(status.into())),
+        to_status: Set(Some(status.key().into())),
         detail: Set(serde_json::json!({ "reason": "Commissioned" }).to_string()),
         actor_id: Set(None),
         // Its story starts when it entered service.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDateTime, NaiveTime, Utc};
 use hmms_domain::preventive::checklist::{Answer, Item, ItemKind};
 use hmms_domain::preventive::compliance::{self, InstanceStatus};
 use hmms_domain::preventive::schedule::{Frequency, Recurrence};
-use hmms_domain::work_orders::{self as rules, Status};
+use hmms_domain::work_orders::{self as rules, Status, WorkOrderType};
 use hmms_store::entities::{
     checklist_template, checklist_template_version, equipment_class, pm_instance, pm_plan,
     pm_target, work_order, work_order_checklist, work_order_history, work_order_time_log,
@@ -502,7 +502,7 @@ pub async fn generate(
             } else {
                 None
             },
-            priority: spec.priority.into(),
+            priority: spec.priority.parse()?,
             estimated_minutes: Some(spec.minutes),
             required_parts: "[]".into(),
             signature_required: spec.signature,
@@ -572,9 +572,9 @@ pub async fn generate(
                         .take(200)
                         .collect()),
                     description: Set(spec.task.into()),
-                    wo_type: Set("preventive".into()),
-                    priority: Set(spec.priority.into()),
-                    status: Set(status.key().into()),
+                    wo_type: Set(WorkOrderType::Preventive),
+                    priority: Set(spec.priority.parse()?),
+                    status: Set(status),
                     asset_id: Set(Some(a.id)),
                     department_id: Set(a.department_id),
                     location_id: Set(a.location_id),
@@ -703,12 +703,9 @@ pub async fn generate(
                     window_end_at: Set(window_end),
                     trigger: Set("calendar".into()),
                     meter_value: Set(None),
-                    status: Set(done
-                        .map_or(InstanceStatus::Missed, |d| {
-                            compliance::on_completion(due, spec.grace, d)
-                        })
-                        .key()
-                        .into()),
+                    status: Set(done.map_or(InstanceStatus::Missed, |d| {
+                        compliance::on_completion(due, spec.grace, d)
+                    })),
                     work_order_id: Set(Some(wo_id)),
                     generated_at: Set(created),
                     completed_at: Set(done),

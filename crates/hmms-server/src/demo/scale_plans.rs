@@ -102,7 +102,7 @@ pub async fn generate(
             grace_days: 7,
             assignee_id: Some(technician),
             vendor_company_id: None,
-            priority: "medium".into(),
+            priority: hmms_domain::work_orders::Priority::Medium,
             estimated_minutes: Some(60),
             required_parts: "[]".into(),
             signature_required: false,

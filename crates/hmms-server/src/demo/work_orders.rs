@@ -2,7 +2,7 @@
 //! open and assigned to the demo technician and vendor so each demo user has something to do.
 
 use chrono::{DateTime, Datelike, Duration, Utc};
-use hmms_domain::work_orders::{self as rules, Priority, Status, default_sla};
+use hmms_domain::work_orders::{self as rules, Priority, Status, WorkOrderType, default_sla};
 use hmms_store::entities::{code_counter, work_order, work_order_history, work_order_time_log};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use std::collections::BTreeMap;
@@ -166,9 +166,9 @@ pub async fn generate(
             code: Set(rules::code("WO", created.year(), *number)),
             title: Set(title.into()),
             description: Set(format!("Reported by the ward: {}.", title.to_lowercase())),
-            wo_type: Set("corrective".into()),
-            priority: Set(priority.key().into()),
-            status: Set(status.key().into()),
+            wo_type: Set(WorkOrderType::Corrective),
+            priority: Set(priority),
+            status: Set(status),
             asset_id: Set(cast.assets.pick(department, title, i as u64)),
             department_id: Set(Some(department)),
             location_id: Set(None),
@@ -402,9 +402,9 @@ pub async fn generate_bulk(
                 code: Set(rules::code("WO", c.year(), *number)),
                 title: Set(title.into()),
                 description: Set(String::new()),
-                wo_type: Set("corrective".into()),
-                priority: Set(priority.key().into()),
-                status: Set(status.key().into()),
+                wo_type: Set(WorkOrderType::Corrective),
+                priority: Set(priority),
+                status: Set(status),
                 asset_id: Set(cast.assets.pick(department, title, made as u64)),
                 department_id: Set(Some(department)),
                 location_id: Set(None),

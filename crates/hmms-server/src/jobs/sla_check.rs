@@ -165,7 +165,7 @@ pub async fn run(state: &AppState) -> ApiResult<serde_json::Value> {
                         "\"{}\" was due {} and is still {}.",
                         w.title,
                         w.sla_resolution_due_at.format("%Y-%m-%d %H:%M UTC"),
-                        w.status.replace('_', " ")
+                        w.status.key().replace('_', " ")
                     ),
                     entity_type: "work_order",
                     entity_id: w.id,

@@ -1139,3 +1139,34 @@ async fn signatures_and_costs(app: TestApp) {
     assert_eq!(done["totalCostMinor"], 110_000);
 }
 both!(signatures_and_costs);
+
+/// Stored enums are typed columns: a status nobody knows, written into the database behind the
+/// server's back, fails the read with a server error instead of showing as some other status
+/// (before, it read as `pending`); the other work orders still read.
+async fn an_unknown_stored_status_is_an_error_not_a_default(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let broken = work_order_in(&app, "in_progress").await;
+    let fine = work_order_in(&app, "assigned").await;
+    let code = app.get_ok(&format!("/api/v1/work-orders/{broken}")).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.sql(&format!(
+        "UPDATE work_orders SET status = 'half_done' WHERE code = '{code}' AND status = 'in_progress'"
+    ))
+    .await;
+    let res = app
+        .get(&format!("/api/v1/work-orders/{broken}"), &manager)
+        .await;
+    let body = expect(res, StatusCode::INTERNAL_SERVER_ERROR).await;
+    assert_eq!(body["status"], 500, "{body}");
+    assert_ne!(body["status"], "pending");
+    let ok = expect(
+        app.get(&format!("/api/v1/work-orders/{fine}"), &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ok["status"], "assigned");
+}
+both!(an_unknown_stored_status_is_an_error_not_a_default);

@@ -1,5 +1,6 @@
 //! Entity for the `assets` table: one piece of equipment.
 
+use hmms_domain::assets::{AssetStatus, DepreciationMethod};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -18,7 +19,7 @@ pub struct Model {
     pub make: Option<String>,
     pub model: Option<String>,
     pub serial_number: Option<String>,
-    pub status: String,
+    pub status: AssetStatus,
     pub installed_on: Option<Date>,
     pub commissioned_on: Option<Date>,
     pub warranty_end: Option<Date>,
@@ -27,7 +28,7 @@ pub struct Model {
     pub replacement_cost_minor: Option<i64>,
     pub expected_life_years: Option<i32>,
     pub salvage_value_minor: Option<i64>,
-    pub depreciation_method: String,
+    pub depreciation_method: DepreciationMethod,
     pub supplier: Option<String>,
     pub service_vendor_id: Option<Uuid>,
     pub service_contract_end: Option<Date>,

@@ -1,5 +1,6 @@
 //! Entity for the `pm_instances` table: occurrences of a plan on an asset, and how each ended.
 
+use hmms_domain::preventive::compliance::InstanceStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -17,7 +18,7 @@ pub struct Model {
     pub trigger: String,
     pub meter_value: Option<i64>,
     /// `generated`, `completed_on_time`, `completed_late` or `missed`.
-    pub status: String,
+    pub status: InstanceStatus,
     pub work_order_id: Option<Uuid>,
     pub generated_at: DateTimeUtc,
     pub completed_at: Option<DateTimeUtc>,

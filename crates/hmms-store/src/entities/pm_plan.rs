@@ -1,5 +1,6 @@
 //! Entity for the `pm_plans` table: preventive maintenance plans.
 
+use hmms_domain::work_orders::Priority;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -32,7 +33,7 @@ pub struct Model {
     pub grace_days: i32,
     pub assignee_id: Option<Uuid>,
     pub vendor_company_id: Option<Uuid>,
-    pub priority: String,
+    pub priority: Priority,
     pub estimated_minutes: Option<i32>,
     /// JSON array of `{description, quantity}`.
     #[sea_orm(column_type = "Text")]

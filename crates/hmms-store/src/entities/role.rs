@@ -1,5 +1,6 @@
 //! Entity for the `roles` table.
 
+use hmms_domain::Scope;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -13,7 +14,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
     pub builtin: bool,
-    pub default_scope: String,
+    pub default_scope: Scope,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

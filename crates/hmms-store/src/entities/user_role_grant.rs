@@ -1,5 +1,6 @@
 //! Entity for the `user_role_grants` table.
 
+use hmms_domain::Scope;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub organization_id: Uuid,
     pub user_id: Uuid,
     pub role_id: Uuid,
-    pub scope: String,
+    pub scope: Scope,
     pub site_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

@@ -1,5 +1,6 @@
 //! Entity for the `work_orders` table.
 
+use hmms_domain::work_orders::{Priority, Status, WorkOrderType};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -13,9 +14,9 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
-    pub wo_type: String,
-    pub priority: String,
-    pub status: String,
+    pub wo_type: WorkOrderType,
+    pub priority: Priority,
+    pub status: Status,
     pub asset_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
     pub location_id: Option<Uuid>,

@@ -88,13 +88,13 @@ async fn on_completed(
     let Some(asset_id) = w.asset_id else {
         return Ok(());
     };
-    if w.wo_type != WorkOrderType::Inspection.key() {
+    if w.wo_type != WorkOrderType::Inspection {
         return Ok(());
     }
     let Some(a) = asset::Entity::find_by_id(asset_id).one(&**tx).await? else {
         return Ok(());
     };
-    if a.status != AssetStatus::PendingAcceptance.key() {
+    if a.status != AssetStatus::PendingAcceptance {
         return Ok(());
     }
     if resolution == FAILED {
@@ -112,7 +112,7 @@ async fn on_completed(
     }
     let before = dto(a.clone(), now);
     let mut m = a.clone().into_active_model();
-    m.status = Set(AssetStatus::InService.key().into());
+    m.status = Set(AssetStatus::InService);
     m.updated_at = Set(now);
     m.version = Set(a.version + 1);
     let saved = m.update(&**tx).await?;

@@ -627,10 +627,7 @@ pub async fn import(
             problems.push(("site_code".into(), e.to_string()));
         }
         if let (Some(e), Some(s)) = (&existing, new_status)
-            && let (Some(from), Some(to)) = (
-                hmms_domain::assets::AssetStatus::from_key(&e.status),
-                hmms_domain::assets::AssetStatus::from_key(s.key()),
-            )
+            && let (from, to) = (e.status, hmms_domain::assets::AssetStatus::from(s))
             && from != to
             && hmms_domain::assets::check_status_step(from, to).is_err()
         {
@@ -658,7 +655,7 @@ pub async fn import(
                         &e,
                         Some(p.id()),
                         "status",
-                        Some((Some(e.status.as_str()), m.status.as_str())),
+                        Some((Some(e.status.key()), m.status.key())),
                         json!({ "reason": "CSV import" }),
                         now,
                     )
@@ -681,7 +678,7 @@ pub async fn import(
                     &saved,
                     Some(p.id()),
                     "registered",
-                    Some((None, saved.status.as_str())),
+                    Some((None, saved.status.key())),
                     json!({ "reason": "CSV import" }),
                     now,
                 )

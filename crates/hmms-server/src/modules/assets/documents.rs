@@ -44,7 +44,7 @@ pub async fn upload(
 ) -> ApiResult<AttachmentDto> {
     p.require("asset.manage")?;
     let a = find_visible(&state.db, p, asset_id).await?;
-    if a.status == AssetStatus::Disposed.key() {
+    if a.status == AssetStatus::Disposed {
         return Err(ApiError::Conflict(
             "The asset was disposed of; its documents can no longer change.".into(),
         ));

@@ -60,6 +60,52 @@ macro_rules! keyed {
         }
     };
 }
+impl From<hmms_domain::assets::AssetStatus> for AssetStatusDto {
+    fn from(s: hmms_domain::assets::AssetStatus) -> Self {
+        use hmms_domain::assets::AssetStatus as S;
+        match s {
+            S::PendingAcceptance => Self::PendingAcceptance,
+            S::InService => Self::InService,
+            S::UnderMaintenance => Self::UnderMaintenance,
+            S::OutOfService => Self::OutOfService,
+            S::Retired => Self::Retired,
+            S::Disposed => Self::Disposed,
+        }
+    }
+}
+
+impl From<AssetStatusDto> for hmms_domain::assets::AssetStatus {
+    fn from(s: AssetStatusDto) -> Self {
+        match s {
+            AssetStatusDto::PendingAcceptance => Self::PendingAcceptance,
+            AssetStatusDto::InService => Self::InService,
+            AssetStatusDto::UnderMaintenance => Self::UnderMaintenance,
+            AssetStatusDto::OutOfService => Self::OutOfService,
+            AssetStatusDto::Retired => Self::Retired,
+            AssetStatusDto::Disposed => Self::Disposed,
+        }
+    }
+}
+
+impl From<hmms_domain::assets::DepreciationMethod> for DepreciationMethodDto {
+    fn from(m: hmms_domain::assets::DepreciationMethod) -> Self {
+        use hmms_domain::assets::DepreciationMethod as M;
+        match m {
+            M::StraightLine => Self::StraightLine,
+            M::DecliningBalance => Self::DecliningBalance,
+        }
+    }
+}
+
+impl From<DepreciationMethodDto> for hmms_domain::assets::DepreciationMethod {
+    fn from(m: DepreciationMethodDto) -> Self {
+        match m {
+            DepreciationMethodDto::StraightLine => Self::StraightLine,
+            DepreciationMethodDto::DecliningBalance => Self::DecliningBalance,
+        }
+    }
+}
+
 keyed!(AssetStatusDto, [PendingAcceptance => "pending_acceptance", InService => "in_service",
     UnderMaintenance => "under_maintenance", OutOfService => "out_of_service",
     Retired => "retired", Disposed => "disposed"]);

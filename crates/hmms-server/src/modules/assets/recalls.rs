@@ -84,12 +84,7 @@ async fn view(state: &AppState, p: &Principal, r: recall::Model) -> ApiResult<Re
         .filter(work_order::Column::Id.is_in(links.iter().map(|l| l.work_order_id)))
         .all(&state.db)
         .await?;
-    let finished = |w: &work_order::Model| {
-        matches!(
-            Status::from_key(&w.status),
-            Some(Status::Closed | Status::Cancelled)
-        )
-    };
+    let finished = |w: &work_order::Model| matches!(w.status, Status::Closed | Status::Cancelled);
     let done = orders.iter().filter(|w| finished(w)).count();
     let mut assets = vec![];
     for l in &links {
@@ -104,7 +99,7 @@ async fn view(state: &AppState, p: &Principal, r: recall::Model) -> ApiResult<Re
             tag: a.tag,
             work_order_id: w.id,
             work_order_code: w.code.clone(),
-            work_order_status: w.status.clone(),
+            work_order_status: w.status.key().to_string(),
         });
     }
     assets.sort_by(|a, b| a.tag.cmp(&b.tag));

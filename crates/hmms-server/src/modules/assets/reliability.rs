@@ -86,7 +86,7 @@ pub async fn of(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<Reliabil
         .await?;
     // Costs as every work order shows them (labour at the organization's rate, parts, vendor).
     let costed = to_dtos(&state.db, p, orders.clone(), now).await?;
-    let corrective = |w: &work_order::Model| w.wo_type == WorkOrderType::Corrective.key();
+    let corrective = |w: &work_order::Model| w.wo_type == WorkOrderType::Corrective;
     let failures = orders.iter().filter(|w| corrective(w)).count();
     let repairs: Vec<_> = orders
         .iter()

@@ -89,11 +89,11 @@ pub async fn find_by_tag(
 }
 
 fn status_of(a: &asset::Model) -> AssetStatus {
-    AssetStatus::from_key(&a.status).unwrap_or(AssetStatus::InService)
+    a.status
 }
 
 fn method_of(a: &asset::Model) -> DepreciationMethod {
-    DepreciationMethod::from_key(&a.depreciation_method).unwrap_or(DepreciationMethod::StraightLine)
+    a.depreciation_method
 }
 
 fn em_scores(a: &asset::Model) -> Option<EmScores> {
@@ -128,13 +128,12 @@ pub fn dto(a: asset::Model, now: DateTime<Utc>) -> AssetDto {
         em_number: em_scores(&a).map(|s| s.number() as i16),
         under_warranty: a.warranty_end.is_some_and(|w| w >= today),
         book_value_minor,
-        status: AssetStatusDto::from_key(&a.status).unwrap_or(AssetStatusDto::InService),
+        status: a.status.into(),
         lifecycle_stage: rules::lifecycle_stage(status_of(&a)).into(),
         risk_class: RiskClass::from_key(&a.risk_class).unwrap_or(RiskClass::Medium),
         maintenance_strategy: MaintenanceStrategy::from_key(&a.maintenance_strategy)
             .unwrap_or(MaintenanceStrategy::Manufacturer),
-        depreciation_method: DepreciationMethodDto::from_key(&a.depreciation_method)
-            .unwrap_or(DepreciationMethodDto::StraightLine),
+        depreciation_method: a.depreciation_method.into(),
         id: a.id,
         tag: a.tag,
         name: a.name,
@@ -304,7 +303,7 @@ pub(super) fn merge(m: &mut asset::Model, input: AssetInput, errors: &mut Errors
         m.site_id = s;
     }
     if let Some(v) = input.depreciation_method {
-        m.depreciation_method = v.key().into();
+        m.depreciation_method = v.into();
     }
     if let Some(v) = input.life_support {
         m.life_support = v;
@@ -571,7 +570,7 @@ pub(super) fn blank(
         make: None,
         model: None,
         serial_number: None,
-        status: status.key().into(),
+        status: status.into(),
         installed_on: None,
         commissioned_on: None,
         warranty_end: None,
@@ -580,7 +579,7 @@ pub(super) fn blank(
         replacement_cost_minor: None,
         expected_life_years: None,
         salvage_value_minor: None,
-        depreciation_method: DepreciationMethod::StraightLine.key().into(),
+        depreciation_method: DepreciationMethod::StraightLine,
         supplier: None,
         service_vendor_id: None,
         service_contract_end: None,
@@ -639,7 +638,7 @@ pub async fn create(state: &AppState, p: &Principal, input: AssetInput) -> ApiRe
         &saved,
         Some(p.id()),
         "registered",
-        Some((None, saved.status.as_str())),
+        Some((None, saved.status.key())),
         json!({ "reason": reason, "siteId": saved.site_id, "locationId": saved.location_id }),
         now,
     )
@@ -683,13 +682,7 @@ pub async fn update(
     pagination::check_version(if_match.or(input.version), current.version)?;
     let now = state.clock.now();
     let mut errors = Errors::default();
-    let to_status = input
-        .status
-        .map(|s| {
-            AssetStatus::from_key(s.key())
-                .ok_or_else(|| ApiError::validation("status", "is not a known status"))
-        })
-        .transpose()?;
+    let to_status = input.status.map(AssetStatus::from);
     let reason = input.status_reason.clone();
     if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
         errors.add("statusReason", "must be at most 2000 characters");
@@ -711,7 +704,7 @@ pub async fn update(
     let mut action = "asset.updated";
     if let Some(to) = to_status.filter(|t| *t != from) {
         rules::check_status_step(from, to).map_err(|e| step_error(from, to, e))?;
-        m.status = to.key().into();
+        m.status = to;
         history(
             &tx,
             &current,

@@ -122,7 +122,7 @@ pub async fn holders_at_site(
         .await?;
     let candidates: Vec<Uuid> = grants
         .into_iter()
-        .filter(|g| g.scope == "organization" || g.site_id == Some(site))
+        .filter(|g| g.scope == hmms_domain::Scope::Organization || g.site_id == Some(site))
         .map(|g| g.user_id)
         .collect();
     Ok(user::Entity::find()

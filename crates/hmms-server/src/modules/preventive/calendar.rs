@@ -163,7 +163,7 @@ async fn entries(
             asset_tag: a.tag.clone(),
             asset_name: a.name.clone(),
             due_at: i.due_at,
-            status: status_dto(&i.status),
+            status: status_dto(i.status),
             projected: false,
             work_order_id: i.work_order_id,
             estimated_minutes: plan.estimated_minutes,
@@ -186,9 +186,7 @@ async fn entries(
         let Some(a) = assets.get(&t.asset_id) else {
             continue;
         };
-        if super::plans::OUT_OF_USE.contains(&a.status.as_str())
-            || !admits_asset(a)
-            || !assigned(plan, None)
+        if super::plans::OUT_OF_USE.contains(&a.status) || !admits_asset(a) || !assigned(plan, None)
         {
             continue;
         }

@@ -102,10 +102,10 @@ async fn rows(state: &AppState, p: &Principal, q: &ComplianceQuery) -> ApiResult
 }
 
 fn outcome(r: &Row, now: DateTime<Utc>) -> Option<&'static str> {
-    match InstanceStatus::from_key(&r.i.status) {
-        Some(InstanceStatus::Missed) => Some("missed"),
-        Some(InstanceStatus::CompletedLate) => Some("completed_late"),
-        Some(InstanceStatus::Generated) if r.i.window_end_at < now => Some("overdue"),
+    match r.i.status {
+        InstanceStatus::Missed => Some("missed"),
+        InstanceStatus::CompletedLate => Some("completed_late"),
+        InstanceStatus::Generated if r.i.window_end_at < now => Some("overdue"),
         _ => None,
     }
 }
@@ -155,7 +155,7 @@ pub async fn report(
     let mut by_risk: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_strategy: BTreeMap<String, Tally> = BTreeMap::new();
     for r in &rows {
-        let status = InstanceStatus::from_key(&r.i.status).unwrap_or(InstanceStatus::Generated);
+        let status = r.i.status;
         overall.add(status, r.i.window_end_at, now);
         if r.a.risk_class == "high" || r.a.life_support {
             critical.add(status, r.i.window_end_at, now);
@@ -229,10 +229,10 @@ pub async fn csv(state: &AppState, p: &Principal, q: ComplianceQuery) -> ApiResu
         "due_at,window_end_at,plan,asset_tag,asset_name,risk_class,life_support,maintenance_strategy,outcome,completed_at,work_order,reason\r\n",
     );
     for r in &rows {
-        let o = match InstanceStatus::from_key(&r.i.status) {
-            Some(InstanceStatus::CompletedOnTime) => "completed_on_time",
-            Some(InstanceStatus::CompletedLate) => "completed_late",
-            Some(InstanceStatus::Missed) => "missed",
+        let o = match r.i.status {
+            InstanceStatus::CompletedOnTime => "completed_on_time",
+            InstanceStatus::CompletedLate => "completed_late",
+            InstanceStatus::Missed => "missed",
             _ if r.i.window_end_at < now => "overdue",
             _ => "open",
         };

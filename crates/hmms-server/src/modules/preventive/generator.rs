@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use hmms_domain::preventive::compliance::{self, InstanceStatus};
 use hmms_domain::preventive::schedule::Mode;
-use hmms_domain::work_orders::{Priority, SlaTimes, Status, WorkOrderType};
+use hmms_domain::work_orders::{SlaTimes, Status, WorkOrderType};
 use hmms_store::entities::{
     asset, asset_meter, checklist_template as tpl, checklist_template_version as ver,
     meter_reading, pm_instance, pm_plan, pm_target, site, work_order, work_order_checklist,
@@ -242,7 +242,7 @@ async fn load(
         else {
             continue;
         };
-        if plans::OUT_OF_USE.contains(&assets[ai].status.as_str()) {
+        if plans::OUT_OF_USE.contains(&assets[ai].status) {
             continue;
         }
         let (_, schedule) = &with_schedule[pi];
@@ -298,7 +298,7 @@ async fn load(
         else {
             continue;
         };
-        if plans::OUT_OF_USE.contains(&assets[ai].status.as_str()) {
+        if plans::OUT_OF_USE.contains(&assets[ai].status) {
             continue;
         }
         let (_, schedule) = &with_schedule[pi];
@@ -528,7 +528,7 @@ async fn write(
                     title: title(plan, a),
                     description: description(plan, schedule, d, template.map(|(_, n)| n.as_str())),
                     wo_type: WorkOrderType::Preventive,
-                    priority: Priority::from_key(&plan.priority).unwrap_or(Priority::Medium),
+                    priority: plan.priority,
                     sla: SlaTimes {
                         response_minutes: 0,
                         resolution_minutes: 0,
@@ -595,7 +595,7 @@ async fn write(
                 window_end_at: Set(window_end),
                 trigger: Set(d.trigger.into()),
                 meter_value: Set(d.meter_value),
-                status: Set(status.key().into()),
+                status: Set(status),
                 work_order_id: Set(work_order_id),
                 generated_at: Set(now),
                 completed_at: Set(None),
@@ -759,7 +759,7 @@ async fn supersede(state: &AppState, org: Uuid, now: DateTime<Utc>) -> ApiResult
             let Some(current) = pm_instance::Entity::find_by_id(i.id).one(&*tx).await? else {
                 continue;
             };
-            if current.status != InstanceStatus::Generated.key() {
+            if current.status != InstanceStatus::Generated {
                 continue;
             }
             let w = match current.work_order_id {
@@ -768,8 +768,8 @@ async fn supersede(state: &AppState, org: Uuid, now: DateTime<Utc>) -> ApiResult
             };
             let started = w.as_ref().is_some_and(|w| {
                 !matches!(
-                    Status::from_key(&w.status),
-                    Some(Status::Pending | Status::Assigned | Status::Cancelled)
+                    w.status,
+                    Status::Pending | Status::Assigned | Status::Cancelled
                 )
             });
             if !compliance::superseded(started) {
@@ -777,7 +777,7 @@ async fn supersede(state: &AppState, org: Uuid, now: DateTime<Utc>) -> ApiResult
             }
             let reason = "Not started before the next occurrence fell due.";
             if let Some(w) = w
-                && w.status != Status::Cancelled.key()
+                && w.status != Status::Cancelled
             {
                 // Missed first: the cancellation's hook then finds nothing left to miss.
                 super::instances::mark_missed(&tx, &sys, current, reason, now).await?;

@@ -29,12 +29,12 @@ use crate::modules::work_orders::{
 use crate::pagination::{self, Cursor, check_version};
 use crate::state::{AppState, WriteTx};
 
-pub fn status_dto(key: &str) -> InstanceStatusDto {
-    match InstanceStatus::from_key(key) {
-        Some(InstanceStatus::Generated) | None => InstanceStatusDto::Generated,
-        Some(InstanceStatus::CompletedOnTime) => InstanceStatusDto::CompletedOnTime,
-        Some(InstanceStatus::CompletedLate) => InstanceStatusDto::CompletedLate,
-        Some(InstanceStatus::Missed) => InstanceStatusDto::Missed,
+pub fn status_dto(s: InstanceStatus) -> InstanceStatusDto {
+    match s {
+        InstanceStatus::Generated => InstanceStatusDto::Generated,
+        InstanceStatus::CompletedOnTime => InstanceStatusDto::CompletedOnTime,
+        InstanceStatus::CompletedLate => InstanceStatusDto::CompletedLate,
+        InstanceStatus::Missed => InstanceStatusDto::Missed,
     }
 }
 
@@ -164,7 +164,7 @@ pub async fn mark_missed(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let mut m = i.clone().into_active_model();
-    m.status = Set(InstanceStatus::Missed.key().into());
+    m.status = Set(InstanceStatus::Missed);
     m.miss_reason = Set(Some(reason.to_string()));
     m.updated_at = Set(now);
     m.version = Set(i.version + 1);
@@ -259,12 +259,12 @@ async fn on_completed(
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     if let Some(i) = instance_of(&**tx, w).await?
-        && i.status == InstanceStatus::Generated.key()
+        && i.status == InstanceStatus::Generated
     {
         let grace_days = ((i.window_end_at - i.due_at).num_days()) as i32;
         let status = compliance::on_completion(i.due_at, grace_days, now);
         let mut m = i.clone().into_active_model();
-        m.status = Set(status.key().into());
+        m.status = Set(status);
         m.completed_at = Set(Some(now));
         m.updated_at = Set(now);
         m.version = Set(i.version + 1);
@@ -363,13 +363,13 @@ async fn on_reopened(
         return Ok(());
     };
     if !matches!(
-        InstanceStatus::from_key(&i.status),
-        Some(InstanceStatus::CompletedOnTime | InstanceStatus::CompletedLate)
+        i.status,
+        InstanceStatus::CompletedOnTime | InstanceStatus::CompletedLate
     ) {
         return Ok(());
     }
     let mut m = i.clone().into_active_model();
-    m.status = Set(InstanceStatus::Generated.key().into());
+    m.status = Set(InstanceStatus::Generated);
     m.completed_at = Set(None);
     m.updated_at = Set(now);
     m.version = Set(i.version + 1);
@@ -401,7 +401,7 @@ async fn on_cancelled(
     let Some(i) = instance_of(&**tx, w).await? else {
         return Ok(());
     };
-    if i.status != InstanceStatus::Generated.key() {
+    if i.status != InstanceStatus::Generated {
         return Ok(());
     }
     let why = match reason {
@@ -486,7 +486,7 @@ pub async fn views(
                 window_end_at: i.window_end_at,
                 trigger: i.trigger,
                 meter_value: i.meter_value,
-                status: status_dto(&i.status),
+                status: status_dto(i.status),
                 work_order_code: i.work_order_id.and_then(|w| codes.get(&w).cloned()),
                 work_order_id: i.work_order_id,
                 generated_at: i.generated_at,
@@ -587,7 +587,7 @@ pub async fn update(
         .await?
         .ok_or_else(|| ApiError::not_found("occurrence"))?;
     check_version(body.version, i.version)?;
-    if i.status == InstanceStatus::CompletedOnTime.key() {
+    if i.status == InstanceStatus::CompletedOnTime {
         return Err(ApiError::Conflict(
             "This occurrence was done on time; there is nothing to explain.".into(),
         ));
@@ -675,7 +675,7 @@ pub async fn overdue_check(state: &AppState) -> ApiResult<serde_json::Value> {
                         "\"{}\" was due {} and is still {}.",
                         w.title,
                         i.due_at.format("%Y-%m-%d"),
-                        w.status.replace('_', " ")
+                        w.status.key().replace('_', " ")
                     ),
                     entity_type: "work_order",
                     entity_id: w.id,

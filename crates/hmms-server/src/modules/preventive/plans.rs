@@ -24,9 +24,10 @@ use crate::error::{ApiError, ApiResult, parsed};
 use crate::modules::work_orders::PriorityDto;
 use crate::pagination::{self, Cursor, check_version};
 use crate::state::{AppState, WriteTx};
+use hmms_domain::assets::AssetStatus;
 
 /// Statuses of equipment that no longer gets maintenance.
-pub const OUT_OF_USE: [&str; 2] = ["retired", "disposed"];
+pub const OUT_OF_USE: [AssetStatus; 2] = [AssetStatus::Retired, AssetStatus::Disposed];
 
 /// What the rules need of a plan's schedule, read from its row.
 pub struct Schedule {
@@ -424,9 +425,7 @@ pub async fn view(db: &impl ConnectionTrait, plan: pm_plan::Model) -> ApiResult<
         grace_days: plan.grace_days,
         assignee_id: plan.assignee_id,
         vendor_company_id: plan.vendor_company_id,
-        priority: Priority::from_key(&plan.priority)
-            .unwrap_or(Priority::Medium)
-            .into(),
+        priority: plan.priority.into(),
         estimated_minutes: plan.estimated_minutes,
         required_parts: serde_json::from_str(&plan.required_parts).unwrap_or_default(),
         signature_required: plan.signature_required,
@@ -590,7 +589,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreatePlan) -> ApiRes
                     "the asset is at another site",
                 ));
             }
-            if OUT_OF_USE.contains(&a.status.as_str()) {
+            if OUT_OF_USE.contains(&a.status) {
                 return Err(ApiError::validation(
                     "assetId",
                     "the asset is retired or disposed of and needs no maintenance",
@@ -653,9 +652,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreatePlan) -> ApiRes
         grace_days: Set(grace),
         assignee_id: Set(body.assignee_id),
         vendor_company_id: Set(body.vendor_company_id),
-        priority: Set(Priority::from(body.priority.unwrap_or(PriorityDto::Medium))
-            .key()
-            .into()),
+        priority: Set(Priority::from(body.priority.unwrap_or(PriorityDto::Medium))),
         estimated_minutes: Set(body.estimated_minutes),
         required_parts: Set(parts),
         signature_required: Set(body.signature_required.unwrap_or(false)),
@@ -831,7 +828,7 @@ pub async fn update(
         m.vendor_company_id = Set(body.vendor_company_id);
     }
     if let Some(pr) = body.priority {
-        m.priority = Set(Priority::from(pr).key().into());
+        m.priority = Set(Priority::from(pr));
     }
     if body.estimated_minutes.is_some() {
         m.estimated_minutes = Set(body.estimated_minutes);

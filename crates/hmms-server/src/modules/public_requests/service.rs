@@ -126,7 +126,10 @@ async fn equipment(db: &impl ConnectionTrait, tag: &str) -> ApiResult<Target> {
         return Err(not_here());
     }
     let a = found.remove(0);
-    if matches!(a.status.as_str(), "retired" | "disposed") {
+    if matches!(
+        a.status,
+        hmms_domain::assets::AssetStatus::Retired | hmms_domain::assets::AssetStatus::Disposed
+    ) {
         return Err(not_here());
     }
     let s = site::Entity::find_by_id(a.site_id)

@@ -56,9 +56,7 @@ async fn dtos(db: &impl ConnectionTrait, roles: Vec<role::Model>) -> ApiResult<V
                 name: r.name,
                 description: r.description,
                 builtin: r.builtin,
-                default_scope: Scope::from_key(&r.default_scope)
-                    .unwrap_or(Scope::Assigned)
-                    .into(),
+                default_scope: r.default_scope.into(),
                 permissions: p,
                 user_count: counts.get(&r.id).copied().unwrap_or(0),
                 version: r.version,
@@ -184,7 +182,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateRole) -> ApiRes
         name: Set(parsed(name, "name")?),
         description: Set(body.description.filter(|d| !d.trim().is_empty())),
         builtin: Set(false),
-        default_scope: Set(Scope::from(body.default_scope).key().into()),
+        default_scope: Set(Scope::from(body.default_scope)),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -242,7 +240,7 @@ pub async fn update(
         m.description = Set(Some(d).filter(|d| !d.trim().is_empty()));
     }
     if let Some(s) = body.default_scope {
-        m.default_scope = Set(Scope::from(s).key().into());
+        m.default_scope = Set(Scope::from(s));
         // Existing grants follow the role's scope.
         user_role_grant::Entity::update_many()
             .col_expr(

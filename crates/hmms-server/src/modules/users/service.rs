@@ -210,12 +210,12 @@ async fn check_role(
             "The role `{key}` grants permissions you do not hold yourself, so you cannot assign it."
         )));
     }
-    match Scope::from_key(&r.default_scope) {
-        Some(Scope::Department) if placement.department_id.is_none() => errors.add(
+    match r.default_scope {
+        Scope::Department if placement.department_id.is_none() => errors.add(
             "departmentId",
             format!("is required for the role `{key}`, which works within a department"),
         ),
-        Some(Scope::Site) if placement.site_id.is_none() => errors.add(
+        Scope::Site if placement.site_id.is_none() => errors.add(
             "siteId",
             format!("is required for the role `{key}`, which works within a site"),
         ),
@@ -239,7 +239,7 @@ async fn grant(
         organization_id: Set(u.organization_id),
         user_id: Set(u.id),
         role_id: Set(r.id),
-        scope: Set(r.default_scope.clone()),
+        scope: Set(r.default_scope),
         site_id: Set(u.site_id),
         department_id: Set(u.department_id),
         created_at: Set(now),

@@ -259,12 +259,8 @@ pub fn dto_of(
         site_id: w.site_id,
         title: w.title,
         description: w.description,
-        wo_type: WorkOrderType::from_key(&w.wo_type)
-            .unwrap_or(WorkOrderType::Corrective)
-            .into(),
-        priority: Priority::from_key(&w.priority)
-            .unwrap_or(Priority::Medium)
-            .into(),
+        wo_type: w.wo_type.into(),
+        priority: w.priority.into(),
         status: status.into(),
         asset_id: w.asset_id,
         department_id: w.department_id,

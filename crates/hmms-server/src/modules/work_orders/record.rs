@@ -26,10 +26,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::modules::notifications::{Message, send};
 use crate::state::WriteTx;
 
-/// The status stored on a work order. (Stored enums become typed columns in a later step of
-/// issue 12; until then an unknown value reads as pending, as before.)
+/// The status of a work order (a typed column: an unknown stored value fails the read).
 pub fn status_of(w: &work_order::Model) -> Status {
-    Status::from_key(&w.status).unwrap_or(Status::Pending)
+    w.status
 }
 
 /// Who a work order belongs to, for the scope rules.
@@ -327,9 +326,9 @@ fn build(r: &Raise<'_>, code: String) -> ApiResult<Built> {
         code,
         title: n.title.clone(),
         description: n.description.clone(),
-        wo_type: n.wo_type.key().into(),
-        priority: n.priority.key().into(),
-        status: status.key().into(),
+        wo_type: n.wo_type,
+        priority: n.priority,
+        status,
         asset_id: n.asset_id,
         department_id: n.department_id,
         location_id: n.location_id,
@@ -550,7 +549,7 @@ async fn enter_status(
     actor: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    m.status = Set(to.key().into());
+    m.status = Set(to);
     match to {
         Status::InProgress => {
             if current.started_at.is_none() {

@@ -275,13 +275,13 @@ pub async fn update(
         m.description = Set(v);
     }
     if let Some(v) = body.wo_type {
-        m.wo_type = Set(WorkOrderType::from(v).key().into());
+        m.wo_type = Set(WorkOrderType::from(v));
     }
     if let Some(v) = body.priority {
         let priority = Priority::from(v);
         let times = sla::policy(&*tx, current.site_id, priority).await?;
         let (response_due, resolution_due) = rules::deadlines(current.created_at, times);
-        m.priority = Set(priority.key().into());
+        m.priority = Set(priority);
         m.sla_response_due_at = Set(response_due);
         m.sla_resolution_due_at = Set(resolution_due);
     }
@@ -305,7 +305,7 @@ pub async fn update(
         m.vendor_company_id = Set(a.company);
         if from == Status::Pending {
             status_now = Status::Assigned;
-            m.status = Set(Status::Assigned.key().into());
+            m.status = Set(Status::Assigned);
         }
         history(
             &tx,
