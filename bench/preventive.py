@@ -1,7 +1,7 @@
 """The preventive-maintenance generator over 50,000 plans for a one-year horizon.
 
 Usage:
-  python3 bench/preventive.py [--postgres ADMIN_URL] [--plans 50000] [--lead-days 365]
+  python3 bench/preventive.py [--postgres ADMIN_URL] [--plans 50000] [--lead-days 365] [--bin PATH]
 
 For each backend: `hmms demo --scale` fills a fresh database with the demo, 50,000 more assets
 and one preventive plan per asset (yearly, six-monthly, quarterly and monthly in the ratio
@@ -95,7 +95,10 @@ def main():
     ap.add_argument("--postgres")
     ap.add_argument("--plans", type=int, default=50_000)
     ap.add_argument("--lead-days", type=int, default=365)
+    ap.add_argument("--bin", default=BIN, help="the hmms binary to measure")
     a = ap.parse_args()
+    global BIN
+    BIN = a.bin
     results = []
     d = tempfile.mkdtemp(prefix="hmms-pm-bench-")
     try:

@@ -1,7 +1,9 @@
 """Work-order list and create under load, against a database with a million work orders.
 
 Usage:
-  python3 bench/work_orders.py [--postgres ADMIN_URL [--postgres-only]] [--work-orders 1000000] [--clients 16] [--seconds 20]
+  python3 bench/work_orders.py [--postgres ADMIN_URL [--postgres-only]] [--work-orders 1000000] [--clients 16] [--seconds 20] [--bin PATH]
+
+--bin runs another build (e.g. an earlier commit's, to compare before and after in one run).
 
 For each backend: `hmms demo --scale` fills a fresh database (timed), a release server starts on
 it, and 16 client threads first list (filtered, 50 per page, following cursors now and then), then
@@ -163,7 +165,10 @@ def main():
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--postgres-only", action="store_true", help="skip the SQLite run")
+    ap.add_argument("--bin", default=BIN, help="the hmms binary to measure")
     a = ap.parse_args()
+    global BIN
+    BIN = a.bin
     results = []
     if not a.postgres_only:
         d = tempfile.mkdtemp(prefix="hmms-wo-bench-")

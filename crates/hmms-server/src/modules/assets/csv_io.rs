@@ -17,7 +17,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::dto::*;
-use super::service::{self, audit_asset, blank, check, dto, history, merge};
+use super::input::{blank, check, merge};
+use super::service::{self, audit_asset, dto, history};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;

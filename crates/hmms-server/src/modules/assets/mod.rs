@@ -8,6 +8,7 @@ mod custom_fields;
 mod documents;
 mod dto;
 mod incidents;
+mod input;
 mod labels;
 mod meters;
 mod qr;

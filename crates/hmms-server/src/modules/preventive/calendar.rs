@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::dto::*;
 use super::instances::status_dto;
-use super::plans::Schedule;
+use super::targets::Schedule;
 use crate::audit::{self, Change};
 use crate::auth::principal::{self, Principal};
 use crate::auth::tokens::{hash_secret, new_refresh_token};
@@ -186,7 +186,9 @@ async fn entries(
         let Some(a) = assets.get(&t.asset_id) else {
             continue;
         };
-        if super::plans::OUT_OF_USE.contains(&a.status) || !admits_asset(a) || !assigned(plan, None)
+        if super::targets::OUT_OF_USE.contains(&a.status)
+            || !admits_asset(a)
+            || !assigned(plan, None)
         {
             continue;
         }

@@ -17,7 +17,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::dto::*;
-use super::plans::{self, Schedule, generate_at};
+use super::targets::{self, Schedule, generate_at};
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -72,7 +72,7 @@ async fn plan_and_schedule(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("plan"))?;
-    let zone = plans::zone_of(db, plan.site_id).await?;
+    let zone = targets::zone_of(db, plan.site_id).await?;
     let schedule = Schedule::of(&plan, &zone)?;
     Ok((plan, schedule))
 }

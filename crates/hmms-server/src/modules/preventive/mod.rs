@@ -8,11 +8,13 @@ mod compliance;
 mod dto;
 mod generator;
 mod instances;
+mod plan_input;
 mod plans;
 pub mod routes;
+mod targets;
 mod templates;
 pub use generator::{run as run_generator, run_for_asset};
 pub use instances::PreventiveHooks;
 pub use instances::overdue_check;
 // For the demo, which makes a year of history with the plans' own schedule rules.
-pub use plans::{OUT_OF_USE, Schedule, covered_assets, generate_at};
+pub use targets::{OUT_OF_USE, Schedule, covered_assets, generate_at};
