@@ -91,13 +91,13 @@ def run(name, url, data_dir, plans, lead_days):
 
 
 def main():
+    global BIN
     ap = argparse.ArgumentParser()
     ap.add_argument("--postgres")
     ap.add_argument("--plans", type=int, default=50_000)
     ap.add_argument("--lead-days", type=int, default=365)
     ap.add_argument("--bin", default=BIN, help="the hmms binary to measure")
     a = ap.parse_args()
-    global BIN
     BIN = a.bin
     results = []
     d = tempfile.mkdtemp(prefix="hmms-pm-bench-")

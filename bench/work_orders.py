@@ -159,6 +159,7 @@ def run(name, url, data_dir, n, clients, seconds):
 
 
 def main():
+    global BIN
     ap = argparse.ArgumentParser()
     ap.add_argument("--postgres")
     ap.add_argument("--work-orders", type=int, default=1_000_000)
@@ -167,7 +168,6 @@ def main():
     ap.add_argument("--postgres-only", action="store_true", help="skip the SQLite run")
     ap.add_argument("--bin", default=BIN, help="the hmms binary to measure")
     a = ap.parse_args()
-    global BIN
     BIN = a.bin
     results = []
     if not a.postgres_only:

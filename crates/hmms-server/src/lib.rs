@@ -7,7 +7,6 @@ pub mod auth;
 pub mod bootstrap;
 pub mod clock;
 pub mod config;
-pub mod demo;
 pub mod error;
 pub mod events;
 pub mod extract;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use hmms_demo::{self as demo, DemoOutcome};
 use hmms_domain::BuiltinRole;
-use hmms_server::demo::{self, DemoOutcome};
 use hmms_server::{Clock, Config, bootstrap};
 
 #[derive(Parser)]

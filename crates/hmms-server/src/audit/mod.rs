@@ -3,6 +3,7 @@
 
 pub(crate) mod journal;
 pub mod routes;
+pub mod trail;
 
 pub(crate) use journal::{HEAD_KEY, batches_for};
 use journal::{Head, head_of};

@@ -86,6 +86,17 @@ fn instance() -> String {
     )
 }
 
+/// The latest `n` runs of any job, newest first.
+pub async fn latest_runs(state: &AppState, n: u64) -> ApiResult<Vec<JobRunDto>> {
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let runs = job_run::Entity::find()
+        .order_by_desc(job_run::Column::StartedAt)
+        .limit(n)
+        .all(&state.db)
+        .await?;
+    Ok(runs.into_iter().map(Into::into).collect())
+}
+
 /// Runs `job` for `slot` unless another server already claimed that slot (then `None`).
 pub async fn run(state: &AppState, job: &str, slot: String) -> ApiResult<Option<JobRunDto>> {
     if !JOBS.iter().any(|j| j.name == job) {

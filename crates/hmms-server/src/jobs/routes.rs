@@ -2,8 +2,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use hmms_store::entities::job_run;
-use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -37,14 +35,9 @@ pub async fn list_jobs(
     p: Principal,
 ) -> ApiResult<Json<JobsOverview>> {
     p.require("settings.manage")?;
-    let runs = job_run::Entity::find()
-        .order_by_desc(job_run::Column::StartedAt)
-        .limit(100)
-        .all(&state.db)
-        .await?;
     Ok(Json(JobsOverview {
         jobs: JOBS.to_vec(),
-        runs: runs.into_iter().map(Into::into).collect(),
+        runs: super::latest_runs(&state, 100).await?,
     }))
 }
 

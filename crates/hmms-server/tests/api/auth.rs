@@ -1,6 +1,6 @@
 //! Sign-in, sessions, throttling and the second factor.
 
-use hmms_server::demo::DEMO_PASSWORD;
+use hmms_demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};

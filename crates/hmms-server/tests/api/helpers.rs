@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use hmms_demo::{self as demo, DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use hmms_server::auth::totp;
-use hmms_server::demo::{self, DEMO_PASSWORD, DEMO_TOTP_SECRET};
 use hmms_server::{AppState, Clock, Config};
 use reqwest::{Method, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};

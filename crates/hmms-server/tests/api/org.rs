@@ -286,7 +286,7 @@ async fn the_administrator_role_cannot_be_narrowed(app: TestApp) {
     let r = expect(res, StatusCode::OK).await;
     assert_eq!(r["twoFactorRequired"], true);
     let staff = app
-        .sign_in("staff@demo.hmms", hmms_server::demo::DEMO_PASSWORD)
+        .sign_in("staff@demo.hmms", hmms_demo::DEMO_PASSWORD)
         .await;
     let p = expect(
         app.get("/api/v1/audit", staff["accessToken"].as_str().unwrap())

@@ -1,6 +1,6 @@
 //! Accounts: creation and validation, changes, the last-admin rule, deactivation, paging.
 
-use hmms_server::demo::DEMO_PASSWORD;
+use hmms_demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use hmms_server::demo::DEMO_PASSWORD;
+use hmms_demo::DEMO_PASSWORD;
 
 use crate::helpers::{TestApp, expect, work_order_in};
 

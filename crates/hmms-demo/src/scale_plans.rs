@@ -9,8 +9,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use crate::modules::preventive::{OUT_OF_USE, Schedule, generate_at};
-use crate::state::WriteTx;
+use hmms_server::modules::preventive::{OUT_OF_USE, Schedule, generate_at};
+use hmms_server::state::WriteTx;
 
 /// (frequency, interval, share in tenths)
 const MIX: [(Frequency, u32, usize); 4] = [
@@ -30,7 +30,7 @@ pub async fn generate(
     lead_days: i32,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
-    let err = |e: crate::error::ApiError| anyhow::anyhow!("{e}");
+    let err = |e: hmms_server::error::ApiError| anyhow::anyhow!("{e}");
     let zones: HashMap<Uuid, String> = site::Entity::find()
         .filter(site::Column::OrganizationId.eq(org))
         .all(&**tx)

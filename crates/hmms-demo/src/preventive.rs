@@ -16,9 +16,9 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::modules::preventive::{Schedule, covered_assets, generate_at};
-use crate::modules::work_orders::reserve_codes;
-use crate::state::WriteTx;
+use hmms_server::modules::preventive::{Schedule, covered_assets, generate_at};
+use hmms_server::modules::work_orders::reserve_codes;
+use hmms_server::state::WriteTx;
 
 /// Who the demo's preventive work involves.
 pub struct People {
@@ -402,7 +402,7 @@ pub async fn generate(
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let org = people.organization;
-    let sys = crate::system_users::stand_in(
+    let sys = hmms_server::system_users::stand_in(
         tx,
         org,
         "preventive-maintenance",

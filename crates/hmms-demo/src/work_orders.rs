@@ -21,7 +21,7 @@ pub struct Cast {
     /// The vendor's company, which shares the vendor's jobs.
     pub vendor_company: Option<Uuid>,
     /// The demo's equipment, for work on a particular asset.
-    pub assets: super::assets::DemoAssets,
+    pub assets: crate::assets::DemoAssets,
 }
 
 pub const ICU_FAULTS: &[&str] = &[

@@ -19,10 +19,10 @@ mod work_orders;
 
 use std::collections::HashMap;
 
-use crate::audit;
-use crate::auth::totp;
-use crate::bootstrap::{NewUser, create_organization, insert_user, is_empty};
-use crate::state::AppState;
+use hmms_server::audit;
+use hmms_server::auth::totp;
+use hmms_server::bootstrap::{NewUser, create_organization, insert_user, is_empty};
+use hmms_server::state::AppState;
 
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
@@ -510,7 +510,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
     audit::put_setting(&*tx, MARKER, Some(org), "true".into(), now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let meta = crate::auth::principal::Meta {
+    let meta = hmms_server::auth::principal::Meta {
         ip: None,
         user_agent: Some("hmms demo".into()),
         request_id: None,
@@ -536,7 +536,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if with_work {
         // What is due now comes from the real generator, as it would in a running hospital.
-        crate::modules::preventive::run_generator(state, None)
+        hmms_server::modules::preventive::run_generator(state, None)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
