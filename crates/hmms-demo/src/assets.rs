@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use hmms_domain::assets::{AssetStatus, DepreciationMethod};
+use hmms_domain::assets::{AssetStatus, DepreciationMethod, MaintenanceStrategy, RiskClass};
 use hmms_store::entities::{asset, asset_history, department, equipment_class, location, site};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -25,10 +25,10 @@ struct Kind {
     cost: (i64, i64),
     life: i32,
     life_support: bool,
-    risk: &'static str,
+    risk: RiskClass,
     /// Function, physical risk, maintenance, incident history.
     em: [i16; 4],
-    strategy: &'static str,
+    strategy: MaintenanceStrategy,
     /// (site code, department code, how many)
     placement: &'static [(&'static str, &'static str, u32)],
 }
@@ -61,9 +61,9 @@ const KINDS: &[Kind] = &[
         cost: (3_500_000, 6_000_000),
         life: 10,
         life_support: true,
-        risk: "high",
+        risk: RiskClass::High,
         em: [10, 5, 5, 2],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "ICU", 14), ("SMGH", "ED", 3), ("SMGH", "OT", 2)],
     },
     Kind {
@@ -79,9 +79,9 @@ const KINDS: &[Kind] = &[
         cost: (800_000, 1_500_000),
         life: 8,
         life_support: true,
-        risk: "high",
+        risk: RiskClass::High,
         em: [9, 5, 4, 2],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[
             ("SMGH", "ICU", 3),
             ("SMGH", "ED", 4),
@@ -101,9 +101,9 @@ const KINDS: &[Kind] = &[
         cost: (4_000_000, 7_000_000),
         life: 10,
         life_support: true,
-        risk: "high",
+        risk: RiskClass::High,
         em: [10, 5, 5, 2],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "OT", 6)],
     },
     Kind {
@@ -118,9 +118,9 @@ const KINDS: &[Kind] = &[
         cost: (600_000, 1_200_000),
         life: 10,
         life_support: true,
-        risk: "high",
+        risk: RiskClass::High,
         em: [9, 4, 4, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "ICU", 6), ("SMGH", "MAT", 6), ("LDH", "MAT", 2)],
     },
     Kind {
@@ -132,9 +132,9 @@ const KINDS: &[Kind] = &[
         cost: (15_000_000, 25_000_000),
         life: 15,
         life_support: true,
-        risk: "high",
+        risk: RiskClass::High,
         em: [10, 5, 4, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "EST", 1)],
     },
     Kind {
@@ -150,9 +150,9 @@ const KINDS: &[Kind] = &[
         cost: (350_000, 800_000),
         life: 8,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [7, 4, 3, 2],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[
             ("SMGH", "ICU", 30),
             ("SMGH", "ED", 10),
@@ -171,9 +171,9 @@ const KINDS: &[Kind] = &[
         cost: (500_000, 900_000),
         life: 8,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [6, 3, 3, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "MAT", 6), ("LDH", "MAT", 2)],
     },
     Kind {
@@ -188,9 +188,9 @@ const KINDS: &[Kind] = &[
         cost: (250_000, 500_000),
         life: 8,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [6, 2, 2, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "ED", 2), ("SMGH", "MED", 3), ("LDH", "OPD", 1)],
     },
     Kind {
@@ -206,9 +206,9 @@ const KINDS: &[Kind] = &[
         cost: (150_000, 300_000),
         life: 7,
         life_support: false,
-        risk: "high",
+        risk: RiskClass::High,
         em: [8, 4, 3, 2],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[
             ("SMGH", "ICU", 40),
             ("SMGH", "ED", 8),
@@ -230,9 +230,9 @@ const KINDS: &[Kind] = &[
         cost: (120_000, 250_000),
         life: 7,
         life_support: false,
-        risk: "high",
+        risk: RiskClass::High,
         em: [8, 4, 3, 2],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[
             ("SMGH", "ICU", 20),
             ("SMGH", "OT", 4),
@@ -249,9 +249,9 @@ const KINDS: &[Kind] = &[
         cost: (80_000, 200_000),
         life: 8,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [6, 3, 2, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[
             ("SMGH", "ICU", 8),
             ("SMGH", "ED", 4),
@@ -270,9 +270,9 @@ const KINDS: &[Kind] = &[
         cost: (1_200_000, 2_000_000),
         life: 10,
         life_support: false,
-        risk: "high",
+        risk: RiskClass::High,
         em: [7, 4, 4, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "OT", 4)],
     },
     Kind {
@@ -284,9 +284,9 @@ const KINDS: &[Kind] = &[
         cost: (800_000, 1_500_000),
         life: 15,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [5, 3, 2, 1],
-        strategy: "alternative_equipment_maintenance",
+        strategy: MaintenanceStrategy::AlternativeEquipmentMaintenance,
         placement: &[("SMGH", "OT", 6)],
     },
     Kind {
@@ -301,9 +301,9 @@ const KINDS: &[Kind] = &[
         cost: (10_000, 25_000),
         life: 5,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [6, 3, 2, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "MED", 20), ("SMGH", "ICU", 10)],
     },
     Kind {
@@ -318,9 +318,9 @@ const KINDS: &[Kind] = &[
         cost: (8_000_000, 15_000_000),
         life: 12,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [6, 3, 4, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "RAD", 3)],
     },
     Kind {
@@ -335,9 +335,9 @@ const KINDS: &[Kind] = &[
         cost: (60_000_000, 90_000_000),
         life: 10,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [6, 3, 5, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "RAD", 1)],
     },
     Kind {
@@ -349,9 +349,9 @@ const KINDS: &[Kind] = &[
         cost: (2_000_000, 4_000_000),
         life: 8,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [6, 2, 3, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "RAD", 2), ("SMGH", "MAT", 2), ("LDH", "OPD", 1)],
     },
     Kind {
@@ -363,9 +363,9 @@ const KINDS: &[Kind] = &[
         cost: (20_000, 40_000),
         life: 5,
         life_support: false,
-        risk: "low",
+        risk: RiskClass::Low,
         em: [2, 2, 2, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "RAD", 12)],
     },
     Kind {
@@ -377,9 +377,9 @@ const KINDS: &[Kind] = &[
         cost: (300_000, 600_000),
         life: 10,
         life_support: false,
-        risk: "low",
+        risk: RiskClass::Low,
         em: [3, 2, 2, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "LAB", 4)],
     },
     Kind {
@@ -391,9 +391,9 @@ const KINDS: &[Kind] = &[
         cost: (3_000_000, 5_000_000),
         life: 8,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [4, 2, 4, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "LAB", 3)],
     },
     Kind {
@@ -405,9 +405,9 @@ const KINDS: &[Kind] = &[
         cost: (200_000, 600_000),
         life: 10,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [5, 3, 2, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "LAB", 4), ("LDH", "OPD", 1)],
     },
     Kind {
@@ -419,9 +419,9 @@ const KINDS: &[Kind] = &[
         cost: (600_000, 1_000_000),
         life: 12,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [4, 3, 3, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "LAB", 2)],
     },
     Kind {
@@ -433,9 +433,9 @@ const KINDS: &[Kind] = &[
         cost: (1_500_000, 3_000_000),
         life: 15,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [4, 3, 4, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "OT", 2), ("LDH", "EST", 1)],
     },
     Kind {
@@ -447,9 +447,9 @@ const KINDS: &[Kind] = &[
         cost: (400_000, 900_000),
         life: 10,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [5, 3, 3, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "ICU", 14)],
     },
     Kind {
@@ -461,9 +461,9 @@ const KINDS: &[Kind] = &[
         cost: (60_000, 150_000),
         life: 10,
         life_support: false,
-        risk: "low",
+        risk: RiskClass::Low,
         em: [2, 2, 1, 1],
-        strategy: "run_to_fail",
+        strategy: MaintenanceStrategy::RunToFail,
         placement: &[("SMGH", "MED", 40), ("LDH", "OPD", 4)],
     },
     Kind {
@@ -475,9 +475,9 @@ const KINDS: &[Kind] = &[
         cost: (400_000, 800_000),
         life: 12,
         life_support: false,
-        risk: "low",
+        risk: RiskClass::Low,
         em: [4, 2, 2, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "MAT", 4), ("LDH", "MAT", 2)],
     },
     Kind {
@@ -489,9 +489,9 @@ const KINDS: &[Kind] = &[
         cost: (50_000, 100_000),
         life: 10,
         life_support: false,
-        risk: "low",
+        risk: RiskClass::Low,
         em: [2, 2, 1, 1],
-        strategy: "run_to_fail",
+        strategy: MaintenanceStrategy::RunToFail,
         placement: &[("SMGH", "ED", 8)],
     },
     Kind {
@@ -503,9 +503,9 @@ const KINDS: &[Kind] = &[
         cost: (300_000, 500_000),
         life: 12,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [4, 3, 2, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "MED", 2)],
     },
     Kind {
@@ -517,9 +517,9 @@ const KINDS: &[Kind] = &[
         cost: (4_000_000, 8_000_000),
         life: 20,
         life_support: false,
-        risk: "high",
+        risk: RiskClass::High,
         em: [6, 5, 4, 2],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "EST", 2), ("LDH", "EST", 1)],
     },
     Kind {
@@ -531,9 +531,9 @@ const KINDS: &[Kind] = &[
         cost: (3_000_000, 6_000_000),
         life: 15,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [5, 3, 4, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "OT", 2)],
     },
     Kind {
@@ -545,9 +545,9 @@ const KINDS: &[Kind] = &[
         cost: (500_000, 900_000),
         life: 15,
         life_support: false,
-        risk: "medium",
+        risk: RiskClass::Medium,
         em: [3, 2, 3, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "EST", 3)],
     },
     Kind {
@@ -559,9 +559,9 @@ const KINDS: &[Kind] = &[
         cost: (6_000_000, 9_000_000),
         life: 25,
         life_support: false,
-        risk: "high",
+        risk: RiskClass::High,
         em: [5, 4, 4, 1],
-        strategy: "manufacturer",
+        strategy: MaintenanceStrategy::Manufacturer,
         placement: &[("SMGH", "EST", 2)],
     },
 ];
@@ -679,7 +679,7 @@ impl Places {
             .all(db)
             .await?
         {
-            if let (Some(d), "room" | "area") = (l.department_id, l.kind.as_str()) {
+            if let (Some(d), "room" | "area") = (l.department_id, l.kind.key()) {
                 rooms.entry(d).or_default().push(l.id);
             }
         }
@@ -766,15 +766,15 @@ fn make_asset(
             contracted.then(|| (now + Duration::days(200 + rng.below(500) as i64)).date_naive())
         ),
         life_support: Set(k.life_support),
-        risk_class: Set(k.risk.into()),
+        risk_class: Set(k.risk),
         em_function: Set(Some(k.em[0])),
         em_physical_risk: Set(Some(k.em[1])),
         em_maintenance: Set(Some(k.em[2])),
         em_incident_history: Set(Some(k.em[3])),
-        maintenance_strategy: Set(k.strategy.into()),
-        strategy_justification: Set(
-            (k.strategy == "alternative_equipment_maintenance").then(|| AEM_NOTE.to_string())
-        ),
+        maintenance_strategy: Set(k.strategy),
+        strategy_justification: Set((k.strategy
+            == MaintenanceStrategy::AlternativeEquipmentMaintenance)
+            .then(|| AEM_NOTE.to_string())),
         notes: Set(None),
         custom_values: Set("{}".into()),
         created_at: Set(now),

@@ -182,7 +182,7 @@ impl<C: ConnectionTrait> Ctx<'_, C> {
             site_id: Set(site_id),
             parent_id: Set(parent),
             department_id: Set(dept),
-            kind: Set(kind.into()),
+            kind: Set(kind.parse()?),
             name: Set(name.into()),
             code: Set(code.into()),
             created_at: Set(self.now),

@@ -534,7 +534,8 @@ pub async fn generate(
             let mut last_done = None;
             for &due in &occurrences {
                 let roll = dice(a.id, due) % 100;
-                let critical = a.life_support || a.risk_class == "high";
+                let critical =
+                    a.life_support || a.risk_class == hmms_domain::assets::RiskClass::High;
                 let outcome = match (critical, roll) {
                     (true, 0..=91) | (false, 0..=84) => InstanceStatus::CompletedOnTime,
                     (true, 92..=96) | (false, 85..=92) => InstanceStatus::CompletedLate,

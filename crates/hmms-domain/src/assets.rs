@@ -459,3 +459,21 @@ mod tests {
         assert!(serial_in_range("ANY", None, None));
     }
 }
+
+crate::keyed_enum! {
+    /// How dangerous a failure of the equipment would be.
+    RiskClass {
+        High = "high",
+        Medium = "medium",
+        Low = "low",
+    }
+}
+
+crate::keyed_enum! {
+    /// How the equipment is maintained.
+    MaintenanceStrategy {
+        Manufacturer = "manufacturer",
+        AlternativeEquipmentMaintenance = "alternative_equipment_maintenance",
+        RunToFail = "run_to_fail",
+    }
+}

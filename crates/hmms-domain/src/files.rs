@@ -81,3 +81,12 @@ mod tests {
         assert_eq!(sniff(b""), None);
     }
 }
+
+crate::keyed_enum! {
+    /// What an attached file is for.
+    AttachmentKind {
+        Photo = "photo",
+        Document = "document",
+        Signature = "signature",
+    }
+}

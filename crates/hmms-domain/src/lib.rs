@@ -34,13 +34,42 @@ pub struct UnknownKey {
     pub key: String,
 }
 
+/// An enum stored and sent as snake_case keys, with `ALL`, `key`, `from_key` and [`stored_key!`].
+#[macro_export]
+macro_rules! keyed_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $key:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
+        #[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        $crate::stored_key!($name);
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),* }
+            }
+
+            pub fn from_key(key: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.key() == key)
+            }
+        }
+    };
+}
+
 pub mod assets;
 pub mod audit;
 pub mod files;
+pub mod org;
 pub mod preventive;
 pub mod roles;
 pub mod scope;
 pub mod throttle;
+pub mod users;
 pub mod validate;
 pub mod work_orders;
 
@@ -49,8 +78,11 @@ pub use scope::{Actor, RecordScope, Scope, ScopeFilter};
 
 #[cfg(test)]
 mod tests {
-    use crate::assets::AssetStatus;
+    use crate::assets::{AssetStatus, DepreciationMethod, MaintenanceStrategy, RiskClass};
+    use crate::files::AttachmentKind;
+    use crate::org::LocationKind;
     use crate::preventive::compliance::InstanceStatus;
+    use crate::users::UserStatus;
     use crate::work_orders::{Priority, Status, WorkOrderType};
     use crate::{Scope, UnknownKey};
 
@@ -74,6 +106,29 @@ mod tests {
         for s in Scope::ALL {
             assert_eq!(s.to_string().parse::<Scope>(), Ok(s));
         }
+        for r in RiskClass::ALL {
+            assert_eq!(r.to_string().parse::<RiskClass>(), Ok(*r));
+        }
+        for m in MaintenanceStrategy::ALL {
+            assert_eq!(m.to_string().parse::<MaintenanceStrategy>(), Ok(*m));
+        }
+        for k in AttachmentKind::ALL {
+            assert_eq!(k.to_string().parse::<AttachmentKind>(), Ok(*k));
+        }
+        for k in LocationKind::ALL {
+            assert_eq!(k.to_string().parse::<LocationKind>(), Ok(*k));
+        }
+        for u in UserStatus::ALL {
+            assert_eq!(u.to_string().parse::<UserStatus>(), Ok(*u));
+        }
+        assert_eq!(
+            "declining_balance".parse::<DepreciationMethod>(),
+            Ok(DepreciationMethod::DecliningBalance)
+        );
+        assert!(
+            "basement".parse::<LocationKind>().is_err(),
+            "no silent `area`"
+        );
         assert_eq!(Status::InProgress.to_string(), "in_progress");
         assert_eq!(
             "half_done".parse::<Status>(),

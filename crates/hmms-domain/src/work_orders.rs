@@ -4,32 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-macro_rules! keyed_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $key:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
-        #[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        $crate::stored_key!($name);
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key),* }
-            }
-
-            pub fn from_key(key: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.key() == key)
-            }
-        }
-    };
-}
-
-keyed_enum! {
+crate::keyed_enum! {
     /// Where a work order is in its life.
     Status {
         Pending = "pending",
@@ -42,7 +17,7 @@ keyed_enum! {
     }
 }
 
-keyed_enum! {
+crate::keyed_enum! {
     /// How urgent the work is; sets the SLA.
     Priority {
         Low = "low",
@@ -52,7 +27,7 @@ keyed_enum! {
     }
 }
 
-keyed_enum! {
+crate::keyed_enum! {
     /// What kind of work it is.
     WorkOrderType {
         Corrective = "corrective",

@@ -108,7 +108,7 @@ pub async fn insert_user(
         department_id: Set(u.department_id),
         section_id: Set(u.section_id),
         vendor_company_id: Set(None),
-        status: Set("active".into()),
+        status: Set(hmms_domain::users::UserStatus::Active),
         must_change_password: Set(u.must_change_password),
         last_login_at: Set(None),
         created_at: Set(now),

@@ -1,6 +1,23 @@
 //! The HMMS server as a library: the binary and the tests both start it through [`open`] and
 //! [`serve`].
 
+/// A wire enum (with its OpenAPI schema) and the domain enum it stands for have the same
+/// variants: conversions both ways, exhaustive, so a variant added to one breaks the build.
+macro_rules! same_variants {
+    ($wire:ty, $domain:ty, [$($v:ident),* $(,)?]) => {
+        impl From<$domain> for $wire {
+            fn from(v: $domain) -> Self {
+                match v { $(<$domain>::$v => Self::$v),* }
+            }
+        }
+        impl From<$wire> for $domain {
+            fn from(v: $wire) -> Self {
+                match v { $(<$wire>::$v => Self::$v),* }
+            }
+        }
+    };
+}
+
 pub mod app;
 pub mod audit;
 pub mod auth;

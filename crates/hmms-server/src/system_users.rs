@@ -47,7 +47,7 @@ pub async fn stand_in(
         .await
         .map_err(ApiError::Internal)?;
     let mut m: user::ActiveModel = u.into();
-    m.status = Set("inactive".into());
+    m.status = Set(hmms_domain::users::UserStatus::Inactive);
     Ok(m.update(&**tx).await?)
 }
 

@@ -29,6 +29,12 @@ impl UserStatus {
     }
 }
 
+same_variants!(
+    UserStatus,
+    hmms_domain::users::UserStatus,
+    [Active, Inactive]
+);
+
 /// A user as other users see them. Never carries secrets.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -104,11 +110,7 @@ pub async fn to_dtos(
                 department_id: u.department_id,
                 section_id: u.section_id,
                 vendor_company_id: u.vendor_company_id,
-                status: if u.status == "active" {
-                    UserStatus::Active
-                } else {
-                    UserStatus::Inactive
-                },
+                status: u.status.into(),
                 two_factor_enabled: totp.get(&u.id).copied().unwrap_or(false),
                 must_change_password: u.must_change_password,
                 last_login_at: u.last_login_at,

@@ -109,7 +109,7 @@ pub async fn load(
     let Some(user) = user::Entity::find_by_id(user_id).one(db).await? else {
         return Ok(None);
     };
-    if user.status != "active" {
+    if user.status != hmms_domain::users::UserStatus::Active {
         return Ok(None);
     }
     // The grant, its role, the role's permissions (one row each) and whether two-factor

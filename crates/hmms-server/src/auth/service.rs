@@ -173,7 +173,7 @@ pub async fn login(state: &AppState, meta: &Meta, req: LoginRequest) -> ApiResul
         )
         .await;
     let u = match found {
-        Some(u) if ok && u.status == "active" => u,
+        Some(u) if ok && u.status == hmms_domain::users::UserStatus::Active => u,
         Some(u) if ok => return Err(fail(state, meta, &email, Some(&u), "inactive").await?),
         Some(u) => return Err(fail(state, meta, &email, Some(&u), "wrong_password").await?),
         None => return Err(fail(state, meta, &email, None, "unknown_email").await?),
@@ -251,7 +251,7 @@ pub async fn verify_otp(
     let u = user::Entity::find_by_id(claims.sub)
         .one(&state.db)
         .await?
-        .filter(|u| u.status == "active")
+        .filter(|u| u.status == hmms_domain::users::UserStatus::Active)
         .ok_or_else(bad_credentials)?;
     throttle::check(&state.db, &u.email, &ip(meta), now).await?;
     let secret_row = confirmed_totp(&state.db, u.id)
@@ -375,7 +375,7 @@ pub async fn refresh(state: &AppState, meta: &Meta, req: RefreshRequest) -> ApiR
             "This refresh token was already used or the session has ended. Sign in again.".into(),
         ));
     }
-    if row.expires_at <= now || u.status != "active" {
+    if row.expires_at <= now || u.status != hmms_domain::users::UserStatus::Active {
         return Err(refresh_rejected());
     }
     let mut m = row.clone().into_active_model();

@@ -1,6 +1,6 @@
 //! Entity for the `assets` table: one piece of equipment.
 
-use hmms_domain::assets::{AssetStatus, DepreciationMethod};
+use hmms_domain::assets::{AssetStatus, DepreciationMethod, MaintenanceStrategy, RiskClass};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -33,12 +33,12 @@ pub struct Model {
     pub service_vendor_id: Option<Uuid>,
     pub service_contract_end: Option<Date>,
     pub life_support: bool,
-    pub risk_class: String,
+    pub risk_class: RiskClass,
     pub em_function: Option<i16>,
     pub em_physical_risk: Option<i16>,
     pub em_maintenance: Option<i16>,
     pub em_incident_history: Option<i16>,
-    pub maintenance_strategy: String,
+    pub maintenance_strategy: MaintenanceStrategy,
     #[sea_orm(column_type = "Text", nullable)]
     pub strategy_justification: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]

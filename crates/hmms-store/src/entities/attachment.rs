@@ -1,5 +1,6 @@
 //! Entity for the `attachments` table.
 
+use hmms_domain::files::AttachmentKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub organization_id: Uuid,
     pub entity_type: String,
     pub entity_id: Uuid,
-    pub kind: String,
+    pub kind: AttachmentKind,
     pub content_type: String,
     pub size_bytes: i64,
     pub sha256: String,

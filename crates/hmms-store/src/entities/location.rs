@@ -1,5 +1,6 @@
 //! Entity for the `locations` table.
 
+use hmms_domain::org::LocationKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub site_id: Uuid,
     pub parent_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: LocationKind,
     pub name: String,
     pub code: String,
     pub created_at: DateTimeUtc,

@@ -1,5 +1,6 @@
 //! Entity for the `users` table.
 
+use hmms_domain::users::UserStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -17,7 +18,7 @@ pub struct Model {
     pub section_id: Option<Uuid>,
     /// The vendor company a vendor user works for.
     pub vendor_company_id: Option<Uuid>,
-    pub status: String,
+    pub status: UserStatus,
     pub must_change_password: bool,
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

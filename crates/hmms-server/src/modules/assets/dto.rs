@@ -106,6 +106,17 @@ impl From<DepreciationMethodDto> for hmms_domain::assets::DepreciationMethod {
     }
 }
 
+same_variants!(
+    RiskClass,
+    hmms_domain::assets::RiskClass,
+    [High, Medium, Low]
+);
+same_variants!(
+    MaintenanceStrategy,
+    hmms_domain::assets::MaintenanceStrategy,
+    [Manufacturer, AlternativeEquipmentMaintenance, RunToFail]
+);
+
 keyed!(AssetStatusDto, [PendingAcceptance => "pending_acceptance", InService => "in_service",
     UnderMaintenance => "under_maintenance", OutOfService => "out_of_service",
     Retired => "retired", Disposed => "disposed"]);

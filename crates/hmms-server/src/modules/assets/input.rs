@@ -88,10 +88,10 @@ pub(super) fn merge(m: &mut asset::Model, input: AssetInput, errors: &mut Errors
         m.life_support = v;
     }
     if let Some(v) = input.risk_class {
-        m.risk_class = v.key().into();
+        m.risk_class = v.into();
     }
     if let Some(v) = input.maintenance_strategy {
-        m.maintenance_strategy = v.key().into();
+        m.maintenance_strategy = v.into();
     }
     if let Some(v) = input.custom_fields {
         m.custom_values = serde_json::Value::Object(v).to_string();
@@ -230,7 +230,8 @@ pub(super) async fn check(
             }
         }
     }
-    if m.maintenance_strategy == MaintenanceStrategy::AlternativeEquipmentMaintenance.key()
+    if m.maintenance_strategy
+        == hmms_domain::assets::MaintenanceStrategy::AlternativeEquipmentMaintenance
         && m.strategy_justification.is_none()
     {
         errors.add(
@@ -238,7 +239,9 @@ pub(super) async fn check(
             "an alternative maintenance strategy needs a written justification",
         );
     }
-    if m.maintenance_strategy == MaintenanceStrategy::RunToFail.key() && m.life_support {
+    if m.maintenance_strategy == hmms_domain::assets::MaintenanceStrategy::RunToFail
+        && m.life_support
+    {
         errors.add(
             "maintenanceStrategy",
             "life-support equipment cannot be run to failure",
@@ -301,12 +304,16 @@ pub(super) fn blank(
         service_vendor_id: None,
         service_contract_end: None,
         life_support,
-        risk_class: if life_support { "high" } else { "medium" }.into(),
+        risk_class: if life_support {
+            hmms_domain::assets::RiskClass::High
+        } else {
+            hmms_domain::assets::RiskClass::Medium
+        },
         em_function: None,
         em_physical_risk: None,
         em_maintenance: None,
         em_incident_history: None,
-        maintenance_strategy: MaintenanceStrategy::Manufacturer.key().into(),
+        maintenance_strategy: hmms_domain::assets::MaintenanceStrategy::Manufacturer,
         strategy_justification: None,
         notes: None,
         custom_values: "{}".into(),

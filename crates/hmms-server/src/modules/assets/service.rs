@@ -129,9 +129,8 @@ pub fn dto(a: asset::Model, now: DateTime<Utc>) -> AssetDto {
         book_value_minor,
         status: a.status.into(),
         lifecycle_stage: rules::lifecycle_stage(status_of(&a)).into(),
-        risk_class: RiskClass::from_key(&a.risk_class).unwrap_or(RiskClass::Medium),
-        maintenance_strategy: MaintenanceStrategy::from_key(&a.maintenance_strategy)
-            .unwrap_or(MaintenanceStrategy::Manufacturer),
+        risk_class: a.risk_class.into(),
+        maintenance_strategy: a.maintenance_strategy.into(),
         depreciation_method: a.depreciation_method.into(),
         id: a.id,
         tag: a.tag,

@@ -29,23 +29,16 @@ pub enum AttachmentKind {
 }
 
 impl AttachmentKind {
-    fn key(self) -> &'static str {
-        match self {
-            AttachmentKind::Photo => "photo",
-            AttachmentKind::Document => "document",
-            AttachmentKind::Signature => "signature",
-        }
-    }
-
     pub fn from_key(k: &str) -> Option<Self> {
-        match k {
-            "photo" => Some(AttachmentKind::Photo),
-            "document" => Some(AttachmentKind::Document),
-            "signature" => Some(AttachmentKind::Signature),
-            _ => None,
-        }
+        hmms_domain::files::AttachmentKind::from_key(k).map(Into::into)
     }
 }
+
+same_variants!(
+    AttachmentKind,
+    hmms_domain::files::AttachmentKind,
+    [Photo, Document, Signature]
+);
 
 /// A stored file.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -75,7 +68,7 @@ pub fn dto(a: attachment::Model) -> AttachmentDto {
             .as_ref()
             .map(|_| format!("/api/v1/attachments/{}/thumbnail", a.id)),
         id: a.id,
-        kind: AttachmentKind::from_key(&a.kind).unwrap_or(AttachmentKind::Document),
+        kind: a.kind.into(),
         content_type: a.content_type,
         size_bytes: a.size_bytes,
         sha256: a.sha256,
@@ -232,7 +225,7 @@ pub async fn record(
         organization_id: Set(org),
         entity_type: Set(entity_type.into()),
         entity_id: Set(entity_id),
-        kind: Set(kind.key().into()),
+        kind: Set(kind.into()),
         content_type: Set(f.found.content_type().into()),
         size_bytes: Set(f.size),
         sha256: Set(f.sha256),

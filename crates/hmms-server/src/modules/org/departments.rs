@@ -64,7 +64,9 @@ async fn check_head(db: &impl ConnectionTrait, p: &Principal, id: Uuid) -> ApiRe
     let ok = user::Entity::find_by_id(id)
         .one(db)
         .await?
-        .is_some_and(|u| u.organization_id == p.org() && u.status == "active");
+        .is_some_and(|u| {
+            u.organization_id == p.org() && u.status == hmms_domain::users::UserStatus::Active
+        });
     if ok {
         Ok(())
     } else {

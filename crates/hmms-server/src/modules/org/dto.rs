@@ -233,31 +233,16 @@ pub enum LocationKind {
 }
 
 impl LocationKind {
-    pub const ALL: [LocationKind; 5] = [
-        LocationKind::Building,
-        LocationKind::Wing,
-        LocationKind::Floor,
-        LocationKind::Room,
-        LocationKind::Area,
-    ];
-
     pub fn key(self) -> &'static str {
-        match self {
-            LocationKind::Building => "building",
-            LocationKind::Wing => "wing",
-            LocationKind::Floor => "floor",
-            LocationKind::Room => "room",
-            LocationKind::Area => "area",
-        }
-    }
-
-    pub fn from_key(k: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|x| x.key() == k)
-            .unwrap_or(LocationKind::Area)
+        hmms_domain::org::LocationKind::from(self).key()
     }
 }
+
+same_variants!(
+    LocationKind,
+    hmms_domain::org::LocationKind,
+    [Building, Wing, Floor, Room, Area]
+);
 
 /// A place within a site: building, wing, floor, room or area, nested in a tree.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -284,7 +269,7 @@ impl From<location::Model> for LocationDto {
             site_id: m.site_id,
             parent_id: m.parent_id,
             department_id: m.department_id,
-            kind: LocationKind::from_key(&m.kind),
+            kind: m.kind.into(),
             name: m.name,
             code: m.code,
             created_at: m.created_at,

@@ -92,7 +92,7 @@ pub async fn tree(state: &AppState, p: &Principal, site_id: Uuid) -> ApiResult<V
                 v.iter()
                     .map(|l| LocationNode {
                         id: l.id,
-                        kind: LocationKind::from_key(&l.kind),
+                        kind: l.kind.into(),
                         name: l.name.clone(),
                         code: l.code.clone(),
                         department_id: l.department_id,
@@ -210,7 +210,7 @@ pub async fn create(
         site_id: Set(body.site_id),
         parent_id: Set(body.parent_id),
         department_id: Set(body.department_id),
-        kind: Set(body.kind.key().into()),
+        kind: Set(body.kind.into()),
         name: Set(name),
         code: Set(code),
         created_at: Set(now),
@@ -269,7 +269,7 @@ pub async fn update(
     m.parent_id = Set(parent);
     m.department_id = Set(dept);
     if let Some(v) = body.kind {
-        m.kind = Set(v.key().into());
+        m.kind = Set(v.into());
     }
     if let Some(v) = name {
         m.name = Set(v);

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::dto::{LocationDto, LocationKind};
+use super::dto::LocationDto;
 use super::locations::check_links;
 use super::shared::{audit, require_site_write};
 use crate::auth::principal::Principal;
@@ -94,7 +94,7 @@ pub async fn export(state: &AppState, p: &Principal, site_id: Option<Uuid>) -> A
             site_code,
             code,
             l.name.clone(),
-            l.kind.clone(),
+            l.kind.key().to_string(),
             l.parent_id
                 .and_then(|p| codes.get(&p).cloned())
                 .unwrap_or_default(),
@@ -211,7 +211,7 @@ pub async fn import(
             }
         };
         let kind = match cell("kind").map(str::to_lowercase) {
-            Some(k) => match LocationKind::ALL.into_iter().find(|x| x.key() == k) {
+            Some(k) => match hmms_domain::org::LocationKind::from_key(&k) {
                 Some(k) => Some(k),
                 None => {
                     problems.push(("kind", "must be building, wing, floor, room or area".into()));
@@ -299,7 +299,7 @@ pub async fn import(
                 let version = l.version;
                 let mut m = l.into_active_model();
                 m.name = Set(name);
-                m.kind = Set(kind.key().into());
+                m.kind = Set(kind);
                 m.parent_id = Set(parent);
                 m.department_id = Set(dept);
                 m.updated_at = Set(now);
@@ -324,7 +324,7 @@ pub async fn import(
                     site_id: Set(site_id),
                     parent_id: Set(parent),
                     department_id: Set(dept),
-                    kind: Set(kind.key().into()),
+                    kind: Set(kind),
                     name: Set(name),
                     code: Set(code),
                     created_at: Set(now),

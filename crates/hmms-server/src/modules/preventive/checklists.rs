@@ -164,16 +164,17 @@ pub async fn save(
                 "is not an item of this checklist",
             ));
         };
+        use hmms_domain::files::AttachmentKind as Kind;
         let kind = if item.kind == ItemKind::Signature {
-            "signature"
+            Kind::Signature
         } else {
-            "photo"
+            Kind::Photo
         };
         let ok = attachment::Entity::find_by_id(att)
             .filter(attachment::Column::EntityId.eq(w.id))
             .one(&*tx)
             .await?
-            .is_some_and(|x| x.kind == kind || (kind == "photo" && x.kind == "document"));
+            .is_some_and(|x| x.kind == kind || (kind == Kind::Photo && x.kind == Kind::Document));
         if !ok {
             return Err(ApiError::validation(
                 &format!("answers[{i}].attachmentId"),

@@ -93,7 +93,10 @@ async fn rows(state: &AppState, p: &Principal, q: &ComplianceQuery) -> ApiResult
             if q.department_id.is_some() && a.department_id != q.department_id {
                 return None;
             }
-            if q.risk_class.as_ref().is_some_and(|r| *r != a.risk_class) {
+            if q.risk_class
+                .as_ref()
+                .is_some_and(|r| r != a.risk_class.key())
+            {
                 return None;
             }
             Some(Row { i, a })
@@ -157,15 +160,15 @@ pub async fn report(
     for r in &rows {
         let status = r.i.status;
         overall.add(status, r.i.window_end_at, now);
-        if r.a.risk_class == "high" || r.a.life_support {
+        if r.a.risk_class == hmms_domain::assets::RiskClass::High || r.a.life_support {
             critical.add(status, r.i.window_end_at, now);
         }
         by_risk
-            .entry(r.a.risk_class.clone())
+            .entry(r.a.risk_class.key().to_string())
             .or_default()
             .add(status, r.i.window_end_at, now);
         by_strategy
-            .entry(r.a.maintenance_strategy.clone())
+            .entry(r.a.maintenance_strategy.key().to_string())
             .or_default()
             .add(status, r.i.window_end_at, now);
     }
@@ -179,9 +182,9 @@ pub async fn report(
             plan_name: plan_names.get(&r.i.plan_id).cloned().unwrap_or_default(),
             asset_tag: r.a.tag.clone(),
             asset_name: r.a.name.clone(),
-            risk_class: r.a.risk_class.clone(),
+            risk_class: r.a.risk_class.key().to_string(),
             life_support: r.a.life_support,
-            maintenance_strategy: r.a.maintenance_strategy.clone(),
+            maintenance_strategy: r.a.maintenance_strategy.key().to_string(),
             due_at: r.i.due_at,
             window_end_at: r.i.window_end_at,
             outcome: o.into(),
@@ -242,9 +245,9 @@ pub async fn csv(state: &AppState, p: &Principal, q: ComplianceQuery) -> ApiResu
             plan_names.get(&r.i.plan_id).cloned().unwrap_or_default(),
             r.a.tag.clone(),
             r.a.name.clone(),
-            r.a.risk_class.clone(),
+            r.a.risk_class.key().to_string(),
             r.a.life_support.to_string(),
-            r.a.maintenance_strategy.clone(),
+            r.a.maintenance_strategy.key().to_string(),
             o.to_string(),
             r.i.completed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
             r.i.work_order_id

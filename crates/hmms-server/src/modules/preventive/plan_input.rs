@@ -133,10 +133,9 @@ pub(super) async fn check_references(
     template: Option<Uuid>,
 ) -> ApiResult<()> {
     if let Some(a) = assignee {
-        let ok = user::Entity::find_by_id(a)
-            .one(db)
-            .await?
-            .is_some_and(|u| u.organization_id == p.org() && u.status == "active");
+        let ok = user::Entity::find_by_id(a).one(db).await?.is_some_and(|u| {
+            u.organization_id == p.org() && u.status == hmms_domain::users::UserStatus::Active
+        });
         if !ok {
             return Err(ApiError::validation("assigneeId", "no such active user"));
         }

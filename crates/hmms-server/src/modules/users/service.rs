@@ -311,7 +311,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateUser) -> ApiRes
         department_id: Set(placement.department_id),
         section_id: Set(placement.section_id),
         vendor_company_id: Set(body.vendor_company_id),
-        status: Set("active".into()),
+        status: Set(hmms_domain::users::UserStatus::Active),
         must_change_password: Set(temporary.is_some()),
         last_login_at: Set(None),
         created_at: Set(now),
@@ -460,8 +460,10 @@ pub async fn update(
     }
     errors.into_result()?;
 
-    let deactivating = body.status == Some(UserStatus::Inactive) && current.status == "active";
-    let was_admin = before.role == BuiltinRole::Admin.key() && current.status == "active";
+    let deactivating = body.status == Some(UserStatus::Inactive)
+        && current.status == hmms_domain::users::UserStatus::Active;
+    let was_admin = before.role == BuiltinRole::Admin.key()
+        && current.status == hmms_domain::users::UserStatus::Active;
     let stays_admin = role_key == BuiltinRole::Admin.key() && !deactivating;
     if was_admin && !stays_admin && other_active_admins(&*tx, p.org(), id).await? == 0 {
         return Err(ApiError::Conflict(
@@ -483,7 +485,7 @@ pub async fn update(
     m.section_id = Set(placement.section_id);
     m.vendor_company_id = Set(company);
     if let Some(s) = body.status {
-        m.status = Set(s.key().into());
+        m.status = Set(s.into());
     }
     m.updated_at = Set(now);
     m.version = Set(current.version + 1);

@@ -1,0 +1,9 @@
+//! Accounts.
+
+crate::keyed_enum! {
+    /// Whether an account may sign in.
+    UserStatus {
+        Active = "active",
+        Inactive = "inactive",
+    }
+}
