@@ -82,11 +82,21 @@ for (const backend of backends()) {
       const second = await newJob(server, 'Nurse call bell silent in ward 5');
       await page.goto(`/work-orders/${second.id}`);
       await page.getByRole('heading', { name: 'Nurse call bell silent in ward 5' }).waitFor();
-      proxy.loseNextAnswer((req) => req.method === 'POST' && /^\/api\/v1\/work-orders\/[^/]+\/notes$/.test(req.url));
+      const notePost = (r) => r.method === 'POST' && /^\/api\/v1\/work-orders\/[^/]+\/notes$/.test(r.url);
+      const seen = proxy.log.length;
+      const notePosts = () => proxy.log.slice(seen).filter(notePost);
+      proxy.loseNextAnswer(notePost);
       await page.getByLabel('Add a note').fill('Bell wiring loose at the nurse station.');
       await page.getByRole('button', { name: 'Save note' }).click();
-      await sync(page).getByText('All saved').waitFor({ timeout: 30_000 });
+      // The first answer is lost; the phone sends the note again and this time hears back.
+      await proxy.until(() => notePosts().some((r) => !r.lost));
       assert.equal(proxy.dropped, 1, 'the first answer was lost on the way back');
+      assert.deepEqual(
+        notePosts().map((r) => r.lost),
+        [true, false],
+        'sent twice: the lost one, then the replay',
+      );
+      await sync(page).getByText('All saved').waitFor({ timeout: 30_000 });
       notes = (await tech.get(`/api/v1/work-orders/${second.id}/notes`)).data;
       assert.deepEqual(
         notes.map((n) => n.body),

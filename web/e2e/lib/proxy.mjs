@@ -9,6 +9,8 @@ export async function startProxy(target) {
   const sockets = new Set();
   let dropNext = null;
   const state = { dropped: 0 };
+  // What went through, in order: { method, url, status, lost }.
+  const log = [];
   const server = http.createServer((req, res) => {
     const drop = dropNext !== null && dropNext(req);
     if (drop) dropNext = null;
@@ -18,10 +20,12 @@ export async function startProxy(target) {
         answer.resume();
         answer.on('end', () => {
           state.dropped++;
+          log.push({ method: req.method, url: req.url, status: answer.statusCode, lost: true });
           req.socket.destroy();
         });
         return;
       }
+      log.push({ method: req.method, url: req.url, status: answer.statusCode, lost: false });
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -43,6 +47,16 @@ export async function startProxy(target) {
     },
     get dropped() {
       return state.dropped;
+    },
+    /** The requests that went through, with their answers' status and whether it was lost. */
+    log,
+    /** Resolves once `done()` holds (checked every 50 ms), or rejects after `ms`. */
+    async until(done, ms = 30_000) {
+      const end = Date.now() + ms;
+      while (!done()) {
+        if (Date.now() > end) throw new Error(`proxy: still waiting after ${ms} ms; saw ${JSON.stringify(log.slice(-10))}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async close() {
       for (const s of sockets) s.destroy();
