@@ -735,7 +735,7 @@ pub async fn generate(
     }
     // Numbers in creation order within each site and year, after the demo's other work.
     for ((site, year), mut idx) in numbering {
-        idx.sort_by_key(|&i| orders[i].created_at.clone().unwrap());
+        idx.sort_by_key(|&i| orders[i].created_at.try_as_ref().copied());
         let codes = reserve_codes(tx, org, site, year, idx.len())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
