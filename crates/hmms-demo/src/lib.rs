@@ -488,7 +488,7 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         assets: demo_assets,
     };
     let work = if with_work {
-        work_orders::generate(&*tx, &cast, now).await?
+        work_orders::generate(&tx, &cast, now).await?
     } else {
         0
     };
@@ -627,7 +627,7 @@ pub async fn scale(state: &AppState, want: Scale) -> anyhow::Result<Scale> {
         assets: assets::DemoAssets::load(&*tx, smgh.organization_id).await?,
         ..cast
     };
-    let added = work_orders::generate_bulk(&*tx, &cast, work_orders, state.clock.now()).await?;
+    let added = work_orders::generate_bulk(&tx, &cast, work_orders, state.clock.now()).await?;
     let plans = scale_plans::generate(
         &tx,
         smgh.organization_id,

@@ -10,14 +10,16 @@ use hmms_domain::preventive::schedule::{Frequency, Recurrence};
 use hmms_domain::work_orders::{self as rules, Status, WorkOrderType};
 use hmms_store::entities::{
     checklist_template, checklist_template_version, equipment_class, pm_instance, pm_plan,
-    pm_target, work_order, work_order_checklist, work_order_history, work_order_time_log,
+    pm_target, work_order_checklist,
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
 use hmms_server::modules::preventive::{Schedule, covered_assets, generate_at};
-use hmms_server::modules::work_orders::reserve_codes;
+use hmms_server::modules::work_orders::{
+    Assignment, NewWorkOrder, PastStep, PastTime, PastWorkOrder, import_past,
+};
 use hmms_server::state::WriteTx;
 
 /// Who the demo's preventive work involves.
@@ -451,13 +453,9 @@ pub async fn generate(
         .collect();
 
     let mut orders = Vec::new();
-    let mut history = Vec::new();
-    let mut logs = Vec::new();
     let mut instances = Vec::new();
     let mut checklists = Vec::new();
     let mut targets = Vec::new();
-    // (site, year) → work orders of that year, numbered once all are known.
-    let mut numbering: std::collections::BTreeMap<(Uuid, i32), Vec<usize>> = Default::default();
     for spec in PLANS {
         let Some((site_id, _, zone)) = sites.iter().find(|(_, code, _)| *code == spec.site) else {
             continue;
@@ -557,126 +555,78 @@ pub async fn generate(
                     .then(|| MISS_REASONS[(roll as usize) % MISS_REASONS.len()].to_string());
                 let instance_id = Uuid::now_v7();
                 let wo_id = Uuid::now_v7();
-                let status = if done.is_some() {
-                    Status::Closed
-                } else {
-                    Status::Cancelled
-                };
                 let end = done.unwrap_or(window_end + Duration::days(3)).min(now);
-                orders.push(work_order::ActiveModel {
-                    id: Set(wo_id),
-                    organization_id: Set(org),
-                    site_id: Set(*site_id),
-                    code: Set(String::new()),
-                    title: Set(format!("PM: {} — {} {}", spec.name, a.name, a.tag)
-                        .chars()
-                        .take(200)
-                        .collect()),
-                    description: Set(spec.task.into()),
-                    wo_type: Set(WorkOrderType::Preventive),
-                    priority: Set(spec.priority.parse()?),
-                    status: Set(status),
-                    asset_id: Set(Some(a.id)),
-                    department_id: Set(a.department_id),
-                    location_id: Set(a.location_id),
-                    requester_id: Set(sys.id),
-                    assignee_id: Set((!spec.vendor).then_some(people.technician)),
-                    vendor_company_id: Set(if spec.vendor {
-                        people.vendor_company
-                    } else {
-                        None
-                    }),
-                    sla_response_due_at: Set(due),
-                    sla_resolution_due_at: Set(window_end),
-                    first_response_at: Set(
-                        done.map(|d| d - Duration::minutes(i64::from(spec.minutes)))
-                    ),
-                    started_at: Set(done.map(|d| d - Duration::minutes(i64::from(spec.minutes)))),
-                    completed_at: Set(done),
-                    closed_at: Set(done.map(|d| (d + Duration::hours(20)).min(now))),
-                    closed_by: Set(done.map(|_| people.manager)),
-                    downtime_minutes: Set(done.map(|_| spec.minutes)),
-                    resolution_category: Set(done.map(|_| "adjusted".into())),
-                    failure_problem: Set(None),
-                    failure_cause: Set(None),
-                    failure_remedy: Set(None),
-                    vendor_cost_minor: Set(if spec.vendor && done.is_some() {
+                let worker = (!spec.vendor).then_some(people.technician);
+                let steps = match done {
+                    Some(d) => vec![
+                        (
+                            Status::InProgress,
+                            d - Duration::minutes(i64::from(spec.minutes)),
+                            people.technician,
+                        ),
+                        (Status::Completed, d, people.technician),
+                        (
+                            Status::Closed,
+                            (d + Duration::hours(20)).min(now),
+                            people.manager,
+                        ),
+                    ],
+                    None => vec![(Status::Cancelled, end, people.manager)],
+                };
+                orders.push(PastWorkOrder {
+                    new: NewWorkOrder {
+                        id: Some(wo_id),
+                        site_id: *site_id,
+                        title: format!("PM: {} — {} {}", spec.name, a.name, a.tag)
+                            .chars()
+                            .take(200)
+                            .collect(),
+                        description: spec.task.into(),
+                        wo_type: WorkOrderType::Preventive,
+                        priority: spec.priority.parse()?,
+                        sla: rules::default_sla(spec.priority.parse()?),
+                        asset_id: Some(a.id),
+                        department_id: a.department_id,
+                        location_id: a.location_id,
+                        assignment: Some(Assignment {
+                            assignee: worker,
+                            company: if spec.vendor {
+                                people.vendor_company
+                            } else {
+                                None
+                            },
+                        }),
+                        signature_required: spec.signature,
+                        due: Some((due, window_end)),
+                        pm_instance_id: Some(instance_id),
+                        follow_up_of: None,
+                    },
+                    requester_id: sys.id,
+                    raised_at: created,
+                    detail: json!({ "via": "pm" }),
+                    steps: steps
+                        .into_iter()
+                        .map(|(to, at, by)| PastStep { to, at, by })
+                        .collect(),
+                    resolution: Some("adjusted".into()),
+                    cancellation_reason: reason.clone(),
+                    downtime_minutes: Some(spec.minutes),
+                    vendor_cost_minor: if spec.vendor && done.is_some() {
                         4_500_000
                     } else {
                         0
-                    }),
-                    signature_required: Set(spec.signature),
-                    rejection_reason: Set(None),
-                    cancellation_reason: Set(reason.clone()),
-                    escalation_level: Set(0),
-                    sla_warned_at: Set(None),
-                    sla_breached_at: Set(None),
-                    created_at: Set(created),
-                    updated_at: Set(end),
-                    version: Set(3),
-                    pm_instance_id: Set(Some(instance_id)),
-                    follow_up_of: Set(None),
+                    },
+                    time: match done {
+                        Some(d) if !spec.vendor => vec![PastTime {
+                            by: people.technician,
+                            from: d - Duration::minutes(i64::from(spec.minutes)),
+                            minutes: spec.minutes,
+                        }],
+                        _ => vec![],
+                    },
                 });
-                numbering
-                    .entry((*site_id, created.year()))
-                    .or_default()
-                    .push(orders.len() - 1);
-                let line = |kind: &str,
-                            from: Option<Status>,
-                            to: Option<Status>,
-                            at: DateTime<Utc>,
-                            actor: Uuid| {
-                    work_order_history::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        organization_id: Set(org),
-                        work_order_id: Set(wo_id),
-                        actor_id: Set(Some(actor)),
-                        kind: Set(kind.into()),
-                        from_status: Set(from.map(|s| s.key().into())),
-                        to_status: Set(to.map(|s| s.key().into())),
-                        detail: Set(json!({ "via": "pm" }).to_string()),
-                        created_at: Set(at),
-                    }
-                };
-                history.push(line("created", None, None, created, sys.id));
-                match done {
-                    Some(d) => {
-                        history.push(line(
-                            "status",
-                            Some(Status::InProgress),
-                            Some(Status::Completed),
-                            d,
-                            people.technician,
-                        ));
-                        history.push(line(
-                            "status",
-                            Some(Status::Completed),
-                            Some(Status::Closed),
-                            (d + Duration::hours(20)).min(now),
-                            people.manager,
-                        ));
-                        if !spec.vendor {
-                            logs.push(work_order_time_log::ActiveModel {
-                                id: Set(Uuid::now_v7()),
-                                organization_id: Set(org),
-                                work_order_id: Set(wo_id),
-                                user_id: Set(people.technician),
-                                started_at: Set(d - Duration::minutes(i64::from(spec.minutes))),
-                                ended_at: Set(Some(d)),
-                                minutes: Set(Some(spec.minutes)),
-                                note: Set(None),
-                                created_at: Set(d),
-                            });
-                        }
-                        last_done = Some(d);
-                    }
-                    None => history.push(line(
-                        "status",
-                        Some(Status::Assigned),
-                        Some(Status::Cancelled),
-                        end,
-                        people.manager,
-                    )),
+                if let Some(d) = done {
+                    last_done = Some(d);
                 }
                 if let Some((_, vid, items)) = template {
                     checklists.push(work_order_checklist::ActiveModel {
@@ -733,33 +683,10 @@ pub async fn generate(
             });
         }
     }
-    // Numbers in creation order within each site and year, after the demo's other work.
-    for ((site, year), mut idx) in numbering {
-        idx.sort_by_key(|&i| orders[i].created_at.try_as_ref().copied());
-        let codes = reserve_codes(tx, org, site, year, idx.len())
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        for (i, code) in idx.into_iter().zip(codes) {
-            orders[i].code = Set(code);
-        }
-    }
-    let _ = rules::code;
-    let n = orders.len();
-    for chunk in orders.chunks(100) {
-        work_order::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&**tx)
-            .await?;
-    }
-    for chunk in history.chunks(200) {
-        work_order_history::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&**tx)
-            .await?;
-    }
-    for chunk in logs.chunks(200) {
-        work_order_time_log::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&**tx)
-            .await?;
-    }
+    let n = import_past(tx, org, orders, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .len();
     for chunk in instances.chunks(200) {
         pm_instance::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(&**tx)

@@ -12,6 +12,7 @@ mod group_commit;
 mod hooks;
 mod lifecycle;
 mod parts;
+mod past;
 mod query;
 mod record;
 pub mod routes;
@@ -25,6 +26,7 @@ pub use assignment::{Assignment, workers};
 pub use dto::{PriorityDto, WorkOrderDto};
 pub use escalation::chain as escalation_chain;
 pub use hooks::{Hooks, Step, WorkOrderHooks};
+pub use past::{PastStep, PastTime, PastWorkOrder, import_past};
 pub use query::to_dtos;
 pub use record::{
     Move, NewWorkOrder, Notice, Raise, Raised, Raiser, find_visible, history, raise, raise_many,

@@ -106,19 +106,9 @@ pub async fn history(
     detail: Value,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    work_order_history::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        organization_id: Set(w.organization_id),
-        work_order_id: Set(w.id),
-        actor_id: Set(actor),
-        kind: Set(kind.into()),
-        from_status: Set(status.map(|(f, _)| f.key().into())),
-        to_status: Set(status.map(|(_, t)| t.key().into())),
-        detail: Set(detail.to_string()),
-        created_at: Set(now),
-    }
-    .insert(&**tx)
-    .await?;
+    history_line(w.organization_id, w.id, actor, kind, status, &detail, now)
+        .insert(&**tx)
+        .await?;
     Ok(())
 }
 
@@ -263,10 +253,28 @@ pub async fn raise_many(tx: &WriteTx, raises: Vec<Raise<'_>>) -> ApiResult<Vec<R
         .zip(codes)
         .map(|(r, code)| build(&r, code).map(|b| (r, b)))
         .collect::<ApiResult<_>>()?;
+    let rows: Vec<work_order::Model> = built.iter().map(|(_, b)| b.row.clone()).collect();
+    let lines: Vec<work_order_history::ActiveModel> =
+        built.iter().map(|(_, b)| b.history.clone()).collect();
+    write(tx, &rows, &lines).await?;
+    let mut out = Vec::with_capacity(built.len());
+    for (r, b) in built {
+        out.push(announce(tx, r, b).await?);
+    }
+    Ok(out)
+}
+
+/// Writes new work orders and their history lines in multi-row statements, each as large as
+/// the backend takes.
+pub(super) async fn write(
+    tx: &WriteTx,
+    rows: &[work_order::Model],
+    lines: &[work_order_history::ActiveModel],
+) -> ApiResult<()> {
     let backend = tx.get_database_backend();
-    let rows: Vec<work_order::ActiveModel> = built
+    let rows: Vec<work_order::ActiveModel> = rows
         .iter()
-        .map(|(_, b)| sea_orm::IntoActiveModel::into_active_model(b.row.clone()))
+        .map(|r| sea_orm::IntoActiveModel::into_active_model(r.clone()))
         .collect();
     let size =
         |w: &work_order::ActiveModel| w.title.as_ref().len() + w.description.as_ref().len() + 600;
@@ -275,18 +283,35 @@ pub async fn raise_many(tx: &WriteTx, raises: Vec<Raise<'_>>) -> ApiResult<Vec<R
             .exec_without_returning(&**tx)
             .await?;
     }
-    let lines: Vec<work_order_history::ActiveModel> =
-        built.iter().map(|(_, b)| b.history.clone()).collect();
-    for run in crate::audit::batches_for(backend, &lines, |h| h.detail.as_ref().len()) {
+    for run in crate::audit::batches_for(backend, lines, |h| h.detail.as_ref().len()) {
         work_order_history::Entity::insert_many(run.to_vec())
             .exec_without_returning(&**tx)
             .await?;
     }
-    let mut out = Vec::with_capacity(built.len());
-    for (r, b) in built {
-        out.push(announce(tx, r, b).await?);
+    Ok(())
+}
+
+/// A history line of work order `w` (of organization `org`).
+pub(super) fn history_line(
+    org: Uuid,
+    w: Uuid,
+    actor: Option<Uuid>,
+    kind: &str,
+    status: Option<(Status, Status)>,
+    detail: &Value,
+    at: DateTime<Utc>,
+) -> work_order_history::ActiveModel {
+    work_order_history::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(org),
+        work_order_id: Set(w),
+        actor_id: Set(actor),
+        kind: Set(kind.into()),
+        from_status: Set(status.map(|(f, _)| f.key().into())),
+        to_status: Set(status.map(|(_, t)| t.key().into())),
+        detail: Set(detail.to_string()),
+        created_at: Set(at),
     }
-    Ok(out)
 }
 
 /// A new work order as it will be stored, with its first history line.
@@ -301,7 +326,6 @@ fn build(r: &Raise<'_>, code: String) -> ApiResult<Built> {
     // Stored timestamps keep microseconds; building with the same keeps the answer equal to
     // what a later read returns.
     let now = r.at.trunc_subsecs(6);
-    let (response_due, resolution_due) = n.due.unwrap_or_else(|| rules::deadlines(now, n.sla));
     let status = if n.assignment.is_some() {
         Status::Assigned
     } else {
@@ -319,7 +343,45 @@ fn build(r: &Raise<'_>, code: String) -> ApiResult<Built> {
             None,
         ),
     };
-    let row = work_order::Model {
+    let row = row_of(n, organization_id, requester_id, code, status, now);
+    let mut detail = json!({
+        "status": status.key(),
+        "assigneeId": row.assignee_id,
+        "vendorCompanyId": row.vendor_company_id,
+    });
+    if let (Raiser::Public { detail: extra, .. }, Some(d)) = (r.by, detail.as_object_mut()) {
+        d.extend(
+            extra
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+    }
+    let history = history_line(
+        row.organization_id,
+        row.id,
+        actor,
+        "created",
+        None,
+        &detail,
+        now,
+    );
+    Ok(Built { row, history })
+}
+
+/// The row of a new work order numbered `code`, raised at `now` in `status` (pending, or
+/// assigned when it names its workers): the one place a work order's columns are filled.
+pub(super) fn row_of(
+    n: &NewWorkOrder,
+    organization_id: Uuid,
+    requester_id: Uuid,
+    code: String,
+    status: Status,
+    now: DateTime<Utc>,
+) -> work_order::Model {
+    let (response_due, resolution_due) = n.due.unwrap_or_else(|| rules::deadlines(now, n.sla));
+    work_order::Model {
         id: n.id.unwrap_or_else(Uuid::now_v7),
         organization_id,
         site_id: n.site_id,
@@ -359,33 +421,7 @@ fn build(r: &Raise<'_>, code: String) -> ApiResult<Built> {
         version: 1,
         pm_instance_id: n.pm_instance_id,
         follow_up_of: n.follow_up_of,
-    };
-    let mut detail = json!({
-        "status": status.key(),
-        "assigneeId": row.assignee_id,
-        "vendorCompanyId": row.vendor_company_id,
-    });
-    if let (Raiser::Public { detail: extra, .. }, Some(d)) = (r.by, detail.as_object_mut()) {
-        d.extend(
-            extra
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), v.clone())),
-        );
     }
-    let history = work_order_history::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        organization_id: Set(row.organization_id),
-        work_order_id: Set(row.id),
-        actor_id: Set(actor),
-        kind: Set("created".into()),
-        from_status: Set(None),
-        to_status: Set(None),
-        detail: Set(detail.to_string()),
-        created_at: Set(now),
-    };
-    Ok(Built { row, history })
 }
 
 /// After a built work order's row and history line are written: its notice and audit entry.
