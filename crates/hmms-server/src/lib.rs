@@ -34,6 +34,7 @@ pub mod metrics;
 pub mod modules;
 pub mod pagination;
 pub mod scope;
+pub mod spreadsheet;
 pub mod state;
 pub mod storage;
 pub mod system_users;

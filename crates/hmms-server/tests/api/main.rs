@@ -21,6 +21,7 @@ mod push;
 mod rbac;
 mod s3;
 mod scope;
+mod security;
 mod sla_jobs;
 mod users;
 mod vendors;

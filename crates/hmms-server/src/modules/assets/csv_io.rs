@@ -21,6 +21,7 @@ use super::input::{blank, check, merge};
 use super::service::{self, audit_asset, dto, history};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::spreadsheet::{CsvOut, cell_in};
 use crate::state::AppState;
 use hmms_domain::validate::FieldError;
 
@@ -179,10 +180,9 @@ async fn codes(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<Codes> {
 }
 
 /// The import template: the header and one example row.
-pub fn template() -> String {
-    let mut w = csv::Writer::from_writer(vec![]);
-    let _ = w.write_record(COLUMNS);
-    let _ = w.write_record([
+pub fn template() -> ApiResult<String> {
+    let mut w = CsvOut::new(COLUMNS)?;
+    w.row([
         "SMGH-ICU-VENT-001",
         "Ventilator",
         "VENT",
@@ -213,8 +213,8 @@ pub fn template() -> String {
         "manufacturer",
         "",
         "Bay A, bed 4",
-    ]);
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    ])?;
+    w.finish()
 }
 
 /// Every asset matching the filters, as CSV.
@@ -247,8 +247,7 @@ pub async fn export(state: &AppState, p: &Principal, mut q: AssetQuery) -> ApiRe
             break;
         }
     }
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(COLUMNS).map_err(|e| anyhow::anyhow!(e))?;
+    let mut w = CsvOut::new(COLUMNS)?;
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let opt = |s: &Option<String>| s.clone().unwrap_or_default();
     let num = |n: Option<i16>| n.map(|n| n.to_string()).unwrap_or_default();
@@ -264,7 +263,7 @@ pub async fn export(state: &AppState, p: &Principal, mut q: AssetQuery) -> ApiRe
             },
             None => String::new(),
         };
-        w.write_record([
+        w.row([
             a.tag.clone(),
             a.name.clone(),
             a.class_id
@@ -303,13 +302,9 @@ pub async fn export(state: &AppState, p: &Principal, mut q: AssetQuery) -> ApiRe
             a.maintenance_strategy.key().to_string(),
             opt(&a.strategy_justification),
             opt(&a.notes),
-        ])
-        .map_err(|e| anyhow::anyhow!(e))?;
+        ])?;
     }
-    Ok(
-        String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
-            .map_err(|e| anyhow::anyhow!(e))?,
-    )
+    w.finish()
 }
 
 impl AssetQuery {
@@ -337,7 +332,11 @@ fn row_input(
     factor: i64,
     errors: &mut Vec<(String, String)>,
 ) -> (AssetInput, Option<String>) {
-    let cell = |k: &str| row.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let cell = |k: &str| {
+        row.get(k)
+            .map(|v| cell_in(v.trim()))
+            .filter(|v| !v.is_empty())
+    };
     let mut bad = |col: &str, msg: String| errors.push((col.to_string(), msg));
     let text = |k: &str| Some(cell(k).map(str::to_string));
     let date = |k: &str, bad: &mut dyn FnMut(&str, String)| match cell(k) {
@@ -590,6 +589,16 @@ pub async fn import(
                 .one(&*tx)
                 .await?
         };
+        // Updating by tag is a write to the existing asset: it must be within the caller's
+        // write scope, or one site could rename and take over another's equipment.
+        if let Some(e) = &existing
+            && crate::modules::org::require_site_write(p, "asset.manage", e.site_id).is_err()
+        {
+            problems.push((
+                "tag".into(),
+                "is in use by an asset of another site, which you may not change".into(),
+            ));
+        }
         let mut m = match &existing {
             Some(e) => e.clone(),
             None => blank(
@@ -734,7 +743,7 @@ mod tests {
 
     #[test]
     fn the_template_has_every_column() {
-        let t = template();
+        let t = template().unwrap();
         let header = t.lines().next().unwrap();
         assert_eq!(header.split(',').count(), COLUMNS.len());
     }

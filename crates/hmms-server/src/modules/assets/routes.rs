@@ -97,8 +97,8 @@ pub async fn export_assets(
 /// The CSV template for importing assets: the columns and one example row.
 #[utoipa::path(get, path = "/assets/import-template.csv", tag = "assets",
     responses((status = 200, description = "The template", content_type = "text/csv", body = String)))]
-pub async fn asset_import_template(_p: Principal) -> impl IntoResponse {
-    (
+pub async fn asset_import_template(_p: Principal) -> ApiResult<impl IntoResponse> {
+    Ok((
         [
             (header::CONTENT_TYPE, CSV),
             (
@@ -106,8 +106,8 @@ pub async fn asset_import_template(_p: Principal) -> impl IntoResponse {
                 "attachment; filename=\"asset-import-template.csv\"",
             ),
         ],
-        csv_io::template(),
-    )
+        csv_io::template()?,
+    ))
 }
 
 /// Whether to import the valid rows when some rows have errors.

@@ -18,6 +18,7 @@ use super::shared::{audit, require_site_write};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult, parsed};
 use crate::modules::assets::{ImportError, ImportReport};
+use crate::spreadsheet::{CsvOut, cell_in};
 use crate::state::AppState;
 use hmms_domain::validate::FieldError;
 
@@ -87,10 +88,9 @@ pub async fn export(state: &AppState, p: &Principal, site_id: Option<Uuid>) -> A
         })
         .collect();
     rows.sort_by(|a, b| (a.0, &a.1, &a.2).cmp(&(b.0, &b.1, &b.2)));
-    let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(COLUMNS).map_err(|e| anyhow::anyhow!(e))?;
+    let mut w = CsvOut::new(COLUMNS)?;
     for (_, site_code, code, l) in rows {
-        w.write_record([
+        w.row([
             site_code,
             code,
             l.name.clone(),
@@ -101,13 +101,9 @@ pub async fn export(state: &AppState, p: &Principal, site_id: Option<Uuid>) -> A
             l.department_id
                 .and_then(|d| departments.get(&d).cloned())
                 .unwrap_or_default(),
-        ])
-        .map_err(|e| anyhow::anyhow!(e))?;
+        ])?;
     }
-    Ok(
-        String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
-            .map_err(|e| anyhow::anyhow!(e))?,
-    )
+    w.finish()
 }
 
 pub async fn import(
@@ -179,7 +175,7 @@ pub async fn import(
                 .iter()
                 .position(|h| h == k)
                 .and_then(|ix| record.get(ix))
-                .map(str::trim)
+                .map(|v| cell_in(v.trim()))
                 .filter(|v| !v.is_empty())
         };
         let mut problems: Vec<(&str, String)> = vec![];

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::dto::*;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::spreadsheet::CsvOut;
 use crate::state::AppState;
 
 /// At most this many exceptions are listed (the CSV has them all).
@@ -213,24 +214,25 @@ pub async fn report(
     })
 }
 
-/// A spreadsheet cell: quoted, and never read as a formula (`=`, `+`, `-`, `@` lead a quote).
-fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// Every occurrence due in the period with its outcome and reason, for the survey file.
 pub async fn csv(state: &AppState, p: &Principal, q: ComplianceQuery) -> ApiResult<String> {
     let now = state.clock.now();
     let rows = rows(state, p, &q).await?;
     let (plan_names, codes) = names(state, &rows).await?;
-    let mut out = String::from(
-        "due_at,window_end_at,plan,asset_tag,asset_name,risk_class,life_support,maintenance_strategy,outcome,completed_at,work_order,reason\r\n",
-    );
+    let mut out = CsvOut::new([
+        "due_at",
+        "window_end_at",
+        "plan",
+        "asset_tag",
+        "asset_name",
+        "risk_class",
+        "life_support",
+        "maintenance_strategy",
+        "outcome",
+        "completed_at",
+        "work_order",
+        "reason",
+    ])?;
     for r in &rows {
         let o = match r.i.status {
             InstanceStatus::CompletedOnTime => "completed_on_time",
@@ -255,8 +257,7 @@ pub async fn csv(state: &AppState, p: &Principal, q: ComplianceQuery) -> ApiResu
                 .unwrap_or_default(),
             r.i.miss_reason.clone().unwrap_or_default(),
         ];
-        out.push_str(&fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        out.row(fields)?;
     }
-    Ok(out)
+    out.finish()
 }

@@ -1,0 +1,169 @@
+//! Holes found by trying HMMS from outside as an attacker would (issue 13), each closed and
+//! kept closed here.
+
+use crate::both;
+use crate::helpers::{TestApp, expect};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn import(app: &TestApp, path: &str, token: &str, csv: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// An asset of the other hospital (Lakeside), registered by the administrator.
+async fn lakeside_asset(app: &TestApp) -> Value {
+    let admin = app.admin().await;
+    let opd = app.department_id("LDH", "OPD").await;
+    let body = json!({ "tag": "LDH-OPD-BP-001", "name": "Blood pressure monitor",
+                       "departmentId": opd, "status": "in_service" });
+    expect(
+        app.post("/api/v1/assets", &admin, body).await,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// Finding 1: a site's manager cannot rename or take over another site's asset by naming
+/// its tag in an import.
+async fn an_import_cannot_write_to_another_sites_asset(app: TestApp) {
+    let theirs = lakeside_asset(&app).await;
+    let tag = theirs["tag"].as_str().unwrap();
+    let manager = app.token("facility_manager").await;
+    let sheet = format!("tag,name,site_code,department_code\n{tag},Taken over,SMGH,ICU\n");
+    let p = expect(
+        import(&app, "/api/v1/assets/import", &manager, &sheet).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "row 1: tag", "{p}");
+    // With "import the valid rows", the row is skipped, not written.
+    let r = expect(
+        import(&app, "/api/v1/assets/import?partial=true", &manager, &sheet).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (r["updated"].as_u64(), r["skipped"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let admin = app.admin().await;
+    let after = expect(
+        app.get(
+            &format!("/api/v1/assets/{}", theirs["id"].as_str().unwrap()),
+            &admin,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(after["name"], theirs["name"]);
+    assert_eq!(after["siteId"], theirs["siteId"]);
+    assert_eq!(after["version"], theirs["version"]);
+}
+both!(an_import_cannot_write_to_another_sites_asset);
+
+/// Finding 6: what users typed never runs as a spreadsheet formula in an export, and the
+/// export imports back unchanged.
+async fn exports_are_never_formulas_and_round_trip(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let name = "=HYPERLINK(\"http://evil.example/\",\"Open\")";
+    let notes = "@SUM(1+1)";
+    let sheet = format!(
+        "tag,name,site_code,department_code,notes\nSMGH-ICU-CSV-001,\"{}\",SMGH,ICU,{notes}\n",
+        name.replace('"', "\"\"")
+    );
+    expect(
+        import(&app, "/api/v1/assets/import", &manager, &sheet).await,
+        StatusCode::OK,
+    )
+    .await;
+    let export = app
+        .get("/api/v1/assets/export.csv?q=SMGH-ICU-CSV-001", &manager)
+        .await
+        .text()
+        .await
+        .unwrap();
+    let row = export.lines().nth(1).unwrap();
+    let mut cells = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(row.as_bytes());
+    let cells: Vec<String> = cells
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    for c in &cells {
+        assert!(
+            !c.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "a cell of the export is a formula: {c:?} in {row}"
+        );
+    }
+    assert!(cells.contains(&format!("'{name}")), "{row}");
+    // Imported back, the asset is as it was.
+    let r = expect(
+        import(&app, "/api/v1/assets/import", &manager, &export).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(r["updated"], 1);
+    let list = expect(
+        app.get("/api/v1/assets?q=SMGH-ICU-CSV-001", &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list["items"][0]["name"], name);
+    assert_eq!(list["items"][0]["notes"], notes);
+
+    // Locations likewise.
+    let admin = app.admin().await;
+    let smgh = app.site_id("SMGH").await;
+    expect(
+        import(
+            &app,
+            "/api/v1/locations/import",
+            &admin,
+            "site_code,code,name,kind\nSMGH,ZZ,+Annex -1,building\n",
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let export = app
+        .get(
+            &format!("/api/v1/locations/export.csv?siteId={smgh}"),
+            &admin,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(export.contains("SMGH,ZZ,'+Annex -1,building"), "{export}");
+    let r = expect(
+        import(&app, "/api/v1/locations/import", &admin, &export).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(r["created"], 0);
+    let zz = app
+        .find_id(
+            &format!("/api/v1/locations?siteId={smgh}&limit=200"),
+            "code",
+            "ZZ",
+        )
+        .await;
+    assert_eq!(
+        app.get_ok(&format!("/api/v1/locations/{zz}")).await["name"],
+        "+Annex -1"
+    );
+}
+both!(exports_are_never_formulas_and_round_trip);
