@@ -237,5 +237,5 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// How long a graceful shutdown waits for in-flight requests.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+/// How long a graceful shutdown waits for in-flight requests before cancelling them.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

@@ -40,7 +40,7 @@ pub mod storage;
 pub mod system_users;
 pub mod web;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 
 use anyhow::Context;
@@ -87,16 +87,31 @@ pub async fn serve(
     modules::push::start_dispatch(state.clone()).await?;
     let hub = state.events.clone();
     let app = app::router(state);
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
     let shutdown = async move {
         shutdown.await;
         // Live streams never end on their own; close them so requests in flight can finish.
         hub.close();
+        let _ = stopping.send(true);
     };
-    axum::serve(
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await?;
+    .into_future();
+    // Requests in flight get a grace period; then they are dropped, so a stop is never
+    // held up by one slow request.
+    let grace = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(http::SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        _ = grace => tracing::warn!(
+            "requests still in flight {} s after the stop signal were cancelled",
+            http::SHUTDOWN_GRACE.as_secs()
+        ),
+    }
     Ok(())
 }

@@ -76,6 +76,10 @@ pub enum ScheduleError {
     Interval,
 }
 
+/// The most occurrences one question to a calendar walks: daily for 270 years. Bounds the
+/// work any request can cause, whatever the rule.
+const MAX_STEPS: usize = 100_000;
+
 fn parsed_bounded(rule: &str) -> bool {
     rule.split(';')
         .any(|part| part.starts_with("COUNT=") || part.starts_with("UNTIL="))
@@ -142,6 +146,18 @@ impl Calendar {
         let set = parsed
             .build(dt_start)
             .map_err(|e| ScheduleError::Rule(e.to_string()))?;
+        // Maintenance falls due at most daily, at the start's time of day. Finer rules would
+        // also let one request walk millions of occurrences.
+        if let Some(part) = rule.split(';').find(|part| {
+            matches!(*part, "FREQ=HOURLY" | "FREQ=MINUTELY" | "FREQ=SECONDLY")
+                || ["BYHOUR=", "BYMINUTE=", "BYSECOND="]
+                    .iter()
+                    .any(|k| part.starts_with(k))
+        }) {
+            return Err(ScheduleError::Rule(format!(
+                "{part} is finer than daily: maintenance falls due at most once a day, at the start's time"
+            )));
+        }
         // Rules with COUNT or UNTIL end; maintenance plans do not (a paused plan stops instead).
         if parsed_bounded(&rule) {
             return Err(ScheduleError::Rule(
@@ -177,7 +193,7 @@ impl Calendar {
         limit: usize,
     ) -> Vec<DateTime<Utc>> {
         let mut out = Vec::new();
-        for t in &self.set {
+        for t in (&self.set).into_iter().take(MAX_STEPS) {
             let t = t.with_timezone(&Utc);
             if t >= to || out.len() >= limit {
                 break;
@@ -195,6 +211,7 @@ impl Calendar {
         let after_z = after.with_timezone(&zone);
         let set = self.set.clone().after(after_z);
         set.into_iter()
+            .take(MAX_STEPS)
             .map(|t| t.with_timezone(&Utc))
             .find(|t| *t > after)
     }
@@ -459,6 +476,31 @@ mod tests {
         assert_eq!(
             cal.next_after_completion(utc(2027, 5, 20, 12, 0)),
             Some(utc(2027, 8, 20, 6, 0))
+        );
+    }
+
+    #[test]
+    fn rules_finer_than_daily_are_refused() {
+        let start =
+            NaiveDateTime::parse_from_str("2020-01-01T00:00:00", "%Y-%m-%dT%H:%M:%S").unwrap();
+        for rule in [
+            "FREQ=SECONDLY",
+            "FREQ=MINUTELY;INTERVAL=5",
+            "FREQ=HOURLY",
+            "FREQ=DAILY;BYHOUR=8,20",
+            "FREQ=WEEKLY;BYMINUTE=0,30",
+            "FREQ=DAILY;BYSECOND=1",
+        ] {
+            let e = Calendar::new(rule, start, "Africa/Nairobi").unwrap_err();
+            assert!(e.to_string().contains("finer than daily"), "{rule}: {e}");
+        }
+        // Daily from years ago still answers at once, and within bounds.
+        let cal = Calendar::new("FREQ=DAILY", start, "Africa/Nairobi").unwrap();
+        let now = "2026-12-06T00:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            cal.between(now, now + chrono::Duration::days(19), 1000)
+                .len(),
+            19
         );
     }
 

@@ -167,3 +167,36 @@ async fn exports_are_never_formulas_and_round_trip(app: TestApp) {
     );
 }
 both!(exports_are_never_formulas_and_round_trip);
+
+/// Finding 5: a stop signal ends the server within its grace period even while a request is
+/// still in flight (here a client that never finishes sending its body).
+async fn a_stop_is_not_held_up_by_a_request_in_flight(app: TestApp) {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(hmms_server::serve(app.state.clone(), listener, async {
+        let _ = stopped.await;
+    }));
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(
+        b"POST /api/v1/auth/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"email\":",
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let asked = std::time::Instant::now();
+    stop.send(()).unwrap();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(20), server).await;
+    assert!(
+        ended.is_ok(),
+        "the server was still running 20 s after the stop signal"
+    );
+    let took = asked.elapsed();
+    assert!(
+        took <= hmms_server::http::SHUTDOWN_GRACE + std::time::Duration::from_secs(2),
+        "the stop took {took:?}"
+    );
+    drop(slow);
+}
+both!(a_stop_is_not_held_up_by_a_request_in_flight);

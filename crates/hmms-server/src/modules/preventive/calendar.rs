@@ -199,13 +199,20 @@ async fn entries(
         let Some(cal) = &schedule.calendar else {
             continue;
         };
-        let Some(mut at) = t.next_due_at else {
+        let Some(first) = t.next_due_at else {
             continue;
         };
-        loop {
-            if at >= to {
-                break;
-            }
+        // The next due date, then — for a fixed schedule — the rule's later dates in one walk
+        // (a floating schedule's later dates depend on when this one is done).
+        let mut dates = vec![first];
+        if schedule.mode == Mode::Fixed && first < to {
+            dates.extend(
+                cal.between(first, to, MAX_ENTRIES + 1)
+                    .into_iter()
+                    .filter(|d| *d > first),
+            );
+        }
+        for at in dates.into_iter().take_while(|d| *d < to) {
             if at >= from && !generated.contains(&(plan.id, a.id, at)) {
                 if out.len() >= MAX_ENTRIES {
                     truncated = true;
@@ -224,14 +231,6 @@ async fn entries(
                     work_order_id: None,
                     estimated_minutes: plan.estimated_minutes,
                 });
-            }
-            // A floating schedule's later dates depend on when this one is done.
-            if schedule.mode == Mode::Floating {
-                break;
-            }
-            match cal.next_after(at) {
-                Some(n) => at = n,
-                None => break,
             }
         }
     }

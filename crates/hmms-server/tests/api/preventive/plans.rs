@@ -147,6 +147,19 @@ async fn plans_are_checked_paused_with_a_reason_and_scoped(app: TestApp) {
             ),
             "recurrence",
         ),
+        // Finer than daily (issue 13 finding 5): refused, never walked.
+        (
+            with(
+                json!({ "recurrence": { "rule": "FREQ=SECONDLY" }, "startLocal": "2020-01-01T00:00:00" }),
+            ),
+            "recurrence",
+        ),
+        (
+            with(
+                json!({ "recurrence": { "rule": "FREQ=DAILY;BYHOUR=8,20" }, "startLocal": fmt(at(&app, 12)) }),
+            ),
+            "recurrence",
+        ),
         (
             with(json!({ "recurrence": { "frequency": "weekly" } })),
             "startLocal",
