@@ -274,3 +274,33 @@ async fn a_report_from_an_equipment_label_is_about_that_equipment(app: TestApp) 
     assert_eq!(p["errors"][0]["field"], "assetTag");
 }
 both!(a_report_from_an_equipment_label_is_about_that_equipment);
+
+/// Forty reports sent at once from one address still make only the hour's five (issue 13
+/// finding 4): the limit is counted and the report written under one lock.
+async fn the_hourly_limit_holds_when_reports_arrive_at_once(app: TestApp) {
+    let sends = (0..40).map(|i| {
+        app.client
+            .post(app.url("/api/v1/public/requests"))
+            .multipart(form("MB-1-01", &format!("Burst {i}")))
+            .send()
+    });
+    let answers = futures::future::join_all(sends).await;
+    let mut created = 0;
+    for a in answers {
+        match a.unwrap().status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("a report answered {other}"),
+        }
+    }
+    assert_eq!(created, 5);
+    let manager = app.token("facility_manager").await;
+    let list = expect(
+        app.get("/api/v1/work-orders?q=Burst&limit=100", &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 5);
+}
+both!(the_hourly_limit_holds_when_reports_arrive_at_once);

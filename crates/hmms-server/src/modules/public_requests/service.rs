@@ -22,6 +22,26 @@ use crate::modules::notifications::{Message, holders_at_site, send};
 use crate::modules::work_orders::{self, NewWorkOrder, Notice, Raise, Raiser};
 use crate::state::{AppState, WriteTx};
 
+/// 429 once an address has sent its requests for the hour.
+async fn within_limit(
+    db: &impl sea_orm::ConnectionTrait,
+    ip: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let recent = public_submission::Entity::find()
+        .filter(public_submission::Column::Ip.eq(ip))
+        .filter(public_submission::Column::CreatedAt.gt(now - Duration::hours(1)))
+        .count(db)
+        .await?;
+    if recent >= PER_HOUR {
+        return Err(ApiError::TooManyRequests {
+            detail: "Thank you — several requests came from here in the last hour. Please ask the ward to call maintenance.".into(),
+            retry_after_secs: 3600,
+        });
+    }
+    Ok(())
+}
+
 /// Requests one address may send per hour.
 pub const PER_HOUR: u64 = 5;
 
@@ -221,17 +241,9 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
     let s = &target.site;
     let ip = meta.ip.clone().unwrap_or_else(|| "unknown".into());
     let now = state.clock.now();
-    let recent = public_submission::Entity::find()
-        .filter(public_submission::Column::Ip.eq(ip.as_str()))
-        .filter(public_submission::Column::CreatedAt.gt(now - Duration::hours(1)))
-        .count(&state.db)
-        .await?;
-    if recent >= PER_HOUR {
-        return Err(ApiError::TooManyRequests {
-            detail: "Thank you — several requests came from here in the last hour. Please ask the ward to call maintenance.".into(),
-            retry_after_secs: 3600,
-        });
-    }
+    // Checked before the photo is stored, and again under the write lock, where no other
+    // request from this address can be counted and inserted in between.
+    within_limit(&state.db, &ip, now).await?;
     let id = Uuid::now_v7();
     let photo = match sub.photo {
         Some((file_name, bytes)) => Some((
@@ -241,6 +253,7 @@ pub async fn submit(state: &AppState, meta: &Meta, sub: Submission) -> ApiResult
         None => None,
     };
     let tx = state.begin_write().await?;
+    within_limit(&*tx, &ip, now).await?;
     let requester = public_requester(&tx, s.organization_id, now).await?;
     let times = work_orders::sla_policy(&*tx, s.id, Priority::Medium).await?;
     let reporter = match &phone {
