@@ -104,8 +104,15 @@ pub enum TransitionError {
     Forbidden,
 }
 
-/// Checks a status change.
+/// Checks a status change. Permission is judged before state: someone who may never take a
+/// step to `to`, from any status, is refused (403) before the work order's status is looked at.
 pub fn check_transition(from: Status, to: Status, rights: Rights) -> Result<(), TransitionError> {
+    let ever = Status::ALL
+        .iter()
+        .any(|&f| machine_next(f).contains(&to) && may(f, to, rights));
+    if !ever {
+        return Err(TransitionError::Forbidden);
+    }
     if !machine_next(from).contains(&to) {
         return Err(TransitionError::Invalid {
             allowed: allowed_next(from, rights),
@@ -378,8 +385,26 @@ mod tests {
             execute_own: true,
             ..Rights::default()
         };
+        // Permission before state: a technician may never close, whatever the status.
         assert_eq!(
             check_transition(Status::Assigned, Status::Closed, tech),
+            Err(TransitionError::Forbidden)
+        );
+        assert_eq!(
+            check_transition(Status::InProgress, Status::Closed, tech),
+            Err(TransitionError::Forbidden)
+        );
+        // One who may close, but not from here, is told what is open.
+        let approver = Rights {
+            approve: true,
+            ..Rights::default()
+        };
+        assert_eq!(
+            check_transition(Status::InProgress, Status::Closed, approver),
+            Err(TransitionError::Invalid { allowed: vec![] })
+        );
+        assert_eq!(
+            check_transition(Status::Assigned, Status::Completed, tech),
             Err(TransitionError::Invalid {
                 allowed: vec![Status::InProgress]
             })

@@ -2,7 +2,7 @@
 //! kept closed here.
 
 use crate::both;
-use crate::helpers::{TestApp, expect};
+use crate::helpers::{TestApp, expect, work_order_in};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -200,3 +200,124 @@ async fn a_stop_is_not_held_up_by_a_request_in_flight(app: TestApp) {
     drop(slow);
 }
 both!(a_stop_is_not_held_up_by_a_request_in_flight);
+
+/// Finding 8: amounts are bounded, so no total can wrap negative.
+async fn amounts_are_bounded_and_totals_never_wrap(app: TestApp) {
+    let id = work_order_in(&app, "in_progress").await;
+    let path = format!("/api/v1/work-orders/{id}");
+    let manager = app.token("facility_manager").await;
+    for bad in [
+        json!(9_223_372_036_854_775_807i64),
+        json!(1_000_000_000_001i64),
+        json!(-1),
+    ] {
+        let p = expect(
+            app.patch(&path, &manager, json!({ "vendorCostMinor": bad }))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], "vendorCostMinor", "{p}");
+    }
+    let wo = expect(
+        app.patch(
+            &path,
+            &manager,
+            json!({ "vendorCostMinor": 1_000_000_000_000i64 }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let tech = app.token("technician").await;
+    expect(
+        app.post(
+            &format!("{path}/parts"),
+            &tech,
+            json!({ "description": "Main board", "quantity": 100_000, "unitCostMinor": 1_000_000_000_000i64 }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let wo2 = expect(app.get(&path, &manager).await, StatusCode::OK).await;
+    assert_eq!(wo["vendorCostMinor"], 1_000_000_000_000i64);
+    assert!(wo2["totalCostMinor"].as_i64().unwrap() >= 100_000 * 1_000_000_000_000i64);
+    // Asset costs likewise refuse amounts beyond the bound.
+    let admin = app.admin().await;
+    let icu = app.department_id("SMGH", "ICU").await;
+    let p = expect(
+        app.post(
+            "/api/v1/assets",
+            &admin,
+            json!({ "tag": "SMGH-ICU-BIG-001", "name": "X", "departmentId": icu,
+                    "purchaseCostMinor": 9_223_372_036_854_775_807i64 }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "purchaseCostMinor", "{p}");
+}
+both!(amounts_are_bounded_and_totals_never_wrap);
+
+/// Finding 9: a requester may correct what their pending request says, not how it is handled
+/// or what it costs.
+async fn a_requester_cannot_set_cost_priority_or_signature(app: TestApp) {
+    let id = work_order_in(&app, "pending").await;
+    let path = format!("/api/v1/work-orders/{id}");
+    let staff = app.token("staff").await;
+    for body in [
+        json!({ "vendorCostMinor": 5_000_000 }),
+        json!({ "priority": "critical" }),
+        json!({ "signatureRequired": true }),
+        json!({ "type": "preventive" }),
+        json!({ "title": "Suction unit dead", "priority": "critical" }),
+    ] {
+        let res = app.patch(&path, &staff, body.clone()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{body}");
+    }
+    let wo = expect(
+        app.patch(&path, &staff, json!({ "title": "Suction unit dead" }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(wo["title"], "Suction unit dead");
+    assert_eq!(wo["priority"], "high");
+    assert_eq!(wo["vendorCostMinor"], 0);
+    assert_eq!(wo["signatureRequired"], false);
+}
+both!(a_requester_cannot_set_cost_priority_or_signature);
+
+/// Finding 13: permission is judged before state — a technician approving work that is still
+/// in progress, or sending it back, is refused for her role (403), not for the status (409)
+/// or the version (412).
+async fn permission_is_judged_before_state(app: TestApp) {
+    let id = work_order_in(&app, "in_progress").await;
+    let path = format!("/api/v1/work-orders/{id}");
+    let tech = app.token("technician").await;
+    for (step, body) in [
+        ("approve-close", json!({})),
+        ("approve-close", json!({ "version": 999 })),
+        ("reject", json!({ "reason": "Not done" })),
+        ("reject", json!({ "reason": "Not done", "version": 999 })),
+    ] {
+        let res = app
+            .post(&format!("{path}/{step}"), &tech, body.clone())
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{step} {body}");
+    }
+    let staff = app.token("staff").await;
+    let res = app
+        .patch(&path, &staff, json!({ "priority": "low", "version": 999 }))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // One who may approve is told about the state.
+    let manager = app.token("facility_manager").await;
+    let res = app
+        .post(&format!("{path}/approve-close"), &manager, json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+}
+both!(permission_is_judged_before_state);

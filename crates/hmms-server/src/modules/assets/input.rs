@@ -192,8 +192,8 @@ pub(super) async fn check(
         ("replacementCostMinor", m.replacement_cost_minor),
         ("salvageValueMinor", m.salvage_value_minor),
     ] {
-        if v.is_some_and(|v| !(0..=1_000_000_000_000).contains(&v)) {
-            errors.add(field, "must be from 0 to 1000000000000 (minor units)");
+        if let Some(Err(e)) = v.map(hmms_domain::money::amount) {
+            errors.add(field, e);
         }
     }
     if let (Some(s), Some(c)) = (m.salvage_value_minor, m.purchase_cost_minor)

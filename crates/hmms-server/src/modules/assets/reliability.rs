@@ -2,6 +2,7 @@
 //! corrective work, total cost of ownership, and whether repairs now argue for replacing it.
 
 use hmms_domain::assets::{self as rules, AssetStatus};
+use hmms_domain::money;
 use hmms_domain::work_orders::WorkOrderType;
 use hmms_store::entities::{asset_history, organization, work_order};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -93,22 +94,23 @@ pub async fn of(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<Reliabil
         .filter(|w| corrective(w))
         .filter_map(|w| Some((w.created_at, w.completed_at?)))
         .collect();
-    let (mut labour, mut parts, mut vendor, mut repair) = (0, 0, 0, 0);
-    for (w, d) in orders.iter().zip(&costed) {
-        labour += d.labour_cost_minor;
-        parts += d.parts_cost_minor;
-        vendor += d.vendor_cost_minor;
-        if corrective(w) {
-            repair += d.total_cost_minor;
-        }
-    }
+    let labour = money::total(costed.iter().map(|d| d.labour_cost_minor));
+    let parts = money::total(costed.iter().map(|d| d.parts_cost_minor));
+    let vendor = money::total(costed.iter().map(|d| d.vendor_cost_minor));
+    let repair = money::total(
+        orders
+            .iter()
+            .zip(&costed)
+            .filter(|(w, _)| corrective(w))
+            .map(|(_, d)| d.total_cost_minor),
+    );
     let percent = organization::Entity::find_by_id(a.organization_id)
         .one(&state.db)
         .await?
         .map(|o| o.repair_replace_percent)
         .unwrap_or(50);
     let replacement = a.replacement_cost_minor.or(a.purchase_cost_minor);
-    let maintenance = labour + parts + vendor;
+    let maintenance = money::total([labour, parts, vendor]);
     Ok(Reliability {
         since,
         downtime_minutes: downtime,
@@ -124,7 +126,10 @@ pub async fn of(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<Reliabil
         maintenance_cost_minor: maintenance,
         repair_cost_minor: repair,
         purchase_cost_minor: a.purchase_cost_minor.unwrap_or(0),
-        total_cost_of_ownership_minor: a.purchase_cost_minor.unwrap_or(0) + maintenance,
+        total_cost_of_ownership_minor: money::total([
+            a.purchase_cost_minor.unwrap_or(0),
+            maintenance,
+        ]),
         replacement_cost_minor: replacement,
         repair_replace_percent: percent,
         replacement_advised: replacement

@@ -135,10 +135,10 @@ pub async fn complete(
     errors.into_result()?;
     let tx = state.begin_write().await?;
     let current = find_visible(&*tx, p, id).await?;
-    check_version(body.version, current.version)?;
     let from = status_of(&current);
     rules::check_transition(from, Status::Completed, rights(p, &current))
         .map_err(|e| transition_error(from, Status::Completed, e))?;
+    check_version(body.version, current.version)?;
     if current.signature_required {
         let signed = hmms_store::entities::attachment::Entity::find()
             .filter(hmms_store::entities::attachment::Column::EntityId.eq(current.id))
@@ -208,10 +208,10 @@ pub async fn approve_close(
 ) -> ApiResult<WorkOrderDto> {
     let tx = state.begin_write().await?;
     let current = find_visible(&*tx, p, id).await?;
-    check_version(body.version, current.version)?;
     let from = status_of(&current);
     rules::check_transition(from, Status::Closed, rights(p, &current))
         .map_err(|e| transition_error(from, Status::Closed, e))?;
+    check_version(body.version, current.version)?;
     let now = state.clock.now();
     let mut m = current.clone().into_active_model();
     transition(
@@ -258,6 +258,10 @@ pub async fn reject(
     errors.into_result()?;
     let tx = state.begin_write().await?;
     let current = find_visible(&*tx, p, id).await?;
+    // Permission before state: only those who approve may send work back.
+    if !rights(p, &current).approve {
+        return Err(ApiError::missing_permission("work_order.approve_close"));
+    }
     check_version(body.version, current.version)?;
     let from = status_of(&current);
     if from != Status::Completed {

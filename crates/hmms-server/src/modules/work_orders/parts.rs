@@ -2,6 +2,7 @@
 //! order's parts cost. The people doing the work record them while it is open; managers may also
 //! correct them until the work is closed.
 
+use hmms_domain::money;
 use std::collections::HashMap;
 
 use hmms_domain::validate::Errors;
@@ -21,10 +22,9 @@ use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, WriteTx};
 
-/// Largest quantity and unit cost accepted: beyond these a typing slip is likelier than a real
-/// part, and the product stays far from overflowing.
+/// Largest quantity accepted: beyond it a typing slip is likelier than a real part.
 const MAX_QUANTITY: i32 = 100_000;
-const MAX_UNIT_COST_MINOR: i64 = 1_000_000_000_000;
+const MAX_UNIT_COST_MINOR: i64 = money::MAX_MINOR;
 
 fn dto(m: work_order_part::Model) -> PartDto {
     PartDto {
@@ -33,7 +33,7 @@ fn dto(m: work_order_part::Model) -> PartDto {
         part_number: m.part_number,
         quantity: m.quantity,
         unit_cost_minor: m.unit_cost_minor,
-        total_cost_minor: i64::from(m.quantity) * m.unit_cost_minor,
+        total_cost_minor: money::times(i64::from(m.quantity), m.unit_cost_minor),
         added_by: m.added_by,
         created_at: m.created_at,
     }
@@ -47,7 +47,9 @@ pub async fn costs(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> ApiResult<HashM
         .all(db)
         .await?
     {
-        *out.entry(p.work_order_id).or_default() += i64::from(p.quantity) * p.unit_cost_minor;
+        let line = money::times(i64::from(p.quantity), p.unit_cost_minor);
+        let sum = out.entry(p.work_order_id).or_default();
+        *sum = money::total([*sum, line]);
     }
     Ok(out)
 }
@@ -63,7 +65,7 @@ pub async fn list(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<PartLi
         .into_iter()
         .map(dto)
         .collect();
-    let total_cost_minor = items.iter().map(|i| i.total_cost_minor).sum();
+    let total_cost_minor = money::total(items.iter().map(|i| i.total_cost_minor));
     Ok(PartList {
         items,
         total_cost_minor,

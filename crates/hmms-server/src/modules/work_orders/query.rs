@@ -1,6 +1,7 @@
 //! Reading work orders: lists with filters, sort and keyset paging under the caller's scope, and
 //! the view each reader gets (SLA state, labour, the steps they may take).
 
+use hmms_domain::money;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -238,7 +239,8 @@ pub fn dto_of(
 ) -> WorkOrderDto {
     let labour_minutes = costs.labour_minutes;
     // Rounded to the nearest minor unit.
-    let labour_cost_minor = (labour_minutes * costs.labour_rate_minor + 30) / 60;
+    let labour_cost_minor =
+        money::times(labour_minutes, costs.labour_rate_minor).saturating_add(30) / 60;
     let status = status_of(&w);
     WorkOrderDto {
         allowed_transitions: rules::allowed_next(status, rights(p, &w))
@@ -249,7 +251,7 @@ pub fn dto_of(
         labour_minutes,
         labour_cost_minor,
         parts_cost_minor: costs.parts_minor,
-        total_cost_minor: labour_cost_minor + costs.parts_minor + w.vendor_cost_minor,
+        total_cost_minor: money::total([labour_cost_minor, costs.parts_minor, w.vendor_cost_minor]),
         signature_required: w.signature_required,
         pm_instance_id: w.pm_instance_id,
         follow_up_of: w.follow_up_of,

@@ -189,22 +189,27 @@ pub async fn update(
 ) -> ApiResult<WorkOrderDto> {
     let tx = state.begin_write().await?;
     let current = find_visible(&*tx, p, id).await?;
-    pagination::check_version(if_match.or(body.version), current.version)?;
     let now = state.clock.now();
     let from = status_of(&current);
     let r = rights(p, &current);
-    let edits_fields = body.title.is_some()
+    // What the request says: its requester may still correct it while it is pending.
+    let edits_request = body.title.is_some()
         || body.description.is_some()
-        || body.wo_type.is_some()
-        || body.priority.is_some()
         || body.department_id.is_some()
-        || body.location_id.is_some()
+        || body.location_id.is_some();
+    // How it is handled and what it costs: managers only.
+    let edits_handling = body.wo_type.is_some()
+        || body.priority.is_some()
         || body.vendor_cost_minor.is_some()
         || body.signature_required.is_some();
-    // Managers edit any open work order; requesters may still correct their own pending request.
-    if edits_fields && !(r.assign || (r.requester && from == Status::Pending)) {
+    let edits_fields = edits_request || edits_handling;
+    if (edits_handling && !r.assign)
+        || (edits_request && !(r.assign || (r.requester && from == Status::Pending)))
+    {
         return Err(ApiError::missing_permission("work_order.assign"));
     }
+    // Permission is judged before state: only then the version and the status.
+    pagination::check_version(if_match.or(body.version), current.version)?;
     if edits_fields && from.is_final() {
         return Err(ApiError::Conflict(format!(
             "A {} work order can no longer be edited.",
@@ -241,8 +246,8 @@ pub async fn update(
     {
         errors.add("locationId", "must be a location of the work order's site");
     }
-    if body.vendor_cost_minor.is_some_and(|c| c < 0) {
-        errors.add("vendorCostMinor", "must not be negative");
+    if let Some(Err(e)) = body.vendor_cost_minor.map(hmms_domain::money::amount) {
+        errors.add("vendorCostMinor", e);
     }
     if body.assignee_id.is_some() || body.vendor_company_id.is_some() {
         if !r.assign {

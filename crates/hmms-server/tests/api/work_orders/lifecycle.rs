@@ -107,15 +107,24 @@ async fn the_whole_loop_from_request_to_approved_closure(app: TestApp) {
         StatusCode::CREATED,
     )
     .await;
-    // Not hers to close.
+    // Not hers to close: refused for her role (permission is judged before state, issue 13).
     let p = expect(
         app.patch(&path, &tech, json!({ "status": "closed" })).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("to closed"), "{p}");
+
+    let wo = expect(app.post(&format!("{path}/complete"), &tech, json!({ "resolutionCategory": "replaced_part", "failureCause": "cracked sensor", "downtimeMinutes": 95 })).await, StatusCode::OK).await;
+    assert_eq!(wo["status"], "completed");
+    // A step she may take elsewhere, but not from here: 409, naming what is open to her.
+    let p = expect(
+        app.patch(&path, &tech, json!({ "status": "on_hold" }))
+            .await,
         StatusCode::CONFLICT,
     )
     .await;
-    assert_eq!(p["allowed"], json!(["on_hold", "completed"]));
-    let wo = expect(app.post(&format!("{path}/complete"), &tech, json!({ "resolutionCategory": "replaced_part", "failureCause": "cracked sensor", "downtimeMinutes": 95 })).await, StatusCode::OK).await;
-    assert_eq!(wo["status"], "completed");
+    assert_eq!(p["allowed"], json!([]));
     assert_eq!(wo["labourMinutes"], 40);
     assert_eq!(wo["slaStatus"], "met");
     expect(
