@@ -17,6 +17,10 @@ pub struct ProblemField {
     pub message: String,
 }
 
+/// The most field errors one problem lists (an import of thousands of bad rows names the
+/// first ones and says how many there are), so every problem stays a small document.
+pub const MAX_LISTED_ERRORS: usize = 1000;
+
 /// An error response (RFC 9457 `application/problem+json`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
@@ -193,9 +197,18 @@ impl ApiError {
                 vec![],
             ),
             ApiError::Validation(fields) => (
-                Some("Correct the fields listed in `errors` and try again.".into()),
+                Some(if fields.len() > MAX_LISTED_ERRORS {
+                    format!(
+                        "Correct the fields listed in `errors` and try again. There are {} problems; \
+                         the first {MAX_LISTED_ERRORS} are listed.",
+                        fields.len()
+                    )
+                } else {
+                    "Correct the fields listed in `errors` and try again.".into()
+                }),
                 fields
                     .iter()
+                    .take(MAX_LISTED_ERRORS)
                     .map(|f| ProblemField { field: f.field.clone(), message: f.message.clone() })
                     .collect(),
             ),

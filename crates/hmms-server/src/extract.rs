@@ -128,3 +128,26 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             })
     }
 }
+
+/// Whether a body could not be read because it is longer than its route accepts. A body sent
+/// in chunks declares no length to refuse up front; it fails part-way, and the failure is
+/// wrapped by the multipart reader: this looks through the wrapping.
+pub fn too_large(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// The problem for an upload form that could not be read: 413 when it is too large.
+pub fn upload_error(e: axum::extract::multipart::MultipartError, what: &str) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE || too_large(&e) {
+        ApiError::PayloadTooLarge(format!("The {what} is larger than uploads may be."))
+    } else {
+        ApiError::BadRequest(format!("The upload could not be read: {}", e.body_text()))
+    }
+}

@@ -79,9 +79,13 @@ pub async fn problems(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(PROBLEM_JSON));
     let (mut parts, body) = res.into_parts();
-    let bytes = to_bytes(body, 256 * 1024).await.unwrap_or_default();
-    let mut value = if is_problem {
-        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default()
+    let bytes = to_bytes(body, 1024 * 1024).await.unwrap_or_default();
+    let parsed = is_problem
+        .then(|| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .flatten()
+        .filter(serde_json::Value::is_object);
+    let mut value = if let Some(problem) = parsed {
+        problem
     } else {
         let detail = match status.as_u16() {
             404 => Some(format!(

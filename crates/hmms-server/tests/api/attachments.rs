@@ -241,5 +241,77 @@ async fn uploads_have_their_own_size_limit(app: TestApp) {
     let n = stream.read(&mut buf).await.unwrap();
     let answer = String::from_utf8_lossy(&buf[..n]);
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    // Sent in chunks without a declared length, it is refused as too large too (413, not 400),
+    // on every kind of upload (issue 13 finding 11).
+    let head = "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.png\"\r\nContent-Type: image/png\r\n\r\n";
+    let manager = app.token("facility_manager").await;
+    let icu = app.department_id("SMGH", "ICU").await;
+    let asset = expect(
+        app.post(
+            "/api/v1/assets",
+            &manager,
+            serde_json::json!({ "tag": "SMGH-ICU-DOC-001", "name": "Ventilator", "departmentId": icu }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (path, token, content_type, first) in [
+        (
+            format!("/api/v1/work-orders/{wo}/attachments"),
+            &tech,
+            "multipart/form-data; boundary=x",
+            head,
+        ),
+        (
+            format!("/api/v1/assets/{asset}/documents"),
+            &manager,
+            "multipart/form-data; boundary=x",
+            head,
+        ),
+        (
+            "/api/v1/assets/import".to_string(),
+            &manager,
+            "text/csv",
+            "tag,name\n",
+        ),
+    ] {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (mut rd, mut wr) = stream.into_split();
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\n"
+        );
+        let first = first.to_string();
+        // The server answers as soon as the body passes the limit; keep sending meanwhile, as
+        // a client would, and stop when it hangs up.
+        let writer = tokio::spawn(async move {
+            let mut send = |b: Vec<u8>| {
+                let mut framed = format!("{:x}\r\n", b.len()).into_bytes();
+                framed.extend(b);
+                framed.extend(b"\r\n");
+                framed
+            };
+            let mut out = request.into_bytes();
+            out.extend(send(first.into_bytes()));
+            if wr.write_all(&out).await.is_err() {
+                return;
+            }
+            for _ in 0..25 {
+                if wr.write_all(&send(vec![b'a'; 1024 * 1024])).await.is_err() {
+                    return;
+                }
+            }
+            let _ = wr.write_all(b"0\r\n\r\n").await;
+        });
+        let mut answer = vec![0u8; 4096];
+        let n = rd.read(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]).to_string();
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+        writer.abort();
+    }
 }
 both!(uploads_have_their_own_size_limit);

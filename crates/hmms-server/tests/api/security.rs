@@ -321,3 +321,27 @@ async fn permission_is_judged_before_state(app: TestApp) {
     assert_eq!(res.status(), StatusCode::CONFLICT);
 }
 both!(permission_is_judged_before_state);
+
+/// Finding 10: an import with thousands of bad rows answers a problem that lists the first
+/// thousand and says how many there are — never an empty body.
+async fn thousands_of_bad_rows_answer_a_readable_problem(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let mut sheet = String::from("tag,name,site_code,department_code,purchase_date\n");
+    for i in 0..5000 {
+        sheet.push_str(&format!("SMGH-ICU-BAD-{i:05},Pump,SMGH,ICU,31/01/2024\n"));
+    }
+    let p = expect(
+        import(&app, "/api/v1/assets/import", &manager, &sheet).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let errors = p["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1000);
+    assert_eq!(errors[0]["field"], "row 1: purchase_date");
+    assert!(
+        p["detail"].as_str().unwrap().contains("5000 problems"),
+        "{}",
+        p["detail"]
+    );
+}
+both!(thousands_of_bad_rows_answer_a_readable_problem);

@@ -85,11 +85,7 @@ pub struct UploadForm {
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge("The file is larger than uploads may be.".into())
-    } else {
-        ApiError::BadRequest(format!("The upload could not be read: {}", e.body_text()))
-    }
+    crate::extract::upload_error(e, "file")
 }
 
 /// Reads an upload form: the `file` field and an optional `kind`.

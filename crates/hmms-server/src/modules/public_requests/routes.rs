@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 
 use super::service::{self, PublicPlace, PublicReceipt, Submission};
 use crate::auth::principal::Meta;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiPath;
 use crate::state::AppState;
 
@@ -85,13 +85,7 @@ pub async fn submit_public_request(
     meta: Meta,
     mut form: Multipart,
 ) -> ApiResult<impl IntoResponse> {
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge("The photo is larger than uploads may be.".into())
-        } else {
-            ApiError::BadRequest(format!("The form could not be read: {}", e.body_text()))
-        }
-    };
+    let bad = |e| crate::extract::upload_error(e, "photo");
     let mut sub = Submission {
         site_code: String::new(),
         location_code: String::new(),
