@@ -289,7 +289,7 @@ async fn uploads_have_their_own_size_limit(app: TestApp) {
         // The server answers as soon as the body passes the limit; keep sending meanwhile, as
         // a client would, and stop when it hangs up.
         let writer = tokio::spawn(async move {
-            let mut send = |b: Vec<u8>| {
+            let send = |b: Vec<u8>| {
                 let mut framed = format!("{:x}\r\n", b.len()).into_bytes();
                 framed.extend(b);
                 framed.extend(b"\r\n");
