@@ -44,6 +44,9 @@ pub struct Config {
     pub storage_secret_access_key: Option<String>,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: String,
+    /// SQLite only: `full` (default) puts every acknowledged commit on disk, so a power cut
+    /// loses nothing; `normal` is faster but may lose the last commits on a power cut.
+    pub sqlite_synchronous: String,
     /// argon2id memory cost in KiB and iterations (OWASP: 19 MiB, 2 passes).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -68,6 +71,7 @@ impl Default for Config {
             storage_access_key_id: None,
             storage_secret_access_key: None,
             log_format: "pretty".into(),
+            sqlite_synchronous: "full".into(),
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
         }
@@ -88,6 +92,7 @@ const ENV_KEYS: &[&str] = &[
     "REFRESH_TOKEN_TTL_SECS",
     "MAX_BODY_BYTES",
     "MAX_UPLOAD_BYTES",
+    "SQLITE_SYNCHRONOUS",
     "STORAGE_URL",
     "STORAGE_ACCESS_KEY_ID",
     "STORAGE_SECRET_ACCESS_KEY",
@@ -145,6 +150,9 @@ impl Config {
         }
         if !matches!(self.log_format.as_str(), "pretty" | "json") {
             bail!("log_format must be `pretty` or `json`");
+        }
+        if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
+            bail!("sqlite_synchronous must be `full` or `normal`");
         }
         if let Some(url) = &self.database_url
             && !(url.starts_with("sqlite:")

@@ -56,7 +56,11 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     // rustls (S3 storage, Web Push) signs and encrypts with ring; installing twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let keys = config::Keys::load_or_create(&config)?;
-    let db = hmms_store::connect(&config.database_url())
+    let durability = match config.sqlite_synchronous.as_str() {
+        "normal" => hmms_store::SqliteDurability::Normal,
+        _ => hmms_store::SqliteDurability::Full,
+    };
+    let db = hmms_store::connect(&config.database_url(), durability)
         .await
         .context("opening the database")?;
     hmms_store::migrate(&db)

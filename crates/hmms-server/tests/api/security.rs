@@ -345,3 +345,28 @@ async fn thousands_of_bad_rows_answer_a_readable_problem(app: TestApp) {
     );
 }
 both!(thousands_of_bad_rows_answer_a_readable_problem);
+
+/// Finding 16: an acknowledged write survives a power cut — SQLite syncs every commit
+/// (`synchronous=FULL`, 2), PostgreSQL waits for its WAL flush (`synchronous_commit=on`).
+async fn acknowledged_writes_are_on_disk(app: TestApp) {
+    use hmms_server::state::AppState;
+    use sea_orm::{ConnectionTrait, Statement};
+    let state: &AppState = &app.state;
+    let backend = state.db.get_database_backend();
+    let (sql, want) = match backend {
+        sea_orm::DbBackend::Sqlite => ("PRAGMA synchronous", "2"),
+        _ => ("SHOW synchronous_commit", "on"),
+    };
+    let row = state
+        .db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .unwrap();
+    let got = match backend {
+        sea_orm::DbBackend::Sqlite => row.try_get_by_index::<i64>(0).unwrap().to_string(),
+        _ => row.try_get_by_index::<String>(0).unwrap(),
+    };
+    assert_eq!(got, want, "{sql}");
+}
+both!(acknowledged_writes_are_on_disk);
