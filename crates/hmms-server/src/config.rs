@@ -44,6 +44,12 @@ pub struct Config {
     pub storage_secret_access_key: Option<String>,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: String,
+    /// Reverse proxies (addresses or CIDR blocks, e.g. `10.0.0.0/8`) whose `X-Forwarded-For`
+    /// names the client. From anyone else the header is ignored: the peer address is the client
+    /// for sign-in throttling, public-report limits and the audit trail.
+    pub trusted_proxies: Vec<String>,
+    /// Bearer token for `GET /metrics`. Unset: metrics answer only to this machine (loopback).
+    pub metrics_token: Option<String>,
     /// SQLite only: `full` (default) puts every acknowledged commit on disk, so a power cut
     /// loses nothing; `normal` is faster but may lose the last commits on a power cut.
     pub sqlite_synchronous: String,
@@ -72,6 +78,8 @@ impl Default for Config {
             storage_secret_access_key: None,
             log_format: "pretty".into(),
             sqlite_synchronous: "full".into(),
+            trusted_proxies: vec![],
+            metrics_token: None,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
         }
@@ -93,6 +101,8 @@ const ENV_KEYS: &[&str] = &[
     "MAX_BODY_BYTES",
     "MAX_UPLOAD_BYTES",
     "SQLITE_SYNCHRONOUS",
+    "METRICS_TOKEN",
+    "TRUSTED_PROXIES",
     "STORAGE_URL",
     "STORAGE_ACCESS_KEY_ID",
     "STORAGE_SECRET_ACCESS_KEY",
@@ -127,6 +137,14 @@ impl Config {
             if let Ok(v) = std::env::var(format!("HMMS_{key}")) {
                 let k = key.to_lowercase();
                 let value = match v.parse::<i64>() {
+                    // A list: comma-separated.
+                    _ if k == "trusted_proxies" => toml::Value::Array(
+                        v.split(',')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(|s| toml::Value::String(s.into()))
+                            .collect(),
+                    ),
                     Ok(n)
                         if k.ends_with("_secs")
                             || k.ends_with("_bytes")
@@ -144,6 +162,20 @@ impl Config {
         Ok(cfg)
     }
 
+    /// The trusted proxies as networks (a bare address is a network of one).
+    pub fn proxies(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        anyhow::anyhow!("trusted_proxies: `{p}` is not an address or CIDR block")
+                    })
+            })
+            .collect()
+    }
+
     fn check(&self) -> anyhow::Result<()> {
         if self.access_token_ttl_secs < 30 || self.refresh_token_ttl_secs < 60 {
             bail!("token lifetimes are too short");
@@ -151,6 +183,7 @@ impl Config {
         if !matches!(self.log_format.as_str(), "pretty" | "json") {
             bail!("log_format must be `pretty` or `json`");
         }
+        self.proxies()?;
         if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
             bail!("sqlite_synchronous must be `full` or `normal`");
         }
@@ -185,6 +218,7 @@ impl Config {
         c.data_key = hide(&c.data_key);
         c.vapid_private_key = hide(&c.vapid_private_key);
         c.storage_secret_access_key = hide(&c.storage_secret_access_key);
+        c.metrics_token = hide(&c.metrics_token);
         c.database_url = Some(redact_url_password(&self.database_url()));
         c
     }

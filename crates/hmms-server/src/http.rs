@@ -19,6 +19,54 @@ use crate::state::AppState;
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
+/// The address of the client a request came from: the peer, or — when the peer is a trusted
+/// reverse proxy — the last address in `X-Forwarded-For` that is not itself a trusted proxy.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+/// Works out [`ClientAddr`] for every request.
+pub async fn client_addr(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        let client = client_of(peer, &forwarded, &state.proxies);
+        req.extensions_mut().insert(ClientAddr(client));
+    }
+    next.run(req).await
+}
+
+/// The client behind `peer`: walking `X-Forwarded-For` from the right (the entries the
+/// trusted proxies appended), the first address that is not a trusted proxy. An entry that is
+/// not an address stops the walk at the last trusted hop.
+pub fn client_of(
+    peer: std::net::IpAddr,
+    forwarded: &[String],
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let mut client = peer;
+    for entry in forwarded.iter().rev() {
+        if !trusted.iter().any(|n| n.contains(&client)) {
+            break;
+        }
+        match entry.parse::<std::net::IpAddr>() {
+            Ok(ip) => client = ip,
+            Err(_) => break,
+        }
+    }
+    client
+}
+
 /// Counts requests and their time for `/metrics`.
 pub async fn metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_string();
@@ -243,3 +291,39 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
 
 /// How long a graceful shutdown waits for in-flight requests before cancelling them.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+#[cfg(test)]
+mod tests {
+    use super::client_of;
+
+    #[test]
+    fn the_client_is_found_behind_trusted_proxies_only() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let fwd = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Straight from the internet: the header is the client's own word, ignored.
+        assert_eq!(
+            client_of(ip("203.0.113.9"), &fwd(&["1.2.3.4"]), &trusted),
+            ip("203.0.113.9")
+        );
+        // Through our proxy: the address it saw.
+        assert_eq!(
+            client_of(ip("10.0.0.2"), &fwd(&["203.0.113.9"]), &trusted),
+            ip("203.0.113.9")
+        );
+        // A forged entry before the real one is not believed; two proxies in a row are.
+        assert_eq!(
+            client_of(
+                ip("10.0.0.2"),
+                &fwd(&["1.2.3.4", "203.0.113.9", "10.0.0.3"]),
+                &trusted
+            ),
+            ip("203.0.113.9")
+        );
+        // Garbage stops at the last trusted hop.
+        assert_eq!(
+            client_of(ip("10.0.0.2"), &fwd(&["nonsense"]), &trusted),
+            ip("10.0.0.2")
+        );
+    }
+}

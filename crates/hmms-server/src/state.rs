@@ -31,6 +31,8 @@ pub struct Inner {
     pub clock: Clock,
     pub passwords: Passwords,
     pub metrics: Metrics,
+    /// The trusted reverse proxies (`Config::trusted_proxies`, checked when it was loaded).
+    pub proxies: Vec<ipnet::IpNet>,
     pub events: crate::events::EventHub,
     /// Where files live: a local folder by default.
     pub files: Arc<dyn object_store::ObjectStore>,
@@ -60,6 +62,7 @@ impl AppState {
         registry: Registry,
     ) -> Self {
         let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations);
+        let proxies = config.proxies().unwrap_or_default();
         AppState(Arc::new(Inner {
             db,
             config,
@@ -67,6 +70,7 @@ impl AppState {
             clock,
             passwords,
             metrics: Metrics::default(),
+            proxies,
             events: crate::events::EventHub::default(),
             files: storage.store.clone(),
             storage,

@@ -93,8 +93,14 @@ pub fn meta_of(parts: &Parts) -> Meta {
     Meta {
         ip: parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string()),
+            .get::<crate::http::ClientAddr>()
+            .map(|c| c.0.to_string())
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0.ip().to_string())
+            }),
         user_agent: text(header::USER_AGENT.as_str()),
         request_id: text("x-request-id"),
     }

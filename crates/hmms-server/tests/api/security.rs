@@ -370,3 +370,114 @@ async fn acknowledged_writes_are_on_disk(app: TestApp) {
     assert_eq!(got, want, "{sql}");
 }
 both!(acknowledged_writes_are_on_disk);
+
+/// Finding 17: `X-Forwarded-For` counts only from a trusted proxy — from anyone else it
+/// cannot dodge the public-report limit; behind a trusted proxy, each client has its own.
+async fn forwarded_addresses_count_only_from_trusted_proxies(app: TestApp) {
+    use reqwest::multipart::Form;
+    let form = |n: usize| {
+        Form::new()
+            .text("siteCode", "smgh")
+            .text("locationCode", "MB-1-01")
+            .text("name", "Ward clerk")
+            .text("description", format!("Fault {n}"))
+    };
+    let send = |app: &TestApp, n: usize, from: &'static str| {
+        app.client
+            .post(app.url("/api/v1/public/requests"))
+            .header("x-forwarded-for", from)
+            .multipart(form(n))
+            .send()
+    };
+    // Not trusted: a forged header changes nothing, the sixth report is refused.
+    for n in 0..5 {
+        expect(
+            send(&app, n, ["198.51.100.1", "198.51.100.2"][n % 2])
+                .await
+                .unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let res = send(&app, 5, "198.51.100.3").await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // Behind a trusted proxy (here, this machine): each client has its own five.
+    let behind = crate::helpers::spawn_configured(app.backend, true, false, |c| {
+        c.trusted_proxies = vec!["127.0.0.0/8".into()];
+    })
+    .await
+    .unwrap();
+    for n in 0..5 {
+        expect(
+            send(&behind, n, "198.51.100.1").await.unwrap(),
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let res = send(&behind, 5, "198.51.100.1").await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    expect(
+        send(&behind, 6, "198.51.100.2").await.unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    // The audit trail names the client, not the proxy.
+    let admin = behind.admin().await;
+    let trail = expect(
+        behind.get("/api/v1/audit?limit=5", &admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        trail["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["ip"] == "198.51.100.2"),
+        "{trail}"
+    );
+}
+both!(forwarded_addresses_count_only_from_trusted_proxies);
+
+/// Finding 17: `/metrics` answers only with its token when one is set; pages forbid `<base>`
+/// and posting forms elsewhere.
+async fn metrics_need_their_token_and_pages_are_locked_down(app: TestApp) {
+    let res = app.client.get(app.url("/")).send().await.unwrap();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("base-uri 'none'") && csp.contains("form-action 'self'"),
+        "{csp}"
+    );
+    let guarded = crate::helpers::spawn_configured(app.backend, false, false, |c| {
+        c.metrics_token = Some("s3cret-metrics-token".into());
+    })
+    .await
+    .unwrap();
+    for auth in [None, Some("Bearer wrong"), Some("s3cret-metrics-token")] {
+        let mut req = guarded.client.get(guarded.url("/metrics"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{auth:?}");
+    }
+    let res = guarded
+        .client
+        .get(guarded.url("/metrics"))
+        .bearer_auth("s3cret-metrics-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("hmms_http_requests_total")
+    );
+}
+both!(metrics_need_their_token_and_pages_are_locked_down);

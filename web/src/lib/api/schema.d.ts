@@ -1835,7 +1835,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (text exposition format). */
+        /**
+         * Prometheus metrics (text exposition format).
+         * @description With `metrics_token` configured, send it as `Authorization: Bearer <token>`; without, metrics
+         *     answer only to this machine (loopback).
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -21929,7 +21933,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in, or the token is invalid */
+            /** @description No or wrong metrics token, or asked from another machine without one */
             401: {
                 headers: {
                     [name: string]: unknown;
