@@ -48,6 +48,9 @@ pub struct Config {
     /// names the client. From anyone else the header is ignored: the peer address is the client
     /// for sign-in throttling, public-report limits and the audit trail.
     pub trusted_proxies: Vec<String>,
+    /// Tests only: lets push subscriptions point at a push-service stand-in on this machine
+    /// (plain `http://` to loopback). Off, pushes go only to `https://` hosts on the internet.
+    pub push_allow_loopback: bool,
     /// Bearer token for `GET /metrics`. Unset: metrics answer only to this machine (loopback).
     pub metrics_token: Option<String>,
     /// SQLite only: `full` (default) puts every acknowledged commit on disk, so a power cut
@@ -80,6 +83,7 @@ impl Default for Config {
             sqlite_synchronous: "full".into(),
             trusted_proxies: vec![],
             metrics_token: None,
+            push_allow_loopback: false,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
         }

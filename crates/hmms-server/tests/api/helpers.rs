@@ -157,6 +157,8 @@ pub async fn spawn_configured(
         data_dir: dir.path().to_path_buf(),
         database_url: Some(database_url.clone()),
         listen: "127.0.0.1:0".into(),
+        // The push tests run a push-service stand-in on this machine.
+        push_allow_loopback: true,
         ..Config::default()
     };
     tweak(&mut config);

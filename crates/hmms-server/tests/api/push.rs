@@ -317,3 +317,98 @@ async fn assignments_and_breaches_reach_the_phone(app: TestApp) {
     );
 }
 both!(assignments_and_breaches_reach_the_phone);
+
+/// Issue 13 finding 3: the server pushes only to push services on the internet. Addresses on
+/// this machine or its network are refused when subscribing, and a subscription that points
+/// inside anyway (its host re-pointed after it was made, or written into the database) gets
+/// nothing at send time.
+async fn pushes_go_only_to_the_internet(app: TestApp) {
+    let (service, mut rx) = push_service().await;
+    let guarded = crate::helpers::spawn_configured(app.backend, true, false, |c| {
+        c.push_allow_loopback = false;
+    })
+    .await
+    .unwrap();
+    let tech = guarded.token("technician").await;
+    let phone = Device::new();
+    for endpoint in [
+        format!("{service}/push/phone"),
+        "https://127.0.0.1/push".into(),
+        "https://localhost:8443/push".into(),
+        "https://[::1]/push".into(),
+        "https://10.0.0.7/push".into(),
+        "https://169.254.169.254/latest/meta-data".into(),
+        "https://[::ffff:127.0.0.1]/push".into(),
+    ] {
+        let p = expect(
+            guarded
+                .post(
+                    "/api/v1/push/subscriptions",
+                    &tech,
+                    json!({ "endpoint": endpoint, "keys": phone.keys() }),
+                )
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], "endpoint", "{endpoint}: {p}");
+    }
+
+    // Written in behind the API's back: still nothing is sent there.
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let tech_id: uuid::Uuid = guarded
+        .user_id("technician@demo.hmms")
+        .await
+        .parse()
+        .unwrap();
+    let keys = phone.keys();
+    let org = guarded.get_ok("/api/v1/organization").await["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let endpoint = format!("{service}/push/inside");
+    hmms_store::entities::push_subscription::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        organization_id: Set(org),
+        user_id: Set(tech_id),
+        endpoint_hash: Set(endpoint.clone()),
+        endpoint: Set(endpoint),
+        p256dh: Set(keys["p256dh"].as_str().unwrap().into()),
+        auth: Set(keys["auth"].as_str().unwrap().into()),
+        user_agent: Set(None),
+        created_at: Set(chrono::Utc::now()),
+        last_success_at: Set(None),
+        failures: Set(0),
+    }
+    .insert(&guarded.state.db)
+    .await
+    .unwrap();
+    let wo = work_order_in(&guarded, "pending").await;
+    let manager = guarded.token("facility_manager").await;
+    expect(
+        guarded
+            .patch(
+                &format!("/api/v1/work-orders/{wo}"),
+                &manager,
+                json!({ "assigneeId": tech_id }),
+            )
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let got = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await;
+    assert!(
+        got.is_err(),
+        "a push reached an address inside: {:?}",
+        got.ok().flatten().map(|d| d.device)
+    );
+    let mine = expect(
+        guarded.get("/api/v1/push/subscriptions", &tech).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(mine.to_string().contains("inside"));
+    assert!(mine[0]["lastSuccessAt"].is_null(), "{mine}");
+}
+both!(pushes_go_only_to_the_internet);

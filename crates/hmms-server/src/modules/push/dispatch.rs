@@ -26,8 +26,13 @@ const BATCH: u64 = 100;
 /// Starts the sender. Pushes begin with notifications made from now on.
 pub async fn start(state: AppState) -> anyhow::Result<()> {
     init_cursor(&state).await?;
+    // Connections only to allowed addresses, looked up at connect time; no redirects.
     let client = reqwest_os::Client::builder()
         .timeout(Duration::from_secs(10))
+        .redirect(reqwest_os::redirect::Policy::none())
+        .dns_resolver(super::address::Guarded {
+            loopback: state.config.push_allow_loopback,
+        })
         .build()?;
     tokio::spawn(async move {
         loop {
@@ -144,6 +149,11 @@ async fn deliver(
     let Some(aud) = origin(&sub.endpoint) else {
         return;
     };
+    // An address written into the URL is not looked up, so the resolver cannot judge it.
+    if let Err(e) = super::address::check_url(&sub.endpoint, state.config.push_allow_loopback) {
+        tracing::warn!(endpoint = %sub.endpoint, reason = e, "push refused");
+        return;
+    }
     let payload = serde_json::json!({
         "notificationId": n.id,
         "kind": n.kind,

@@ -2,6 +2,7 @@
 //! escalations reach them even when HMMS is closed. The notification list stays the record;
 //! a push is a best-effort nudge.
 
+mod address;
 mod crypto;
 mod dispatch;
 pub mod routes;

@@ -75,20 +75,24 @@ pub fn vapid_key(state: &AppState) -> VapidKey {
     }
 }
 
-/// Push services are HTTPS. Plain HTTP is accepted only on this machine (a local push-service
-/// emulator, as in the tests).
-fn check_endpoint(raw: &str) -> Result<String, &'static str> {
+/// Push services are HTTPS hosts on the internet ([`super::address`]): the URL, and the
+/// addresses its host resolves to now.
+async fn check_endpoint(raw: &str, loopback: bool) -> Result<String, String> {
     let raw = raw.trim();
     if raw.len() > 2048 {
-        return Err("must be at most 2048 characters");
+        return Err("must be at most 2048 characters".into());
     }
-    let url = object_store::signer::Url::parse(raw).map_err(|_| "is not a URL")?;
-    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    match url.scheme() {
-        "https" if url.host_str().is_some() => Ok(raw.to_string()),
-        "http" if loopback => Ok(raw.to_string()),
-        _ => Err("must be the https:// URL of a push service"),
-    }
+    let url = super::address::check_url(raw, loopback).map_err(String::from)?;
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port_or_known_default().unwrap_or(443);
+    super::address::resolve(
+        host.trim_start_matches('[').trim_end_matches(']'),
+        port,
+        loopback,
+    )
+    .await
+    .map_err(|e| format!("must reach a push service on the internet: {e}"))?;
+    Ok(raw.to_string())
 }
 
 pub async fn list(state: &AppState, p: &Principal) -> ApiResult<Vec<SubscriptionDto>> {
@@ -112,7 +116,7 @@ pub async fn subscribe(
     let mut errors = hmms_domain::validate::Errors::default();
     let endpoint = errors.check(
         "endpoint",
-        check_endpoint(&body.endpoint).map_err(String::from),
+        check_endpoint(&body.endpoint, state.config.push_allow_loopback).await,
     );
     if let Err(e) = SubscriberKeys::parse(&body.keys.p256dh, &body.keys.auth) {
         let field = if e.starts_with("auth") {
