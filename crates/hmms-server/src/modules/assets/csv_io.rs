@@ -1,29 +1,20 @@
-//! CSV import and export of the registry, in the shape of a hospital's inventory spreadsheet:
-//! places by code, money in the currency's major unit, one asset per row. An import checks every
-//! row (by row and column), writes nothing if any row fails unless asked to import the valid
-//! rows only, and is idempotent by tag: importing again updates.
+//! The registry as a hospital's inventory spreadsheet: the columns (places by code, money in the
+//! currency's major unit, one asset per row), the template and the export. Importing is in
+//! [`super::csv_import`].
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use hmms_domain::validate::Errors;
 use hmms_store::entities::{asset, department, equipment_class, location, organization, site};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
-use serde::Serialize;
-use serde_json::json;
-use utoipa::ToSchema;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::dto::*;
-use super::input::{blank, check, merge};
-use super::service::{self, audit_asset, dto, history};
+use super::service;
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
-use crate::spreadsheet::{CsvOut, cell_in};
+use crate::error::ApiResult;
+use crate::spreadsheet::CsvOut;
 use crate::state::AppState;
-use hmms_domain::validate::FieldError;
 
 /// The columns, in order. Money is in the organization currency's major unit (e.g. 1500000.00).
 pub const COLUMNS: &[&str] = &[
@@ -59,28 +50,6 @@ pub const COLUMNS: &[&str] = &[
     "notes",
 ];
 
-const MAX_ROWS: usize = 20_000;
-
-/// What an import did.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportReport {
-    pub created: usize,
-    pub updated: usize,
-    /// Rows left out (only with `partial=true`).
-    pub skipped: usize,
-    /// Problems by row (1 = the first data row) and column.
-    pub errors: Vec<ImportError>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportError {
-    pub row: usize,
-    pub column: String,
-    pub message: String,
-}
-
 /// Minor units per major unit: ISO 4217 currencies without decimals use 1.
 fn minor_per_major(currency: &str) -> i64 {
     const NO_DECIMALS: &[&str] = &[
@@ -102,7 +71,7 @@ fn money(minor: Option<i64>, factor: i64) -> String {
     }
 }
 
-fn parse_money(raw: &str, factor: i64) -> Result<i64, String> {
+pub(super) fn parse_money(raw: &str, factor: i64) -> Result<i64, String> {
     let cleaned: String = raw.chars().filter(|c| *c != ',' && *c != ' ').collect();
     let (whole, frac) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
     let digits = if factor == 1 { 0 } else { 2 };
@@ -124,7 +93,7 @@ fn parse_money(raw: &str, factor: i64) -> Result<i64, String> {
         .ok_or_else(|| "is too large".to_string())
 }
 
-async fn currency_factor(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<i64> {
+pub(super) async fn currency_factor(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<i64> {
     Ok(organization::Entity::find_by_id(org)
         .one(db)
         .await?
@@ -133,18 +102,18 @@ async fn currency_factor(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<i64>
 }
 
 /// Codes of the organization's places and classes, both ways.
-struct Codes {
-    sites: HashMap<String, Uuid>,
+pub(super) struct Codes {
+    pub(super) sites: HashMap<String, Uuid>,
     site_codes: HashMap<Uuid, String>,
-    departments: HashMap<(Uuid, String), Uuid>,
+    pub(super) departments: HashMap<(Uuid, String), Uuid>,
     department_codes: HashMap<Uuid, String>,
-    locations: HashMap<(Uuid, String), Uuid>,
+    pub(super) locations: HashMap<(Uuid, String), Uuid>,
     location_codes: HashMap<Uuid, String>,
-    classes: HashMap<String, Uuid>,
+    pub(super) classes: HashMap<String, Uuid>,
     class_codes: HashMap<Uuid, String>,
 }
 
-async fn codes(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<Codes> {
+pub(super) async fn codes(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<Codes> {
     let sites = site::Entity::find()
         .filter(site::Column::OrganizationId.eq(org))
         .all(db)
@@ -325,397 +294,6 @@ impl AssetQuery {
     }
 }
 
-/// One row turned into the fields of an asset; problems go to `errors` by column.
-fn row_input(
-    row: &HashMap<&str, &str>,
-    c: &Codes,
-    factor: i64,
-    errors: &mut Vec<(String, String)>,
-) -> (AssetInput, Option<String>) {
-    let cell = |k: &str| {
-        row.get(k)
-            .map(|v| cell_in(v.trim()))
-            .filter(|v| !v.is_empty())
-    };
-    let mut bad = |col: &str, msg: String| errors.push((col.to_string(), msg));
-    let text = |k: &str| Some(cell(k).map(str::to_string));
-    let date = |k: &str, bad: &mut dyn FnMut(&str, String)| match cell(k) {
-        None => Some(None),
-        Some(v) => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-            Ok(d) => Some(Some(d)),
-            Err(_) => {
-                bad(k, "must be a date like 2024-01-31".into());
-                None
-            }
-        },
-    };
-    let amount = |k: &str, bad: &mut dyn FnMut(&str, String)| match cell(k) {
-        None => Some(None),
-        Some(v) => match parse_money(v, factor) {
-            Ok(m) => Some(Some(m)),
-            Err(e) => {
-                bad(k, e);
-                None
-            }
-        },
-    };
-    let small = |k: &str, bad: &mut dyn FnMut(&str, String)| match cell(k) {
-        None => Some(None),
-        Some(v) => match v.parse::<i16>() {
-            Ok(n) => Some(Some(n)),
-            Err(_) => {
-                bad(k, "must be a whole number".into());
-                None
-            }
-        },
-    };
-    let mut input = AssetInput {
-        tag: cell("tag").map(str::to_string),
-        name: cell("name").map(str::to_string),
-        make: text("make"),
-        model: text("model"),
-        serial_number: text("serial_number"),
-        supplier: text("supplier"),
-        strategy_justification: text("strategy_justification"),
-        notes: text("notes"),
-        ..Default::default()
-    };
-    if input.tag.is_none() {
-        bad("tag", "is required".into());
-    }
-    if input.name.is_none() {
-        bad("name", "is required".into());
-    }
-    input.installed_on = date("installed_on", &mut bad);
-    input.commissioned_on = date("commissioned_on", &mut bad);
-    input.warranty_end = date("warranty_end", &mut bad);
-    input.purchase_date = date("purchase_date", &mut bad);
-    input.purchase_cost_minor = amount("purchase_cost", &mut bad);
-    input.replacement_cost_minor = amount("replacement_cost", &mut bad);
-    input.salvage_value_minor = amount("salvage_value", &mut bad);
-    input.em_function = small("em_function", &mut bad);
-    input.em_physical_risk = small("em_physical_risk", &mut bad);
-    input.em_maintenance = small("em_maintenance", &mut bad);
-    input.em_incident_history = small("em_incident_history", &mut bad);
-    input.expected_life_years = match cell("expected_life_years") {
-        None => Some(None),
-        Some(v) => match v.parse::<i32>() {
-            Ok(n) => Some(Some(n)),
-            Err(_) => {
-                bad(
-                    "expected_life_years",
-                    "must be a whole number of years".into(),
-                );
-                None
-            }
-        },
-    };
-    macro_rules! keyed {
-        ($col:literal, $t:ty, $field:ident) => {
-            if let Some(v) = cell($col) {
-                match <$t>::from_key(&v.to_lowercase()) {
-                    Some(k) => input.$field = Some(k),
-                    None => bad($col, format!("`{v}` is not one of the allowed values")),
-                }
-            }
-        };
-    }
-    keyed!("status", AssetStatusDto, status);
-    keyed!(
-        "depreciation_method",
-        DepreciationMethodDto,
-        depreciation_method
-    );
-    keyed!("risk_class", RiskClass, risk_class);
-    keyed!(
-        "maintenance_strategy",
-        MaintenanceStrategy,
-        maintenance_strategy
-    );
-    if let Some(v) = cell("life_support") {
-        match v.to_lowercase().as_str() {
-            "yes" | "y" | "true" | "1" => input.life_support = Some(true),
-            "no" | "n" | "false" | "0" => input.life_support = Some(false),
-            _ => bad("life_support", "must be yes or no".into()),
-        }
-    }
-    // Places by code: the site, then its department and location.
-    let site = cell("site_code").map(|s| s.to_uppercase());
-    match &site {
-        None => bad("site_code", "is required".into()),
-        Some(s) => match c.sites.get(s) {
-            Some(id) => {
-                input.site_id = Some(*id);
-                input.department_id = Some(None);
-                input.location_id = Some(None);
-                if let Some(d) = cell("department_code").map(|d| d.to_uppercase()) {
-                    match c.departments.get(&(*id, d.clone())) {
-                        Some(dep) => input.department_id = Some(Some(*dep)),
-                        None => bad("department_code", format!("no department {d} at {s}")),
-                    }
-                }
-                if let Some(l) = cell("location_code").map(|l| l.to_uppercase()) {
-                    match c.locations.get(&(*id, l.clone())) {
-                        Some(loc) => input.location_id = Some(Some(*loc)),
-                        None => bad("location_code", format!("no location {l} at {s}")),
-                    }
-                }
-            }
-            None => bad("site_code", format!("no site {s}")),
-        },
-    }
-    input.class_id = Some(None);
-    if let Some(k) = cell("class_code").map(|k| k.to_uppercase()) {
-        match c.classes.get(&k) {
-            Some(id) => input.class_id = Some(Some(*id)),
-            None => bad("class_code", format!("no equipment class {k}")),
-        }
-    }
-    (input, cell("parent_tag").map(|t| t.to_uppercase()))
-}
-
-/// The camelCase field names of the API mapped back to CSV columns, for errors from the checks
-/// every asset goes through.
-fn column_of(field: &str) -> String {
-    match field {
-        "siteId" => "site_code".into(),
-        "departmentId" => "department_code".into(),
-        "locationId" => "location_code".into(),
-        "classId" => "class_code".into(),
-        "parentId" => "parent_tag".into(),
-        "purchaseCostMinor" => "purchase_cost".into(),
-        "replacementCostMinor" => "replacement_cost".into(),
-        "salvageValueMinor" => "salvage_value".into(),
-        other => {
-            let mut out = String::new();
-            for ch in other.chars() {
-                if ch.is_ascii_uppercase() {
-                    out.push('_');
-                    out.push(ch.to_ascii_lowercase());
-                } else {
-                    out.push(ch);
-                }
-            }
-            out
-        }
-    }
-}
-
-pub async fn import(
-    state: &AppState,
-    p: &Principal,
-    body: &[u8],
-    partial: bool,
-) -> ApiResult<ImportReport> {
-    p.require("asset.manage")?;
-    let text = std::str::from_utf8(body).map_err(|_| {
-        ApiError::validation("file", "is not UTF-8 text; save the sheet as CSV UTF-8")
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| ApiError::validation("file", format!("the header row cannot be read: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    let unknown: Vec<&String> = headers
-        .iter()
-        .filter(|h| !COLUMNS.contains(&h.as_str()))
-        .collect();
-    if !unknown.is_empty() || !headers.iter().any(|h| h == "tag") {
-        return Err(ApiError::validation(
-            "file",
-            format!(
-                "the header row must use the template's columns (unknown: {}); download it from GET /assets/import-template.csv",
-                unknown
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    }
-    let mut records = vec![];
-    for (i, r) in reader.records().enumerate() {
-        let r = r.map_err(|e| {
-            ApiError::validation("file", format!("row {} cannot be read: {e}", i + 1))
-        })?;
-        records.push(r);
-        if records.len() > MAX_ROWS {
-            return Err(ApiError::validation(
-                "file",
-                format!("at most {MAX_ROWS} rows per import"),
-            ));
-        }
-    }
-    let now = state.clock.now();
-    let factor = currency_factor(&state.db, p.org()).await?;
-    let c = codes(&state.db, p.org()).await?;
-    let tx = state.begin_write().await?;
-    let mut report = ImportReport {
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        errors: vec![],
-    };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, record) in records.iter().enumerate() {
-        let row_no = i + 1;
-        let row: HashMap<&str, &str> = headers
-            .iter()
-            .map(String::as_str)
-            .zip(record.iter())
-            .collect();
-        let mut problems: Vec<(String, String)> = vec![];
-        let (input, parent_tag) = row_input(&row, &c, factor, &mut problems);
-        let tag = input
-            .tag
-            .as_deref()
-            .map(|t| t.trim().to_uppercase())
-            .unwrap_or_default();
-        if !tag.is_empty()
-            && let Some(first) = seen.insert(tag.clone(), row_no)
-        {
-            problems.push(("tag".into(), format!("also on row {first}")));
-        }
-        let existing = if tag.is_empty() {
-            None
-        } else {
-            asset::Entity::find()
-                .filter(asset::Column::OrganizationId.eq(p.org()))
-                .filter(asset::Column::Tag.eq(tag.as_str()))
-                .one(&*tx)
-                .await?
-        };
-        // Updating by tag is a write to the existing asset: it must be within the caller's
-        // write scope, or one site could rename and take over another's equipment.
-        if let Some(e) = &existing
-            && crate::modules::org::require_site_write(p, "asset.manage", e.site_id).is_err()
-        {
-            problems.push((
-                "tag".into(),
-                "is in use by an asset of another site, which you may not change".into(),
-            ));
-        }
-        let mut m = match &existing {
-            Some(e) => e.clone(),
-            None => blank(
-                p,
-                now,
-                input.status.unwrap_or(AssetStatusDto::InService),
-                input.life_support.unwrap_or(false),
-            ),
-        };
-        let mut input = input;
-        input.parent_id = Some(None);
-        if let Some(pt) = &parent_tag {
-            // The parent may come from an earlier row of the same file.
-            match asset::Entity::find()
-                .filter(asset::Column::OrganizationId.eq(p.org()))
-                .filter(asset::Column::Tag.eq(pt.as_str()))
-                .one(&*tx)
-                .await?
-            {
-                Some(parent) => input.parent_id = Some(Some(parent.id)),
-                None => problems.push(("parent_tag".into(), format!("no asset tagged {pt}"))),
-            }
-        }
-        let new_status = input.status;
-        let mut errors = Errors::default();
-        merge(&mut m, input, &mut errors);
-        if problems.is_empty() {
-            check(&*tx, p, &mut m, &mut errors).await?;
-        }
-        for e in errors.0 {
-            problems.push((column_of(&e.field), e.message));
-        }
-        if problems.is_empty()
-            && let Err(e) = crate::modules::org::require_site_write(p, "asset.manage", m.site_id)
-        {
-            problems.push(("site_code".into(), e.to_string()));
-        }
-        if let (Some(e), Some(s)) = (&existing, new_status)
-            && let (from, to) = (e.status, hmms_domain::assets::AssetStatus::from(s))
-            && from != to
-            && hmms_domain::assets::check_status_step(from, to).is_err()
-        {
-            problems.push((
-                "status".into(),
-                format!("an asset that is {} cannot become {}", from.key(), to.key()),
-            ));
-        }
-        if !problems.is_empty() {
-            report.skipped += 1;
-            report
-                .errors
-                .extend(problems.into_iter().map(|(column, message)| ImportError {
-                    row: row_no,
-                    column,
-                    message,
-                }));
-            continue;
-        }
-        match existing {
-            Some(e) => {
-                if e.status != m.status {
-                    history(
-                        &tx,
-                        &e,
-                        Some(p.id()),
-                        "status",
-                        Some((Some(e.status.key()), m.status.key())),
-                        json!({ "reason": "CSV import" }),
-                        now,
-                    )
-                    .await?;
-                }
-                let before = dto(e.clone(), now);
-                let version = e.version;
-                let mut am = m.into_active_model().reset_all();
-                am.updated_at = sea_orm::ActiveValue::Set(now);
-                am.version = sea_orm::ActiveValue::Set(version + 1);
-                let saved = am.update(&*tx).await?;
-                let after = dto(saved, now);
-                audit_asset(&tx, p, "asset.imported", Some(&before), &after, now).await?;
-                report.updated += 1;
-            }
-            None => {
-                let saved = m.into_active_model().insert(&*tx).await?;
-                history(
-                    &tx,
-                    &saved,
-                    Some(p.id()),
-                    "registered",
-                    Some((None, saved.status.key())),
-                    json!({ "reason": "CSV import" }),
-                    now,
-                )
-                .await?;
-                let after = dto(saved, now);
-                audit_asset(&tx, p, "asset.imported", None, &after, now).await?;
-                report.created += 1;
-            }
-        }
-    }
-    if !report.errors.is_empty() && !partial {
-        // Nothing is written: the transaction is dropped, so every row above rolls back.
-        return Err(ApiError::Validation(
-            report
-                .errors
-                .iter()
-                .map(|e| FieldError {
-                    field: format!("row {}: {}", e.row, e.column),
-                    message: e.message.clone(),
-                })
-                .collect(),
-        ));
-    }
-    tx.commit().await?;
-    Ok(report)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -732,13 +310,6 @@ mod tests {
         assert_eq!(money(Some(2500), 1), "2500");
         assert_eq!(minor_per_major("UGX"), 1);
         assert_eq!(minor_per_major("KES"), 100);
-    }
-
-    #[test]
-    fn api_fields_name_csv_columns() {
-        assert_eq!(column_of("emFunction"), "em_function");
-        assert_eq!(column_of("departmentId"), "department_code");
-        assert_eq!(column_of("strategyJustification"), "strategy_justification");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod acceptance;
 mod classes;
+mod csv_import;
 mod csv_io;
 mod custom_fields;
 mod documents;
@@ -18,6 +19,6 @@ pub mod routes;
 mod scan;
 mod service;
 pub use acceptance::AcceptanceHooks;
-pub use csv_io::{ImportError, ImportReport};
+pub use csv_import::{ImportError, ImportReport};
 pub use qr::base_url;
 pub use service::find_visible;

@@ -9,7 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::csv_io::{self, ImportReport};
+use super::csv_import::{self, ImportReport};
+use super::csv_io;
 use super::documents;
 use super::dto::*;
 use super::incidents::{self, CreateIncident, IncidentDto};
@@ -135,7 +136,7 @@ pub async fn import_assets(
 ) -> ApiResult<Json<ImportReport>> {
     require_csv(&headers)?;
     Ok(Json(
-        csv_io::import(&state, &p, &body, q.partial.unwrap_or(false)).await?,
+        csv_import::import(&state, &p, &body, q.partial.unwrap_or(false)).await?,
     ))
 }
 
