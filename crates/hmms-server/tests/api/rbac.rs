@@ -732,7 +732,7 @@ async fn request(
         ("POST", "vendor-companies") => Some(json!({ "name": format!("Contractor {n}") })),
         ("PATCH", "vendor-companies") => Some(json!({ "notes": "Contract renewed to 2027" })),
         ("POST", "push") => Some(json!({
-            "endpoint": format!("https://push.example.net/send/{n}"),
+            "endpoint": format!("http://127.0.0.1:9/send/{n}"),
             "keys": {
                 "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
                 "auth": "BTBZMqHH6r4Tts7J_aSIgg"

@@ -2,12 +2,11 @@
 //! sent back or cancelled, marked missed, listed, and told about when overdue.
 
 use chrono::{DateTime, Utc};
-use hmms_domain::preventive::compliance::{self, InstanceStatus};
+use hmms_domain::preventive::compliance::InstanceStatus;
 use hmms_domain::preventive::schedule::Mode;
-use hmms_domain::work_orders::{Priority, Status, WorkOrderType};
+use hmms_domain::work_orders::Status;
 use hmms_store::entities::{
-    asset, asset_meter, department, meter_reading, pm_instance, pm_plan, pm_target, work_order,
-    work_order_checklist,
+    asset, asset_meter, meter_reading, pm_instance, pm_plan, pm_target, work_order,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
@@ -21,11 +20,7 @@ use super::targets::{self, Schedule, generate_at};
 use crate::audit::{self, Change};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::modules::notifications::{Message, holders_at_site, send};
-use crate::modules::work_orders::{
-    self, Assignment, Move, NewWorkOrder, Step, WorkOrderHooks, raise, status_of, transition,
-    workers,
-};
+use crate::modules::work_orders::{Move, status_of, transition};
 use crate::pagination::{self, Cursor, check_version};
 use crate::state::{AppState, WriteTx};
 
@@ -38,7 +33,7 @@ pub fn status_dto(s: InstanceStatus) -> InstanceStatusDto {
     }
 }
 
-async fn audit_instance(
+pub(super) async fn audit_instance(
     tx: &WriteTx,
     p: &Principal,
     action: &str,
@@ -64,7 +59,7 @@ async fn audit_instance(
     .await
 }
 
-async fn plan_and_schedule(
+pub(super) async fn plan_and_schedule(
     db: &impl ConnectionTrait,
     plan_id: Uuid,
 ) -> ApiResult<(pm_plan::Model, Schedule)> {
@@ -77,7 +72,7 @@ async fn plan_and_schedule(
     Ok((plan, schedule))
 }
 
-async fn target_of(
+pub(super) async fn target_of(
     db: &impl ConnectionTrait,
     i: &pm_instance::Model,
 ) -> ApiResult<Option<pm_target::Model>> {
@@ -89,7 +84,7 @@ async fn target_of(
 }
 
 /// The latest reading of the plan's meter on the asset.
-async fn meter_now(
+pub(super) async fn meter_now(
     db: &impl ConnectionTrait,
     asset_id: Uuid,
     name: &str,
@@ -114,7 +109,7 @@ async fn meter_now(
 
 /// Frees the asset's schedule of an occurrence that ended: a floating schedule counts its next
 /// occurrence from `from` (the completion, or the missed due date), a meter from its reading now.
-async fn release_target(
+pub(super) async fn release_target(
     tx: &WriteTx,
     i: &pm_instance::Model,
     from: DateTime<Utc>,
@@ -219,200 +214,8 @@ pub async fn cancel_work(
     .await
 }
 
-async fn instance_of(
-    db: &impl ConnectionTrait,
-    w: &work_order::Model,
-) -> ApiResult<Option<pm_instance::Model>> {
-    match w.pm_instance_id {
-        Some(id) => Ok(pm_instance::Entity::find_by_id(id).one(db).await?),
-        None => Ok(None),
-    }
-}
-
-/// Before preventive work is completed: its checklist must be complete.
-async fn check_complete(db: &impl ConnectionTrait, w: &work_order::Model) -> ApiResult<()> {
-    let Some(c) = work_order_checklist::Entity::find_by_id(w.id)
-        .one(db)
-        .await?
-    else {
-        return Ok(());
-    };
-    let ev = super::checklists::evaluate_row(db, &c).await?;
-    if ev.missing.is_empty() {
-        return Ok(());
-    }
-    Err(ApiError::validation(
-        "checklist",
-        format!(
-            "answer every required checklist item first; still open: {}",
-            ev.missing.join(", ")
-        ),
-    ))
-}
-
-/// When work is completed: its occurrence ends on time or late, the asset's schedule moves on,
-/// and failed checklist items open a corrective work order that follows this one up.
-async fn on_completed(
-    tx: &WriteTx,
-    p: &Principal,
-    w: &work_order::Model,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    if let Some(i) = instance_of(&**tx, w).await?
-        && i.status == InstanceStatus::Generated
-    {
-        let grace_days = ((i.window_end_at - i.due_at).num_days()) as i32;
-        let status = compliance::on_completion(i.due_at, grace_days, now);
-        let mut m = i.clone().into_active_model();
-        m.status = Set(status);
-        m.completed_at = Set(Some(now));
-        m.updated_at = Set(now);
-        m.version = Set(i.version + 1);
-        let updated = m.update(&**tx).await?;
-        release_target(tx, &updated, now, true, now).await?;
-        audit_instance(tx, p, "pm_instance.completed", &updated, now).await?;
-    }
-    follow_up(tx, p, w, now).await
-}
-
-/// A corrective work order for the failed items of a checklist, once, if the plan asks for it.
-async fn follow_up(
-    tx: &WriteTx,
-    p: &Principal,
-    w: &work_order::Model,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let Some(c) = work_order_checklist::Entity::find_by_id(w.id)
-        .one(&**tx)
-        .await?
-    else {
-        return Ok(());
-    };
-    let ev = super::checklists::evaluate_row(&**tx, &c).await?;
-    if ev.failed.is_empty() {
-        return Ok(());
-    }
-    let wanted = match instance_of(&**tx, w).await? {
-        Some(i) => pm_plan::Entity::find_by_id(i.plan_id)
-            .one(&**tx)
-            .await?
-            .is_none_or(|pl| pl.corrective_on_failure),
-        None => true,
-    };
-    let already = work_order::Entity::find()
-        .filter(work_order::Column::FollowUpOf.eq(w.id))
-        .one(&**tx)
-        .await?
-        .is_some();
-    if !wanted || already {
-        return Ok(());
-    }
-    let labels = super::checklists::failed_labels(&**tx, &c, &ev).await?;
-    let sys = super::generator::system(tx, w.organization_id, now).await?;
-    let sla = work_orders::sla_policy(&**tx, w.site_id, Priority::High).await?;
-    let title = format!("Follow-up of {}: {}", w.code, labels.join("; "));
-    let created = raise(
-        tx,
-        &sys,
-        NewWorkOrder {
-            id: None,
-            site_id: w.site_id,
-            title: title.chars().take(200).collect(),
-            description: format!(
-                "Checks that failed during {} ({}):\n{}\n\nRaised automatically when the preventive work was completed.",
-                w.code,
-                w.title,
-                labels.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n")
-            ),
-            wo_type: WorkOrderType::Corrective,
-            priority: Priority::High,
-            sla,
-            asset_id: w.asset_id,
-            department_id: w.department_id,
-            location_id: w.location_id,
-            assignment: None,
-            signature_required: false,
-            due: None,
-            pm_instance_id: None,
-            follow_up_of: Some(w.id),
-        },
-        now,
-    )
-    .await?;
-    let managers = holders_at_site(&**tx, w.organization_id, "facility_manager", w.site_id).await?;
-    let msg = Message {
-        kind: "pm_follow_up",
-        title: format!("{}: checks failed in {}", created.code, w.code),
-        body: labels.join("; "),
-        entity_type: "work_order",
-        entity_id: created.id,
-    };
-    send(tx, w.organization_id, &managers, &msg, now).await?;
-    let _ = p;
-    Ok(())
-}
-
-/// When completed preventive work is sent back: its occurrence is open again.
-async fn on_reopened(
-    tx: &WriteTx,
-    p: &Principal,
-    w: &work_order::Model,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let Some(i) = instance_of(&**tx, w).await? else {
-        return Ok(());
-    };
-    if !matches!(
-        i.status,
-        InstanceStatus::CompletedOnTime | InstanceStatus::CompletedLate
-    ) {
-        return Ok(());
-    }
-    let mut m = i.clone().into_active_model();
-    m.status = Set(InstanceStatus::Generated);
-    m.completed_at = Set(None);
-    m.updated_at = Set(now);
-    m.version = Set(i.version + 1);
-    let updated = m.update(&**tx).await?;
-    if let Some(t) = target_of(&**tx, &updated).await? {
-        let (_, schedule) = plan_and_schedule(&**tx, i.plan_id).await?;
-        let mut tm = t.into_active_model();
-        if schedule.mode == Mode::Floating || updated.trigger == "meter" {
-            tm.open_instance_id = Set(Some(updated.id));
-        }
-        if schedule.mode == Mode::Floating {
-            tm.next_due_at = Set(None);
-            tm.generate_at = Set(None);
-        }
-        tm.updated_at = Set(now);
-        tm.update(&**tx).await?;
-    }
-    audit_instance(tx, p, "pm_instance.reopened", &updated, now).await
-}
-
-/// When preventive work is cancelled by a person: its occurrence is missed, for that reason.
-async fn on_cancelled(
-    tx: &WriteTx,
-    p: &Principal,
-    w: &work_order::Model,
-    reason: Option<&str>,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let Some(i) = instance_of(&**tx, w).await? else {
-        return Ok(());
-    };
-    if i.status != InstanceStatus::Generated {
-        return Ok(());
-    }
-    let why = match reason {
-        Some(r) => format!("Work order cancelled: {r}"),
-        None => "Work order cancelled.".to_string(),
-    };
-    mark_missed(tx, p, i, &why, now).await
-}
-
 /// The instances of plans the caller may see.
-fn scope_condition(p: &Principal) -> Condition {
+pub(super) fn scope_condition(p: &Principal) -> Condition {
     let org = pm_instance::Column::OrganizationId.eq(p.org());
     match p.filter() {
         hmms_domain::ScopeFilter::Organization { .. } => Condition::all().add(org),
@@ -602,126 +405,4 @@ pub async fn update(
     let dto = views(&*tx, vec![updated]).await?.remove(0);
     tx.commit().await?;
     Ok(dto)
-}
-
-/// The overdue check (every 15 minutes): at the due date the assignee and the site's managers
-/// are told once; after the grace window the work escalates to the department head and the
-/// managers, once.
-pub async fn overdue_check(state: &AppState) -> ApiResult<serde_json::Value> {
-    let now = state.clock.now();
-    let due = pm_instance::Entity::find()
-        .filter(pm_instance::Column::Status.eq(InstanceStatus::Generated.key()))
-        .filter(pm_instance::Column::DueAt.lte(now))
-        .filter(
-            Condition::any()
-                .add(pm_instance::Column::OverdueNotifiedAt.is_null())
-                .add(
-                    Condition::all()
-                        .add(pm_instance::Column::EscalatedAt.is_null())
-                        .add(pm_instance::Column::WindowEndAt.lte(now)),
-                ),
-        )
-        .all(&state.db)
-        .await?;
-    let (mut overdue, mut escalated) = (0, 0);
-    for chunk in due.chunks(200) {
-        let tx = state.begin_write().await?;
-        for i in chunk {
-            let Some(w) = (match i.work_order_id {
-                Some(id) => work_order::Entity::find_by_id(id).one(&*tx).await?,
-                None => None,
-            }) else {
-                continue;
-            };
-            let sys = super::generator::system(&tx, i.organization_id, now).await?;
-            let managers =
-                holders_at_site(&*tx, i.organization_id, "facility_manager", i.site_id).await?;
-            let mut m = i.clone().into_active_model();
-            if i.overdue_notified_at.is_none() {
-                let mut to = workers(&*tx, Assignment::of(&w)).await?;
-                to.extend(managers.iter().copied());
-                let msg = Message {
-                    kind: "pm_overdue",
-                    title: format!("Preventive maintenance due: {}", w.code),
-                    body: format!(
-                        "\"{}\" was due {}; on time until {}.",
-                        w.title,
-                        i.due_at.format("%Y-%m-%d %H:%M UTC"),
-                        i.window_end_at.format("%Y-%m-%d %H:%M UTC")
-                    ),
-                    entity_type: "work_order",
-                    entity_id: w.id,
-                };
-                send(&tx, i.organization_id, &to, &msg, now).await?;
-                m.overdue_notified_at = Set(Some(now));
-                audit_instance(&tx, &sys, "pm_instance.overdue", i, now).await?;
-                overdue += 1;
-            }
-            if i.escalated_at.is_none() && i.window_end_at <= now {
-                let mut to = managers.clone();
-                if let Some(d) = w.department_id
-                    && let Some(head) = department::Entity::find_by_id(d)
-                        .one(&*tx)
-                        .await?
-                        .and_then(|d| d.head_user_id)
-                {
-                    to.push(head);
-                }
-                to.extend(workers(&*tx, Assignment::of(&w)).await?);
-                let msg = Message {
-                    kind: "pm_escalated",
-                    title: format!("Preventive maintenance missed its window: {}", w.code),
-                    body: format!(
-                        "\"{}\" was due {} and is still {}.",
-                        w.title,
-                        i.due_at.format("%Y-%m-%d"),
-                        w.status.key().replace('_', " ")
-                    ),
-                    entity_type: "work_order",
-                    entity_id: w.id,
-                };
-                send(&tx, i.organization_id, &to, &msg, now).await?;
-                m.escalated_at = Set(Some(now));
-                audit_instance(&tx, &sys, "pm_instance.escalated", i, now).await?;
-                escalated += 1;
-            }
-            m.updated_at = Set(now);
-            m.update(&*tx).await?;
-        }
-        tx.commit().await?;
-    }
-    Ok(json!({ "overdue": overdue, "escalated": escalated }))
-}
-
-/// Preventive maintenance's reactions to work orders (registered in `app::registry`).
-pub struct PreventiveHooks;
-
-#[async_trait::async_trait]
-impl WorkOrderHooks for PreventiveHooks {
-    /// Preventive work: every required checklist item must be answered.
-    async fn before_complete(&self, tx: &WriteTx, w: &work_order::Model) -> ApiResult<()> {
-        check_complete(&**tx, w).await
-    }
-
-    async fn on_completed(
-        &self,
-        step: &Step<'_>,
-        w: &work_order::Model,
-        _resolution: &str,
-    ) -> ApiResult<()> {
-        on_completed(step.tx, step.by, w, step.now).await
-    }
-
-    async fn on_cancelled(
-        &self,
-        step: &Step<'_>,
-        w: &work_order::Model,
-        reason: Option<&str>,
-    ) -> ApiResult<()> {
-        on_cancelled(step.tx, step.by, w, reason, step.now).await
-    }
-
-    async fn on_reopened(&self, step: &Step<'_>, w: &work_order::Model) -> ApiResult<()> {
-        on_reopened(step.tx, step.by, w, step.now).await
-    }
 }

@@ -8,13 +8,15 @@ mod compliance;
 mod dto;
 mod generator;
 mod instances;
+mod overdue;
 mod plan_input;
 mod plans;
+mod reactions;
 pub mod routes;
 mod targets;
 mod templates;
 pub use generator::{run as run_generator, run_for_asset};
-pub use instances::PreventiveHooks;
-pub use instances::overdue_check;
+pub use overdue::overdue_check;
+pub use reactions::PreventiveHooks;
 // For the demo, which makes a year of history with the plans' own schedule rules.
 pub use targets::{OUT_OF_USE, Schedule, covered_assets, generate_at};
