@@ -238,7 +238,7 @@ pub fn router(state: AppState) -> Router {
     .fallback(crate::web::serve)
     .layer(middleware::from_fn_with_state(
         state.clone(),
-        http::idempotency,
+        crate::idempotency::idempotency,
     ))
     .layer(DefaultBodyLimit::max(max_body))
     .layer(RequestBodyLimitLayer::new(max_any))

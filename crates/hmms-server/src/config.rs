@@ -31,7 +31,10 @@ pub struct Config {
     /// Who push services may contact about this server's pushes: `mailto:…` or `https://…`.
     pub vapid_subject: Option<String>,
     pub access_token_ttl_secs: i64,
+    /// How long a refresh token stays usable while unused; each refresh starts it again.
     pub refresh_token_ttl_secs: i64,
+    /// How long one sign-in lasts at most, however often it is refreshed: then sign in again.
+    pub session_max_age_secs: i64,
     /// Largest request body accepted by JSON endpoints.
     pub max_body_bytes: usize,
     /// Largest file accepted by uploads (photos, documents).
@@ -74,6 +77,7 @@ impl Default for Config {
             vapid_subject: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            session_max_age_secs: 30 * 24 * 3600,
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
             storage_url: None,
@@ -102,6 +106,7 @@ const ENV_KEYS: &[&str] = &[
     "VAPID_SUBJECT",
     "ACCESS_TOKEN_TTL_SECS",
     "REFRESH_TOKEN_TTL_SECS",
+    "SESSION_MAX_AGE_SECS",
     "MAX_BODY_BYTES",
     "MAX_UPLOAD_BYTES",
     "SQLITE_SYNCHRONOUS",
@@ -181,7 +186,10 @@ impl Config {
     }
 
     fn check(&self) -> anyhow::Result<()> {
-        if self.access_token_ttl_secs < 30 || self.refresh_token_ttl_secs < 60 {
+        if self.access_token_ttl_secs < 30
+            || self.refresh_token_ttl_secs < 60
+            || self.session_max_age_secs < 60
+        {
             bail!("token lifetimes are too short");
         }
         if !matches!(self.log_format.as_str(), "pretty" | "json") {

@@ -6,18 +6,14 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use hmms_store::entities::idempotency_key;
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use axum::response::Response;
 
-use crate::auth::tokens;
 use crate::error::{PROBLEM_JSON, Problem, problem_response};
 use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// The address of the client a request came from: the peer, or — when the peer is a trusted
 /// reverse proxy — the last address in `X-Forwarded-For` that is not itself a trusted proxy.
@@ -168,125 +164,6 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         &generic_problem(StatusCode::INTERNAL_SERVER_ERROR, None),
     )
-}
-
-/// `Idempotency-Key` on a POST by a signed-in user: the first response is stored and any
-/// repeat of the same key by the same user gets it again instead of a second effect. This is
-/// what lets the offline technician app retry safely.
-pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST {
-        return next.run(req).await;
-    }
-    let Some(key) = req
-        .headers()
-        .get(&IDEMPOTENCY_KEY)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-    else {
-        return next.run(req).await;
-    };
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| tokens::verify(&state.keys, t.trim(), tokens::ACCESS, state.clock.now()));
-    let Some(claims) = bearer else {
-        return next.run(req).await;
-    };
-    if key.is_empty() || key.len() > 200 {
-        return crate::error::ApiError::validation(
-            "Idempotency-Key",
-            "must be 1 to 200 characters",
-        )
-        .into_response();
-    }
-    let path = req.uri().path().to_string();
-    // The body is read here to fingerprint it, then handed on unchanged.
-    let (parts, body) = req.into_parts();
-    let Ok(body) = to_bytes(
-        body,
-        state
-            .config
-            .max_body_bytes
-            .max(state.config.max_upload_bytes),
-    )
-    .await
-    else {
-        return crate::error::ApiError::PayloadTooLarge(
-            "The body is larger than this endpoint accepts.".into(),
-        )
-        .into_response();
-    };
-    let request_hash = crate::auth::tokens::hash_secret(&String::from_utf8_lossy(&body));
-    let req = Request::from_parts(parts, Body::from(body));
-    match idempotency_key::Entity::find_by_id((claims.sub, key.clone()))
-        .one(&state.db)
-        .await
-    {
-        Ok(Some(stored)) => {
-            if stored.method != "POST" || stored.path != path {
-                return crate::error::ApiError::Conflict(format!(
-                    "This Idempotency-Key was already used for {} {}. Use a new key for a new request.",
-                    stored.method, stored.path
-                ))
-                .into_response();
-            }
-            if stored.request_hash != request_hash {
-                return crate::error::ApiError::validation(
-                    "Idempotency-Key",
-                    "was already used with a different body; use a new key for a new request",
-                )
-                .into_response();
-            }
-            let status = StatusCode::from_u16(stored.status_code as u16).unwrap_or(StatusCode::OK);
-            let mut res = (status, stored.response_body).into_response();
-            let ct = if status.is_success() {
-                "application/json"
-            } else {
-                PROBLEM_JSON
-            };
-            res.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            return res;
-        }
-        Ok(None) => {}
-        Err(e) => return crate::error::ApiError::from(e).into_response(),
-    }
-    let res = next.run(req).await;
-    let status = res.status();
-    if status.is_server_error()
-        || status == StatusCode::UNAUTHORIZED
-        || status == StatusCode::TOO_MANY_REQUESTS
-    {
-        // Not a final answer: the client may retry with the same key.
-        return res;
-    }
-    let (parts, body) = res.into_parts();
-    let Ok(bytes) = to_bytes(body, 4 * 1024 * 1024).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    let row = idempotency_key::ActiveModel {
-        user_id: Set(claims.sub),
-        key: Set(key),
-        organization_id: Set(claims.org),
-        method: Set("POST".into()),
-        path: Set(path),
-        request_hash: Set(request_hash),
-        status_code: Set(status.as_u16() as i32),
-        response_body: Set(text),
-        created_at: Set(state.clock.now()),
-    };
-    if let Err(e) = idempotency_key::Entity::insert(row)
-        .exec_without_returning(&state.db)
-        .await
-    {
-        tracing::warn!(error = %e, "could not store idempotency key");
-    }
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// How long a graceful shutdown waits for in-flight requests before cancelling them.

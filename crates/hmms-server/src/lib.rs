@@ -29,6 +29,7 @@ pub mod events;
 pub mod extract;
 pub mod health;
 pub mod http;
+pub mod idempotency;
 pub mod jobs;
 pub mod metrics;
 pub mod modules;

@@ -86,5 +86,6 @@ pub async fn principal(
             user_agent: Some(agent.into()),
             request_id: None,
         },
+        session: None,
     })
 }

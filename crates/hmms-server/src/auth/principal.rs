@@ -29,6 +29,9 @@ pub struct Principal {
     pub totp_enabled: bool,
     pub totp_required: bool,
     pub meta: Meta,
+    /// The sign-in the request came with (its refresh-token family); `None` for the server's
+    /// own system users.
+    pub session: Option<Uuid>,
 }
 
 impl Principal {
@@ -70,6 +73,28 @@ impl Principal {
 
     pub fn sees(&self, record: &RecordScope) -> bool {
         self.filter().admits(record)
+    }
+
+    /// Whether a record placed at `site` (and `department`) is inside the caller's write scope:
+    /// their organization, site or department by the place alone — being its requester or
+    /// assignee does not count, so nobody can put a record where they could not otherwise read
+    /// it (ARCHITECTURE.md §3).
+    pub fn may_place(&self, site: Uuid, department: Option<Uuid>) -> bool {
+        self.filter().admits(&RecordScope {
+            organization_id: self.org(),
+            site_id: Some(site),
+            department_id: department,
+            people: vec![],
+            company_id: None,
+        })
+    }
+
+    /// Whether the caller may raise a request for work at `site` (and `department`): their write
+    /// scope, and for someone scoped to a department any place of their own hospital — a nurse
+    /// reports the broken door in the corridor too — but never another hospital.
+    pub fn may_request_at(&self, site: Uuid, department: Option<Uuid>) -> bool {
+        self.may_place(site, department)
+            || (matches!(self.scope, Scope::Department) && self.user.site_id == Some(site))
     }
 }
 
@@ -191,6 +216,7 @@ pub async fn load(
         totp_enabled,
         totp_required,
         meta,
+        session: None,
     }))
 }
 
@@ -211,9 +237,43 @@ async fn from_bearer(parts: &Parts, state: &AppState) -> ApiResult<Principal> {
                 "The access token is invalid or expired. Refresh it or sign in again.".into(),
             )
         })?;
-    load(&state.db, claims.sub, meta_of(parts))
+    let ended = || {
+        ApiError::Unauthenticated(
+            "This sign-in has ended (signed out, password changed, or expired). Sign in again."
+                .into(),
+        )
+    };
+    let session = claims.sid.ok_or_else(ended)?;
+    if !session_alive(&state.db, session, claims.sub, state.clock.now()).await? {
+        return Err(ended());
+    }
+    let mut p = load(&state.db, claims.sub, meta_of(parts))
         .await?
-        .ok_or_else(|| ApiError::Unauthenticated("This account is no longer active.".into()))
+        .ok_or_else(|| ApiError::Unauthenticated("This account is no longer active.".into()))?;
+    p.session = Some(session);
+    Ok(p)
+}
+
+/// Whether a sign-in still holds: its family has a current refresh token (not used, not revoked,
+/// not expired). Signing out, changing the password and a detected refresh reuse revoke the
+/// family, so access tokens of that sign-in stop on their next request.
+pub async fn session_alive(
+    db: &impl ConnectionTrait,
+    session: Uuid,
+    user: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<bool> {
+    use hmms_store::entities::refresh_token::{Column, Entity};
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    Ok(Entity::find()
+        .filter(Column::FamilyId.eq(session))
+        .filter(Column::UserId.eq(user))
+        .filter(Column::UsedAt.is_null())
+        .filter(Column::RevokedAt.is_null())
+        .filter(Column::ExpiresAt.gt(now))
+        .count(db)
+        .await?
+        > 0)
 }
 
 impl FromRequestParts<AppState> for Principal {

@@ -50,7 +50,8 @@ pub async fn verify_otp(
 }
 
 /// Exchange a refresh token for a new pair. Presenting a used refresh token again ends the whole
-/// session (every token descended from the same sign-in) and answers 401.
+/// session (every token descended from the same sign-in) and answers 401. A sign-in lasts at most
+/// `session_max_age_secs` (30 days by default) however often it is refreshed.
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body = RefreshRequest, security(()),
     responses((status = 200, description = "A new token pair", body = TokenPair)))]
 pub async fn refresh(
@@ -61,7 +62,7 @@ pub async fn refresh(
     Ok(Json(service::refresh(&state, &meta, req).await?))
 }
 
-/// Sign out: the session's refresh tokens stop working.
+/// Sign out: the session's refresh tokens stop working, and its access tokens on their next use.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body = RefreshRequest, security(()),
     responses((status = 204, description = "Signed out")))]
 pub async fn logout(

@@ -7,7 +7,7 @@ use hmms_store::entities::{organization, recovery_code, refresh_token, totp_secr
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -56,25 +56,38 @@ async fn log(
     audit::record(tx, state.clock.now(), who, change).await
 }
 
+/// A sign-in: its refresh-token family and when it began.
+#[derive(Clone, Copy)]
+struct Session {
+    family: Uuid,
+    started: chrono::DateTime<chrono::Utc>,
+}
+
 /// Starts a session (a new refresh-token family unless one is given) and returns its tokens.
+/// A refresh token never outlives its session's absolute lifetime, however often it is renewed.
 async fn issue(
     tx: &WriteTx,
     state: &AppState,
     u: &user::Model,
     meta: &Meta,
-    family: Option<Uuid>,
+    session: Option<Session>,
 ) -> ApiResult<TokenPair> {
     let now = state.clock.now();
+    let session = session.unwrap_or(Session {
+        family: Uuid::now_v7(),
+        started: now,
+    });
+    let ends = session.started + Duration::seconds(state.config.session_max_age_secs);
     let refresh = tokens::new_refresh_token();
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(u.organization_id),
         user_id: Set(u.id),
-        family_id: Set(family.unwrap_or_else(Uuid::now_v7)),
+        family_id: Set(session.family),
         token_hash: Set(tokens::hash_secret(&refresh)),
         enrolment_only: Set(false),
         created_at: Set(now),
-        expires_at: Set(now + Duration::seconds(state.config.refresh_token_ttl_secs)),
+        expires_at: Set((now + Duration::seconds(state.config.refresh_token_ttl_secs)).min(ends)),
         used_at: Set(None),
         revoked_at: Set(None),
         ip: Set(meta.ip.clone()),
@@ -89,6 +102,7 @@ async fn issue(
             tokens::ACCESS,
             u.id,
             u.organization_id,
+            Some(session.family),
             now,
             ttl,
         )?,
@@ -200,6 +214,7 @@ pub async fn login(state: &AppState, meta: &Meta, req: LoginRequest) -> ApiResul
                 tokens::OTP_CHALLENGE,
                 u.id,
                 u.organization_id,
+                None,
                 now,
                 CHALLENGE_TTL_SECS,
             )?),
@@ -378,10 +393,26 @@ pub async fn refresh(state: &AppState, meta: &Meta, req: RefreshRequest) -> ApiR
     if row.expires_at <= now || u.status != hmms_domain::users::UserStatus::Active {
         return Err(refresh_rejected());
     }
+    // The session began with the family's first token; rows of a family are never deleted.
+    let started = refresh_token::Entity::find()
+        .filter(refresh_token::Column::FamilyId.eq(row.family_id))
+        .order_by_asc(refresh_token::Column::CreatedAt)
+        .one(&*tx)
+        .await?
+        .map_or(row.created_at, |first| first.created_at);
+    if now >= started + Duration::seconds(state.config.session_max_age_secs) {
+        return Err(ApiError::Unauthenticated(
+            "This sign-in has reached its maximum age. Sign in again.".into(),
+        ));
+    }
     let mut m = row.clone().into_active_model();
     m.used_at = Set(Some(now));
     m.update(&*tx).await?;
-    let pair = issue(&tx, state, &u, meta, Some(row.family_id)).await?;
+    let session = Session {
+        family: row.family_id,
+        started,
+    };
+    let pair = issue(&tx, state, &u, meta, Some(session)).await?;
     log(
         &tx,
         state,

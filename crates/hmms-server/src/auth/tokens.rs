@@ -24,6 +24,10 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: Uuid,
+    /// The sign-in (refresh-token family) an access token belongs to: it stops working the
+    /// moment that session ends, not when the token expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 pub fn issue(
@@ -31,6 +35,7 @@ pub fn issue(
     typ: &str,
     user: Uuid,
     org: Uuid,
+    session: Option<Uuid>,
     now: DateTime<Utc>,
     ttl_secs: i64,
 ) -> ApiResult<String> {
@@ -41,6 +46,7 @@ pub fn issue(
         iat: now.timestamp(),
         exp: now.timestamp() + ttl_secs,
         jti: Uuid::now_v7(),
+        sid: session,
     };
     encode(
         &Header::new(Algorithm::HS256),

@@ -58,10 +58,22 @@ impl Cursor {
                 return None;
             }
             if self.checked.elapsed() > RECHECK {
+                // A stream ends with the sign-in it was opened under.
+                if let Some(s) = self.p.session {
+                    let now = self.state.clock.now();
+                    if !principal::session_alive(&self.state.db, s, self.p.id(), now)
+                        .await
+                        .unwrap_or(false)
+                    {
+                        return None;
+                    }
+                }
+                let session = self.p.session;
                 self.p = principal::load(&self.state.db, self.p.id(), self.p.meta.clone())
                     .await
                     .ok()
                     .flatten()?;
+                self.p.session = session;
                 self.checked = Instant::now();
             }
             if let Some(e) = self.backlog.pop_front() {

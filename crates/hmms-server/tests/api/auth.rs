@@ -70,6 +70,11 @@ async fn refresh_rotates_and_reuse_ends_the_session(app: TestApp) {
         StatusCode::UNAUTHORIZED,
         "the whole family is revoked"
     );
+    // Its access token stops at once, not when it expires 15 minutes later.
+    let res = app
+        .get("/api/v1/auth/me", second["accessToken"].as_str().unwrap())
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     // Another sign-in is a separate session and is untouched.
     let other = app.sign_in("staff@demo.hmms", DEMO_PASSWORD).await;
@@ -87,6 +92,9 @@ both!(refresh_rotates_and_reuse_ends_the_session);
 
 async fn logout_ends_the_session(app: TestApp) {
     let t = app.sign_in("technician@demo.hmms", DEMO_PASSWORD).await;
+    let other = app.sign_in("technician@demo.hmms", DEMO_PASSWORD).await;
+    let access = t["accessToken"].as_str().unwrap();
+    expect(app.get("/api/v1/auth/me", access).await, StatusCode::OK).await;
     let res = app
         .request(
             Method::POST,
@@ -105,6 +113,22 @@ async fn logout_ends_the_session(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // The access token of the signed-out session stops at once; the phone's sign-in goes on.
+    let p = expect(
+        app.get("/api/v1/auth/me", access).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("Sign in again"),
+        "{p}"
+    );
+    expect(
+        app.get("/api/v1/auth/me", other["accessToken"].as_str().unwrap())
+            .await,
+        StatusCode::OK,
+    )
+    .await;
 }
 both!(logout_ends_the_session);
 
@@ -362,7 +386,18 @@ async fn password_change_ends_other_sessions(app: TestApp) {
             json!({ "currentPassword": DEMO_PASSWORD, "newPassword": "another long password" }),
         )
         .await;
-    expect(res, StatusCode::OK).await;
+    let fresh = expect(res, StatusCode::OK).await;
+    // Every earlier sign-in ends at once, access tokens included; the new one works.
+    assert_eq!(
+        app.get("/api/v1/auth/me", access).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    expect(
+        app.get("/api/v1/auth/me", fresh["accessToken"].as_str().unwrap())
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     let res = app
         .request(
             Method::POST,

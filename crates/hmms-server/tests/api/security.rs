@@ -481,3 +481,334 @@ async fn metrics_need_their_token_and_pages_are_locked_down(app: TestApp) {
     );
 }
 both!(metrics_need_their_token_and_pages_are_locked_down);
+
+/// Finding 2: naming another hospital's record in a request body is no way to reach it. The
+/// equipment, place and people a request names must be visible to the caller and, for what it
+/// writes, inside the caller's write scope; the organization-wide administrator still may.
+async fn naming_a_record_never_reaches_beyond_the_callers_scope(app: TestApp) {
+    let theirs = lakeside_asset(&app).await;
+    let asset_id = theirs["id"].as_str().unwrap().to_string();
+    let admin = app.admin().await;
+    let staff = app.token("staff").await;
+    let manager = app.token("facility_manager").await;
+    let opd = app.department_id("LDH", "OPD").await;
+    let lakeside = app.site_id("LDH").await;
+    let field_of = |p: &Value| p["errors"][0]["field"].as_str().unwrap_or("").to_string();
+
+    // A nurse reports a fault on Lakeside's equipment: refused as if it did not exist, and the
+    // equipment stays unreadable to her afterwards.
+    let p = expect(
+        app.post(
+            "/api/v1/work-orders",
+            &staff,
+            json!({ "title": "Cuff leaks", "assetId": asset_id }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field_of(&p), "assetId", "{p}");
+    assert_eq!(p["errors"][0]["message"], "no such asset", "{p}");
+    for path in ["", "/history", "/documents", "/reliability"] {
+        let r = app
+            .get(&format!("/api/v1/assets/{asset_id}{path}"), &staff)
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "GET asset{path}");
+    }
+    // Nor can she or the site's manager raise work in Lakeside's departments or at Lakeside.
+    for (who, token) in [("staff", &staff), ("manager", &manager)] {
+        for body in [
+            json!({ "title": "Door", "departmentId": opd }),
+            json!({ "title": "Door", "siteId": lakeside }),
+        ] {
+            let p = expect(
+                app.post("/api/v1/work-orders", token, body.clone()).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+            assert!(
+                ["departmentId", "siteId"].contains(&field_of(&p).as_str()),
+                "{who} {body}: {p}"
+            );
+        }
+    }
+    // The site's manager registers no equipment at Lakeside, nor under Lakeside's equipment.
+    let p = expect(
+        app.post(
+            "/api/v1/assets",
+            &manager,
+            json!({ "tag": "SMGH-X-1", "name": "Monitor", "departmentId": opd }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field_of(&p), "departmentId", "{p}");
+    let icu = app.department_id("SMGH", "ICU").await;
+    let p = expect(
+        app.post(
+            "/api/v1/assets",
+            &manager,
+            json!({ "tag": "SMGH-X-2", "name": "Module", "departmentId": icu, "parentId": asset_id }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field_of(&p), "parentId", "{p}");
+    // Nor assigns her work to Lakeside's technician, whom she cannot see.
+    let lakeside_tech = expect(
+        app.post(
+            "/api/v1/users",
+            &admin,
+            json!({ "email": "ldh.tech@demo.hmms", "name": "Lakeside Tech",
+                    "role": "technician", "departmentId": opd }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let tech_id = lakeside_tech["user"]["id"].as_str().unwrap().to_string();
+    let p = expect(
+        app.post(
+            "/api/v1/work-orders",
+            &manager,
+            json!({ "title": "Pump", "departmentId": icu, "assigneeId": tech_id }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field_of(&p), "assigneeId", "{p}");
+    let wo = work_order_in(&app, "pending").await;
+    let p = expect(
+        app.patch(
+            &format!("/api/v1/work-orders/{wo}"),
+            &manager,
+            json!({ "assigneeId": tech_id }),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field_of(&p), "assigneeId", "{p}");
+
+    // What each may do still works: the nurse reports in her own department (another department
+    // of her own hospital too), the manager at her site, the administrator anywhere.
+    let emergency = app.department_id("SMGH", "ED").await;
+    for (token, body) in [
+        (&staff, json!({ "title": "Bed rail loose" })),
+        (
+            &staff,
+            json!({ "title": "Corridor door", "departmentId": emergency }),
+        ),
+        (&manager, json!({ "title": "Pump", "departmentId": icu })),
+        (&admin, json!({ "title": "Cuff", "assetId": asset_id })),
+    ] {
+        expect(
+            app.post("/api/v1/work-orders", token, body).await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+}
+both!(naming_a_record_never_reaches_beyond_the_callers_scope);
+
+/// Finding 12: a sign-in has an absolute lifetime. Refreshing keeps it going until then, never
+/// beyond; at the end its access token stops too, even one issued minutes before.
+async fn a_sign_in_ends_at_its_maximum_age_however_often_refreshed(app: TestApp) {
+    let app = crate::helpers::spawn_configured(app.backend, true, false, |c| {
+        c.session_max_age_secs = 3600;
+    })
+    .await
+    .unwrap();
+    let refresh = |token: Value| {
+        let app = &app;
+        async move {
+            app.request(
+                reqwest::Method::POST,
+                "/api/v1/auth/refresh",
+                None,
+                Some(json!({ "refreshToken": token })),
+            )
+            .await
+        }
+    };
+    let mut pair = app
+        .sign_in("staff@demo.hmms", hmms_demo::DEMO_PASSWORD)
+        .await;
+    // Every 10 minutes the phone refreshes: fine for the first hour.
+    for _ in 0..5 {
+        app.advance(chrono::Duration::minutes(10));
+        pair = expect(refresh(pair["refreshToken"].clone()).await, StatusCode::OK).await;
+    }
+    let access = pair["accessToken"].as_str().unwrap().to_string();
+    expect(app.get("/api/v1/auth/me", &access).await, StatusCode::OK).await;
+    // Past the hour: the access token (issued 11 minutes ago, good for 15) stops, and the
+    // refresh token is refused with a reason.
+    app.advance(chrono::Duration::minutes(11));
+    assert_eq!(
+        app.get("/api/v1/auth/me", &access).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let p = expect(
+        refresh(pair["refreshToken"].clone()).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("Sign in again"),
+        "{p}"
+    );
+    // Signing in again starts a new one.
+    let again = app
+        .sign_in("staff@demo.hmms", hmms_demo::DEMO_PASSWORD)
+        .await;
+    expect(
+        app.get("/api/v1/auth/me", again["accessToken"].as_str().unwrap())
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+}
+both!(a_sign_in_ends_at_its_maximum_age_however_often_refreshed);
+
+/// Finding 14: a phone on a flaky network retries before the first answer arrives. Twelve
+/// requests sent at once with one `Idempotency-Key` have exactly one effect, and every one of
+/// them gets the same answer — for each kind of POST the offline queue sends.
+async fn simultaneous_retries_with_one_key_have_one_effect(app: TestApp) {
+    use futures::future::join_all;
+    let staff = app.token("staff").await;
+    let tech = app.token("technician").await;
+    let wo = work_order_in(&app, "in_progress").await;
+    let base = format!("/api/v1/work-orders/{wo}");
+    let burst = |token: &str, path: String, key: &str, body: Value| {
+        let reqs = (0..12).map(|_| {
+            app.client
+                .post(app.url(&path))
+                .bearer_auth(token)
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+        });
+        let reqs: Vec<_> = reqs.collect();
+        async move {
+            let mut out = vec![];
+            for r in join_all(reqs).await {
+                let r = r.unwrap();
+                let status = r.status();
+                out.push((status, r.json::<Value>().await.unwrap_or(Value::Null)));
+            }
+            out
+        }
+    };
+    let all_same = |answers: &[(StatusCode, Value)], want: StatusCode| {
+        for (s, b) in answers {
+            assert_eq!(*s, want, "{b}");
+            assert_eq!(b, &answers[0].1, "every answer is the first one");
+        }
+    };
+    let count = |path: String, token: String| {
+        let app = &app;
+        async move {
+            let v = expect(app.get(&path, &token).await, StatusCode::OK).await;
+            let items = v.as_array().or(v["items"].as_array());
+            items.expect("a list").len()
+        }
+    };
+
+    // A new fault report.
+    let answers = burst(
+        &staff,
+        "/api/v1/work-orders".into(),
+        "burst-create",
+        json!({ "title": "Suction regulator hissing" }),
+    )
+    .await;
+    all_same(&answers, StatusCode::CREATED);
+    let list = expect(
+        app.get("/api/v1/work-orders?q=Suction%20regulator", &staff)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+
+    // A note, logged time, a photo.
+    let notes_before = count(format!("{base}/notes"), tech.clone()).await;
+    let answers = burst(
+        &tech,
+        format!("{base}/notes"),
+        "burst-note",
+        json!({ "body": "Seal replaced" }),
+    )
+    .await;
+    all_same(&answers, StatusCode::CREATED);
+    assert_eq!(
+        count(format!("{base}/notes"), tech.clone()).await,
+        notes_before + 1
+    );
+    let logs_before = count(format!("{base}/time-logs"), tech.clone()).await;
+    let answers = burst(
+        &tech,
+        format!("{base}/time-logs"),
+        "burst-time",
+        json!({ "minutes": 20, "note": "Seal" }),
+    )
+    .await;
+    all_same(&answers, StatusCode::CREATED);
+    assert_eq!(
+        count(format!("{base}/time-logs"), tech.clone()).await,
+        logs_before + 1
+    );
+    let photo = || {
+        reqwest::multipart::Form::new()
+            .text("kind", "document")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec())
+                    .file_name("report.pdf")
+                    .mime_str("application/pdf")
+                    .unwrap(),
+            )
+    };
+    let uploads: Vec<_> = (0..12)
+        .map(|_| {
+            app.client
+                .post(app.url(&format!("{base}/attachments")))
+                .bearer_auth(&tech)
+                .header("idempotency-key", "burst-upload")
+                .multipart(photo())
+                .send()
+        })
+        .collect();
+    let mut ids = vec![];
+    for r in join_all(uploads).await {
+        let r = r.unwrap();
+        let status = r.status();
+        let b: Value = r.json().await.unwrap();
+        assert!(status.is_success(), "{status} {b}");
+        ids.push(b["id"].clone());
+    }
+    assert!(ids.iter().all(|i| *i == ids[0]), "one attachment: {ids:?}");
+    let files = expect(
+        app.get(&format!("{base}/attachments"), &tech).await,
+        StatusCode::OK,
+    )
+    .await;
+    let listed = files.as_array().or(files["items"].as_array()).unwrap();
+    assert_eq!(listed.len(), 1, "{files}");
+
+    // Completion: without the key one would succeed and eleven would be refused (409); with it
+    // all twelve get the one completion.
+    let answers = burst(
+        &tech,
+        format!("{base}/complete"),
+        "burst-complete",
+        json!({ "resolutionCategory": "replaced_part", "failureCause": "worn seal" }),
+    )
+    .await;
+    all_same(&answers, StatusCode::OK);
+    assert_eq!(answers[0].1["status"], "completed");
+}
+both!(simultaneous_retries_with_one_key_have_one_effect);

@@ -119,11 +119,16 @@ async fn the_last_admin_cannot_be_removed_or_demoted(app: TestApp) {
         StatusCode::CREATED,
     )
     .await;
+    let deputy = app.user_id("deputy@demo.hmms").await;
     let it = json!({ "role": "it" });
     let after = expect(app.patch(&path, &admin, it).await, StatusCode::OK).await;
     assert_eq!(after["role"], "it");
+    // A role change ends the changed user's sign-ins at once: their own included.
+    assert_eq!(
+        app.get("/api/v1/auth/me", &admin).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     // Now the deputy is the last one, and cannot step down either.
-    let deputy = app.user_id("deputy@demo.hmms").await;
     let token = app
         .enrol("deputy@demo.hmms", "a long enough password")
         .await;

@@ -363,7 +363,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out: the session's refresh tokens stop working. */
+        /** Sign out: the session's refresh tokens stop working, and its access tokens on their next use. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -416,7 +416,8 @@ export interface paths {
         put?: never;
         /**
          * Exchange a refresh token for a new pair. Presenting a used refresh token again ends the whole
-         *     session (every token descended from the same sign-in) and answers 401.
+         *     session (every token descended from the same sign-in) and answers 401. A sign-in lasts at most
+         *     `session_max_age_secs` (30 days by default) however often it is refreshed.
          */
         post: operations["refresh"];
         delete?: never;

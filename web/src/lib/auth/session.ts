@@ -70,9 +70,17 @@ export const session = {
     localStorage.removeItem(KEY);
     notify();
   },
-  /** The server said 401: the session is over (revoked, or the account was disabled). */
+  /**
+   * The server said 401 to the access token. The refresh token decides: if the sign-in still
+   * holds (e.g. a token from before a server upgrade) it is renewed, otherwise the session is
+   * over (signed out elsewhere, password changed, revoked or too old) and is cleared.
+   */
   expired() {
-    if (!refreshing && current) this.clear();
+    const s = current;
+    if (refreshing || !s) return;
+    refreshing = refresh(s).finally(() => {
+      refreshing = null;
+    });
   },
   refreshToken(): string | null {
     return current?.refreshToken ?? null;

@@ -34,6 +34,11 @@ export async function sendMutation(m: QueuedMutation): Promise<Outcome> {
     // Signed out meanwhile: keep the change until the technician signs in again.
     return { kind: 'retry' };
   }
+  if (res.status === 409 && res.headers.has('Retry-After')) {
+    // The same change (same key) is still being handled from an earlier attempt: ask again
+    // later for its answer.
+    return { kind: 'retry' };
+  }
   if (REFUSED.has(res.status)) {
     const problem = (await res.json().catch(() => null)) as { detail?: string; title?: string; allowed?: string[] } | null;
     return {

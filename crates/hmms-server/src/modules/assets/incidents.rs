@@ -121,7 +121,9 @@ pub async fn record(
         && work_order::Entity::find_by_id(w)
             .one(&*tx)
             .await?
-            .filter(|w| w.asset_id == Some(a.id))
+            .filter(|w| {
+                w.asset_id == Some(a.id) && p.sees(&crate::modules::work_orders::record_scope(w))
+            })
             .is_none()
     {
         errors.add("workOrderId", "is not a work order on this asset");

@@ -133,6 +133,13 @@ pub(super) async fn check(
         .is_err()
     {
         errors.add("siteId", "no such site");
+    } else if !p.may_place(m.site_id, m.department_id) {
+        let field = if m.department_id.is_some() {
+            "departmentId"
+        } else {
+            "siteId"
+        };
+        errors.add(field, "is outside the places you manage");
     }
     let class = match m.class_id {
         Some(c) => {
@@ -164,7 +171,12 @@ pub(super) async fn check(
     {
         errors.add("serviceVendorId", "no such vendor company");
     }
-    if let Some(parent) = m.parent_id {
+    // The parent must be equipment the caller can see: naming one is no way to read it.
+    if let Some(parent) = m.parent_id
+        && super::service::find_visible(db, p, parent).await.is_err()
+    {
+        errors.add("parentId", "no such asset");
+    } else if let Some(parent) = m.parent_id {
         // A component sits under a real asset, never under itself or its own components.
         let mut seen = vec![m.id];
         let mut next = Some(parent);

@@ -65,14 +65,16 @@ async fn check_head(db: &impl ConnectionTrait, p: &Principal, id: Uuid) -> ApiRe
         .one(db)
         .await?
         .is_some_and(|u| {
-            u.organization_id == p.org() && u.status == hmms_domain::users::UserStatus::Active
+            u.organization_id == p.org()
+                && u.status == hmms_domain::users::UserStatus::Active
+                && p.sees(&crate::modules::users::record_scope(&u))
         });
     if ok {
         Ok(())
     } else {
         Err(ApiError::validation(
             "headUserId",
-            "must be an active user of the organization",
+            "must be an active user you can see",
         ))
     }
 }

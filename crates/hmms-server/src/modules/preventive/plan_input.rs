@@ -133,8 +133,13 @@ pub(super) async fn check_references(
     template: Option<Uuid>,
 ) -> ApiResult<()> {
     if let Some(a) = assignee {
+        // Someone the planner cannot see answers as if they did not exist (vendors' people
+        // serve every site).
         let ok = user::Entity::find_by_id(a).one(db).await?.is_some_and(|u| {
-            u.organization_id == p.org() && u.status == hmms_domain::users::UserStatus::Active
+            u.organization_id == p.org()
+                && u.status == hmms_domain::users::UserStatus::Active
+                && (u.vendor_company_id.is_some()
+                    || p.sees(&crate::modules::users::record_scope(&u)))
         });
         if !ok {
             return Err(ApiError::validation("assigneeId", "no such active user"));

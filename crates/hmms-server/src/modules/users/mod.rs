@@ -5,6 +5,7 @@ pub mod routes;
 mod service;
 
 pub use dto::UserDto;
+pub use service::record_scope;
 
 /// Events about an account (`USER_…`) reach those who may read it.
 pub struct UserEvents;

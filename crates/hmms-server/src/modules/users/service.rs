@@ -224,6 +224,26 @@ async fn check_role(
     Ok(Some(r))
 }
 
+/// Someone managing accounts of one site or department places people only there: an account
+/// placed elsewhere would be one they could no longer read.
+fn check_reach(p: &Principal, placement: &Placement, errors: &mut Errors) {
+    let place = RecordScope {
+        organization_id: p.org(),
+        site_id: placement.site_id,
+        department_id: placement.department_id,
+        people: vec![],
+        company_id: None,
+    };
+    if !p.sees(&place) {
+        let field = if placement.department_id.is_some() {
+            "departmentId"
+        } else {
+            "siteId"
+        };
+        errors.add(field, "is outside the places whose accounts you manage");
+    }
+}
+
 async fn grant(
     db: &impl ConnectionTrait,
     u: &user::Model,
@@ -271,6 +291,7 @@ pub async fn create(state: &AppState, p: &Principal, body: CreateUser) -> ApiRes
         &mut errors,
     )
     .await?;
+    check_reach(p, &placement, &mut errors);
     let role = check_role(&*tx, p, &body.role, &placement, &mut errors).await?;
     check_company(&*tx, p, body.vendor_company_id, &body.role, &mut errors).await?;
     if let Some(e) = &email
@@ -447,6 +468,9 @@ pub async fn update(
             section_id: current.section_id,
         }
     };
+    if placement_changed {
+        check_reach(p, &placement, &mut errors);
+    }
     let role_key = body.role.clone().unwrap_or_else(|| before.role.clone());
     let role_changed = role_key != before.role;
     let role = if role_changed || placement_changed {

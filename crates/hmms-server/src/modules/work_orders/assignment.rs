@@ -54,7 +54,14 @@ pub async fn resolve(
     }
     if let Some(a) = assignee {
         match principal::load(db, a, Default::default()).await {
-            Ok(Some(u)) if u.org() == p.org() && u.can("work_order.execute") => {
+            // Someone the caller cannot see answers as if they did not exist; vendors' people
+            // serve every site, so they are named through their company, which is visible.
+            Ok(Some(u))
+                if u.org() == p.org()
+                    && u.can("work_order.execute")
+                    && (u.user.vendor_company_id.is_some()
+                        || p.sees(&crate::modules::users::record_scope(&u.user))) =>
+            {
                 match (company, u.user.vendor_company_id) {
                     (Some(c), other) if other != Some(c) => errors.add(
                         "assigneeId",

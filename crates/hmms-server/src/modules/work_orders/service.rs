@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use hmms_domain::validate::{self, Errors};
 use hmms_domain::work_orders::{self as rules, Priority, Status, WorkOrderType};
-use hmms_store::entities::{asset, department, location};
+use hmms_store::entities::{department, location};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 use serde_json::json;
 use uuid::Uuid;
@@ -82,17 +82,17 @@ pub async fn create(
     // so only the writes themselves should wait for it. Foreign keys still guard the insert.
     let db = &state.db;
     // Work on a piece of equipment happens where the equipment is, unless told otherwise.
+    // Equipment the caller cannot see answers as if it did not exist: naming it must not make
+    // it (through the new work order) readable.
     let asset = match body.asset_id {
-        Some(a) => {
-            let found = asset::Entity::find_by_id(a)
-                .one(db)
-                .await?
-                .filter(|a| a.organization_id == p.org());
-            if found.is_none() {
+        Some(a) => match crate::modules::assets::find_visible(db, p, a).await {
+            Ok(found) => Some(found),
+            Err(ApiError::NotFound(_) | ApiError::Forbidden(_)) => {
                 errors.add("assetId", "no such asset");
+                None
             }
-            found
-        }
+            Err(e) => return Err(e),
+        },
         None => None,
     };
     let department_id = body
@@ -139,6 +139,13 @@ pub async fn create(
         Some(s) => {
             if !site_known && crate::modules::org::find_site(db, p, s).await.is_err() {
                 errors.add("siteId", "no such site");
+            } else if !p.may_request_at(s, department_id) {
+                let field = if body.department_id.is_some() {
+                    "departmentId"
+                } else {
+                    "siteId"
+                };
+                errors.add(field, "is outside the places you may raise work for");
             }
         }
     }
@@ -225,17 +232,23 @@ pub async fn update(
         .description
         .as_deref()
         .map(|d| text(&mut errors, "description", Some(d), 10_000).unwrap_or_default());
-    if let Some(Some(d)) = body.department_id
-        && department::Entity::find_by_id(d)
+    if let Some(Some(d)) = body.department_id {
+        if department::Entity::find_by_id(d)
             .one(&*tx)
             .await?
             .filter(|d| d.site_id == current.site_id)
             .is_none()
-    {
-        errors.add(
-            "departmentId",
-            "must be a department of the work order's site",
-        );
+        {
+            errors.add(
+                "departmentId",
+                "must be a department of the work order's site",
+            );
+        } else if !p.may_request_at(current.site_id, Some(d)) {
+            errors.add(
+                "departmentId",
+                "is outside the places you may raise work for",
+            );
+        }
     }
     if let Some(Some(l)) = body.location_id
         && location::Entity::find_by_id(l)
