@@ -56,6 +56,13 @@ for (const backend of backends()) {
       await visit(desk.page, server, `/work-orders/${wo.id}`, 'work-order-desktop', heading(wo.title), found);
       await visit(desk.page, server, '/work-orders/new', 'new-work-order-desktop', heading('New work order'), found);
       await visit(desk.page, server, '/assets', 'equipment-desktop', heading('Equipment'), found);
+      // Choosing equipment for a label sheet: each tick counts and none breaks the page (issue 14).
+      const ticks = desk.page.locator('tbody input[type="checkbox"]');
+      for (let i = 0; i < 4; i++) await ticks.nth(i).click();
+      await ticks.nth(1).click();
+      await desk.page.getByRole('button', { name: 'Print labels (3)' }).waitFor();
+      assert.equal(await desk.page.getByTestId('route-error').count(), 0);
+      assert.equal(await desk.page.locator('tbody input[type="checkbox"]:checked').count(), 3);
       await visit(desk.page, server, `/assets/${asset.id}`, 'equipment-detail-desktop', heading(asset.name), found);
       await visit(desk.page, server, '/notifications', 'notifications-desktop', heading('Notifications'), found);
       for (const tab of ['', '/calendar', '/compliance', '/checklists']) {

@@ -48,6 +48,14 @@ pub enum ChainBreak {
         "the chain ends at entry {found:?} but its head records entry {expected} (entries removed from the end)"
     )]
     Truncated { expected: i64, found: Option<i64> },
+    #[error(
+        "entry numbered {found} stands where entry {expected} belongs: entries run 1, 2, 3 … with no gap (an entry was inserted or removed)"
+    )]
+    OutOfSequence { expected: i64, found: i64 },
+    #[error(
+        "the trail is empty but the database holds {accounts} accounts, each created with an entry (entries deleted)"
+    )]
+    Emptied { accounts: u64 },
 }
 
 /// One stored entry as verification reads it.

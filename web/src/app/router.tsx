@@ -16,6 +16,7 @@ import { useMe, useSignedIn } from '@/lib/auth/use-me';
 import { can, canOpenSettings, isFieldWorker } from '@/lib/permissions';
 import { AppLayout } from './layout/app-layout';
 import { AssetLinkPage } from './routes/asset-link';
+import { RouteErrorPage } from './routes/error-page';
 import { NotFoundPage, RequireAccess, RequireSignIn } from './routes/guards';
 
 // Screens most people open rarely load on demand, keeping sign-in and the dashboard light.
@@ -63,153 +64,164 @@ function Home() {
 }
 
 export const router = createBrowserRouter([
-  { path: '/sign-in', element: <SignInPage /> },
   {
-    path: '/l/:site/:location',
-    element: (
-      <Lazy>
-        <PublicRequestPage />
-      </Lazy>
-    ),
-  },
-  // An equipment label: staff who are signed in open the equipment, anyone else may report it.
-  { path: '/a/:tag', element: <EquipmentLabel /> },
-  {
-    path: '/account/two-factor',
-    element: (
-      <RequireSignIn>
-        <TwoFactorPage />
-      </RequireSignIn>
-    ),
-  },
-  {
-    path: '/account/password',
-    element: (
-      <RequireSignIn>
-        <ChangePasswordPage />
-      </RequireSignIn>
-    ),
-  },
-  {
-    element: (
-      <RequireSignIn>
-        <AppLayout />
-      </RequireSignIn>
-    ),
+    errorElement: <RouteErrorPage />,
     children: [
-      { index: true, element: <Home /> },
-      { path: 'assigned', element: <AssignedPage /> },
+      { path: '/sign-in', element: <SignInPage /> },
       {
-        path: 'scan',
+        path: '/l/:site/:location',
         element: (
           <Lazy>
-            <ScanPage />
+            <PublicRequestPage />
           </Lazy>
         ),
       },
-      { path: 'work-orders', element: <WorkOrderListPage /> },
+      // An equipment label: staff who are signed in open the equipment, anyone else may report it.
+      { path: '/a/:tag', element: <EquipmentLabel /> },
       {
-        path: 'work-orders/new',
+        path: '/account/two-factor',
         element: (
-          <RequireAccess allowed={(me) => can(me, 'work_order.request') || can(me, 'work_order.create')}>
-            <CreateWorkOrderPage />
-          </RequireAccess>
-        ),
-      },
-      { path: 'work-orders/:id', element: <WorkOrderDetailPage /> },
-      {
-        path: 'assets',
-        element: (
-          <RequireAccess allowed={(me) => can(me, 'asset.read')}>
-            <Lazy>
-              <AssetListPage />
-            </Lazy>
-          </RequireAccess>
+          <RequireSignIn>
+            <TwoFactorPage />
+          </RequireSignIn>
         ),
       },
       {
-        path: 'assets/:id',
+        path: '/account/password',
         element: (
-          <RequireAccess allowed={(me) => can(me, 'asset.read')}>
-            <Lazy>
-              <AssetDetailPage />
-            </Lazy>
-          </RequireAccess>
+          <RequireSignIn>
+            <ChangePasswordPage />
+          </RequireSignIn>
         ),
       },
       {
-        path: 'preventive/plans/new',
         element: (
-          <RequireAccess allowed={(me) => can(me, 'preventive.manage')}>
-            <Lazy>
-              <PlanEditorPage />
-            </Lazy>
-          </RequireAccess>
+          <RequireSignIn>
+            <AppLayout />
+          </RequireSignIn>
         ),
+        children: [
+          {
+            // A screen that fails keeps the header and tabs around our own error page.
+            errorElement: <RouteErrorPage />,
+            children: [
+              { index: true, element: <Home /> },
+              { path: 'assigned', element: <AssignedPage /> },
+              {
+                path: 'scan',
+                element: (
+                  <Lazy>
+                    <ScanPage />
+                  </Lazy>
+                ),
+              },
+              { path: 'work-orders', element: <WorkOrderListPage /> },
+              {
+                path: 'work-orders/new',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'work_order.request') || can(me, 'work_order.create')}>
+                    <CreateWorkOrderPage />
+                  </RequireAccess>
+                ),
+              },
+              { path: 'work-orders/:id', element: <WorkOrderDetailPage /> },
+              {
+                path: 'assets',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'asset.read')}>
+                    <Lazy>
+                      <AssetListPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              {
+                path: 'assets/:id',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'asset.read')}>
+                    <Lazy>
+                      <AssetDetailPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              {
+                path: 'preventive/plans/new',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'preventive.manage')}>
+                    <Lazy>
+                      <PlanEditorPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              {
+                path: 'preventive/plans/:id',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'preventive.read')}>
+                    <Lazy>
+                      <PlanEditorPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              {
+                path: 'preventive/checklists/new',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'preventive.manage')}>
+                    <Lazy>
+                      <ChecklistBuilderPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              {
+                path: 'preventive/checklists/:id',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'preventive.read')}>
+                    <Lazy>
+                      <ChecklistBuilderPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              {
+                path: 'preventive/*',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'preventive.read')}>
+                    <Lazy>
+                      <PreventivePage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              { path: 'notifications', element: <NotificationsPage /> },
+              { path: 'profile', element: <ProfilePage /> },
+              {
+                path: 'audit',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'audit.read')}>
+                    <Lazy>
+                      <AuditPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              {
+                path: 'settings/*',
+                element: (
+                  <RequireAccess allowed={canOpenSettings}>
+                    <Lazy>
+                      <SettingsPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              { path: '*', element: <NotFoundPage /> },
+            ],
+          },
+        ],
       },
-      {
-        path: 'preventive/plans/:id',
-        element: (
-          <RequireAccess allowed={(me) => can(me, 'preventive.read')}>
-            <Lazy>
-              <PlanEditorPage />
-            </Lazy>
-          </RequireAccess>
-        ),
-      },
-      {
-        path: 'preventive/checklists/new',
-        element: (
-          <RequireAccess allowed={(me) => can(me, 'preventive.manage')}>
-            <Lazy>
-              <ChecklistBuilderPage />
-            </Lazy>
-          </RequireAccess>
-        ),
-      },
-      {
-        path: 'preventive/checklists/:id',
-        element: (
-          <RequireAccess allowed={(me) => can(me, 'preventive.read')}>
-            <Lazy>
-              <ChecklistBuilderPage />
-            </Lazy>
-          </RequireAccess>
-        ),
-      },
-      {
-        path: 'preventive/*',
-        element: (
-          <RequireAccess allowed={(me) => can(me, 'preventive.read')}>
-            <Lazy>
-              <PreventivePage />
-            </Lazy>
-          </RequireAccess>
-        ),
-      },
-      { path: 'notifications', element: <NotificationsPage /> },
-      { path: 'profile', element: <ProfilePage /> },
-      {
-        path: 'audit',
-        element: (
-          <RequireAccess allowed={(me) => can(me, 'audit.read')}>
-            <Lazy>
-              <AuditPage />
-            </Lazy>
-          </RequireAccess>
-        ),
-      },
-      {
-        path: 'settings/*',
-        element: (
-          <RequireAccess allowed={canOpenSettings}>
-            <Lazy>
-              <SettingsPage />
-            </Lazy>
-          </RequireAccess>
-        ),
-      },
-      { path: '*', element: <NotFoundPage /> },
     ],
   },
 ]);

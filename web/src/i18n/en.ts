@@ -77,6 +77,10 @@ export const en = {
   'notAllowed.home': 'Back to the start',
   'notFound.title': 'Page not found',
   'notFound.body': 'The link may be old or mistyped.',
+  'routeError.title': 'This screen could not be shown',
+  'routeError.body': 'Something went wrong on our side while drawing it. Nothing you entered has been lost from the offline queue. Try again, or go back to the start.',
+  'routeError.retry': 'Try again',
+  'routeError.detail': 'If it keeps happening, tell your administrator:',
 
   'dashboard.title': 'Dashboard',
   'dashboard.atRisk': 'SLA at risk',

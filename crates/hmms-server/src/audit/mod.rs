@@ -144,10 +144,11 @@ pub async fn verify(db: &impl ConnectionTrait) -> anyhow::Result<Result<u64, Cha
     let mut last_seq: Option<i64> = None;
     let mut count = 0u64;
     loop {
+        // Every row, whatever its number: one numbered 0 or below is out of sequence, not unseen.
         let batch = audit_entry::Entity::find()
             .filter(sea_orm::ColumnTrait::gt(
                 &audit_entry::Column::Seq,
-                last_seq.unwrap_or(0),
+                last_seq.unwrap_or(i64::MIN),
             ))
             .order_by_asc(audit_entry::Column::Seq)
             .limit(1000)
@@ -157,6 +158,13 @@ pub async fn verify(db: &impl ConnectionTrait) -> anyhow::Result<Result<u64, Cha
             break;
         }
         for e in &batch {
+            let expected = last_seq.map_or(1, |s| s + 1);
+            if e.seq != expected {
+                return Ok(Err(ChainBreak::OutOfSequence {
+                    expected,
+                    found: e.seq,
+                }));
+            }
             let org = e.organization_id.map(|u| u.to_string());
             let actor = e.actor_id.map(|u| u.to_string());
             let created = timestamp(e.created_at);
@@ -184,6 +192,14 @@ pub async fn verify(db: &impl ConnectionTrait) -> anyhow::Result<Result<u64, Cha
             prev = e.hash.clone();
             last_seq = Some(e.seq);
             count += 1;
+        }
+    }
+    if count == 0 {
+        // Creating an account writes an entry, so accounts without entries mean entries deleted.
+        use sea_orm::PaginatorTrait;
+        let accounts = hmms_store::entities::user::Entity::find().count(db).await?;
+        if accounts > 0 {
+            return Ok(Err(ChainBreak::Emptied { accounts }));
         }
     }
     match head {

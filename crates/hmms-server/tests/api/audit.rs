@@ -114,12 +114,46 @@ async fn a_removed_entry_is_detected(app: TestApp) {
     let middle = items["items"][1]["seq"].as_i64().unwrap();
     app.sql(&format!("DELETE FROM audit_log WHERE seq = {middle}"))
         .await;
+    // Numbers run 1, 2, 3 …: the gap is named where it is.
     assert_eq!(
         hmms_server::audit::verify(&app.state.db).await.unwrap(),
-        Err(ChainBreak::Unlinked { seq: middle + 1 })
+        Err(ChainBreak::OutOfSequence {
+            expected: middle,
+            found: middle + 1
+        })
     );
 }
 both!(a_removed_entry_is_detected);
+
+/// Issue 13 finding 7: an entry slipped in before the first (numbered 0, which `GET /audit`
+/// would list) and a trail emptied of every entry are both caught.
+async fn an_entry_numbered_out_of_sequence_or_an_emptied_trail_is_detected(app: TestApp) {
+    let verify = || hmms_server::audit::verify(&app.state.db);
+    assert!(verify().await.unwrap().is_ok());
+    app.sql(
+        "INSERT INTO audit_log (seq, action, entity_type, created_at, prev_hash, hash) \
+         SELECT 0, 'user.created', 'user', created_at, prev_hash, hash FROM audit_log WHERE seq = 1",
+    )
+    .await;
+    assert_eq!(
+        verify().await.unwrap(),
+        Err(ChainBreak::OutOfSequence {
+            expected: 1,
+            found: 0
+        })
+    );
+    // Every entry deleted and the stored head with them: "intact, 0 entries" no more.
+    app.sql("DELETE FROM audit_log").await;
+    app.sql(&format!(
+        "DELETE FROM settings WHERE key = '{}'",
+        "audit.head"
+    ))
+    .await;
+    assert!(
+        matches!(verify().await.unwrap(), Err(ChainBreak::Emptied { accounts }) if accounts > 0)
+    );
+}
+both!(an_entry_numbered_out_of_sequence_or_an_emptied_trail_is_detected);
 
 async fn removing_the_newest_entries_is_detected(app: TestApp) {
     let admin = app.admin().await;

@@ -130,7 +130,11 @@ export function AssetListPage() {
                       <Checkbox
                         aria-label={t('assets.select', { tag: a.tag })}
                         checked={selected.includes(a.id)}
-                        onChange={(e) => setSelected((s) => (e.currentTarget.checked ? [...s, a.id] : s.filter((x) => x !== a.id)))}
+                        onChange={(e) => {
+                          // Read now: React clears currentTarget before the updater runs.
+                          const on = e.currentTarget.checked;
+                          setSelected((s) => (on ? [...s, a.id] : s.filter((x) => x !== a.id)));
+                        }}
                       />
                     </Table.Td>
                     <Table.Td>
