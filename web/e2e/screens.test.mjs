@@ -79,6 +79,15 @@ for (const backend of backends()) {
       for (const tab of ['users', 'roles', 'organization', 'sla']) {
         await visit(admin.page, server, `/settings/${tab}`, `settings-${tab}-desktop`, heading('Settings'), found);
       }
+      // A screen that cannot load (here its code never arrives) shows our own error page inside
+      // the app's frame, with a way back, never the router's developer message.
+      const broken = await device(browser, server, DESKTOP, { serviceWorkers: 'block' });
+      await signInUi(broken.page, 'admin');
+      await broken.page.route(/audit-page-[^/]*\.js$/, (r) => r.abort());
+      await visit(broken.page, server, '/audit', 'route-error-desktop', (page) => page.getByTestId('route-error').waitFor(), found);
+      await broken.page.getByRole('link', { name: 'Back to the start' }).waitFor();
+      await broken.page.getByRole('button', { name: 'Try again' }).waitFor();
+      assert.equal(await broken.page.getByText('Unexpected Application Error').count(), 0);
       await visit(admin.page, server, '/audit', 'audit-desktop', heading('Audit trail'), found);
       await visit(admin.page, server, '/profile', 'profile-desktop', heading('My account'), found);
 

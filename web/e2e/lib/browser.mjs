@@ -26,8 +26,8 @@ export const PHONE = {
 };
 
 /** A new browser context (its own storage, like another person's device) on the server. */
-export async function device(browser, server, kind = DESKTOP) {
-  const context = await browser.newContext({ ...kind, baseURL: server.url, locale: 'en-GB', timezoneId: 'Africa/Nairobi' });
+export async function device(browser, server, kind = DESKTOP, extra = {}) {
+  const context = await browser.newContext({ ...kind, baseURL: server.url, locale: 'en-GB', timezoneId: 'Africa/Nairobi', ...extra });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const errors = [];

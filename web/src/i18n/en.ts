@@ -78,7 +78,7 @@ export const en = {
   'notFound.title': 'Page not found',
   'notFound.body': 'The link may be old or mistyped.',
   'routeError.title': 'This screen could not be shown',
-  'routeError.body': 'Something went wrong on our side while drawing it. Nothing you entered has been lost from the offline queue. Try again, or go back to the start.',
+  'routeError.body': 'Something went wrong while opening it. Changes you saved are safe. Try again, or go back to the start.',
   'routeError.retry': 'Try again',
   'routeError.detail': 'If it keeps happening, tell your administrator:',
 
