@@ -66,3 +66,41 @@ for (const backend of backends()) {
     });
   });
 }
+
+for (const backend of backends()) {
+  test(`${backend}: procurement and vendors land on a home made from what they may do, never an error`, async () => {
+    await withApp(backend, async ({ server, browser }) => {
+      for (const [kind, size] of [
+        ['desktop', DESKTOP],
+        ['phone', PHONE],
+      ]) {
+        // Procurement reads no work orders: a start page of what it may open.
+        const buyer = await device(browser, server, size);
+        const refused = [];
+        buyer.page.on('response', (r) => r.status() === 403 && refused.push(r.url()));
+        await signInUi(buyer.page, 'procurement');
+        await buyer.page.getByRole('heading', { name: /^Welcome, / }).waitFor();
+        await buyer.page
+          .getByRole('link', { name: /Equipment/ })
+          .first()
+          .waitFor();
+        assert.equal(await buyer.page.getByTestId('not-allowed').count(), 0);
+        await buyer.page.waitForTimeout(500);
+        await shot(buyer.page, server, `procurement-home-${kind}`);
+        assert.deepEqual(refused, [], 'no request of the home page is refused');
+
+        // A vendor sees only their own jobs: My work, at a desk too.
+        const vendor = await device(browser, server, size);
+        const vendorRefused = [];
+        vendor.page.on('response', (r) => r.status() === 403 && vendorRefused.push(r.url()));
+        await signInUi(vendor.page, 'vendor');
+        await vendor.page.waitForURL((u) => u.pathname === '/assigned');
+        await vendor.page.getByRole('heading', { name: 'My work', level: 1 }).waitFor();
+        await vendor.page.waitForTimeout(500);
+        await shot(vendor.page, server, `vendor-home-${kind}`);
+        assert.deepEqual(vendorRefused, [], 'no request of the home page is refused');
+        assert.deepEqual([...buyer.page.errors, ...vendor.page.errors], []);
+      }
+    });
+  });
+}

@@ -13,10 +13,11 @@ import { CreateWorkOrderPage } from '@/features/work-orders/components/create-wo
 import { WorkOrderDetailPage } from '@/features/work-orders/components/work-order-detail-page';
 import { WorkOrderListPage } from '@/features/work-orders/components/work-order-list-page';
 import { useMe, useSignedIn } from '@/lib/auth/use-me';
-import { can, canOpenSettings, isFieldWorker } from '@/lib/permissions';
+import { can, canOpenSettings, homeOf, isFieldWorker } from '@/lib/permissions';
 import { AppLayout } from './layout/app-layout';
 import { AssetLinkPage } from './routes/asset-link';
 import { RouteErrorPage } from './routes/error-page';
+import { StartPage } from './routes/start-page';
 import { NotFoundPage, RequireAccess, RequireSignIn } from './routes/guards';
 
 // Screens most people open rarely load on demand, keeping sign-in and the dashboard light.
@@ -56,11 +57,17 @@ function EquipmentLabel() {
   );
 }
 
-/** The technician on a phone starts at their assignments; everyone else at the dashboard. */
+/**
+ * Each role's home ([`homeOf`]): the technician on a phone and the vendor start at their
+ * assignments, roles that read no work orders at a page of what they may open, everyone else at
+ * the dashboard.
+ */
 function Home() {
   const me = useMe().data;
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
-  return phone && isFieldWorker(me) ? <Navigate to="/assigned" replace /> : <DashboardPage />;
+  const home = homeOf(me);
+  if (home === 'assigned' || (phone && isFieldWorker(me))) return <Navigate to="/assigned" replace />;
+  return home === 'start' ? <StartPage /> : <DashboardPage />;
 }
 
 export const router = createBrowserRouter([

@@ -48,6 +48,17 @@ export function canOpenSettings(me: Me | undefined): boolean {
   return SETTINGS.some((p) => can(me, p));
 }
 
+/**
+ * Where a role starts: the dashboard for those who follow work across a place; *My work* for a
+ * vendor, who sees only their own jobs; a start page of what they may open for roles that read
+ * no work orders (procurement) — never a screen that answers "not allowed".
+ */
+export function homeOf(me: Me | undefined): 'dashboard' | 'assigned' | 'start' {
+  if (!can(me, 'work_order.read')) return 'start';
+  if (isFieldWorker(me) && !can(me, 'org.read')) return 'assigned';
+  return 'dashboard';
+}
+
 /** The phone layout (bottom tabs) is the technician's and the vendor's home. */
 export function isFieldWorker(me: Me | undefined): boolean {
   return can(me, 'work_order.execute') && !can(me, 'work_order.assign');

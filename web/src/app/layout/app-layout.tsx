@@ -5,7 +5,7 @@ import { BellIcon } from '@/components/icons';
 import { SyncBadge } from '@/components/sync-status';
 import { useUnreadCount } from '@/features/notifications/api/notifications';
 import { useMe } from '@/lib/auth/use-me';
-import { can, canOpenSettings, isFieldWorker } from '@/lib/permissions';
+import { can, canOpenSettings, homeOf, isFieldWorker } from '@/lib/permissions';
 import { t } from '@/i18n';
 import { useLiveUpdates } from '../live';
 import { tone } from '@/lib/colors';
@@ -26,7 +26,11 @@ export function AppLayout() {
   useLiveUpdates();
 
   const desk: Item[] = [
-    { to: '/', label: t('nav.dashboard'), show: true },
+    {
+      to: homeOf(me) === 'assigned' ? '/assigned' : '/',
+      label: { dashboard: t('nav.dashboard'), assigned: t('nav.myWork'), start: t('nav.start') }[homeOf(me)],
+      show: true,
+    },
     { to: '/work-orders', label: t('nav.workOrders'), show: can(me, 'work_order.read') },
     { to: '/assets', label: t('nav.assets'), show: can(me, 'asset.read') },
     { to: '/preventive', label: t('nav.preventive'), show: can(me, 'preventive.read') },
