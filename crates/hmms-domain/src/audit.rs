@@ -1,6 +1,9 @@
 //! The audit trail's hash chain. Each entry's hash covers its own content and the previous
-//! entry's hash, so altering or deleting any row breaks every hash after it.
+//! entry's hash, so altering or deleting any row breaks every hash after it. The hash is keyed
+//! (HMAC-SHA-256 with a key kept outside the database, in the secrets file): someone who can
+//! write the database but not read the key cannot recompute the hashes after a change.
 
+use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -25,12 +28,26 @@ pub struct AuditContent<'a> {
     pub created_at: &'a str,
 }
 
-/// SHA-256 over the previous hash and the canonical JSON of the content, hex encoded.
-pub fn chain_hash(prev_hash: &str, content: &AuditContent<'_>) -> String {
-    let mut h = Sha256::new();
+/// HMAC-SHA-256 under `key` over the previous hash and the canonical JSON of the content, hex
+/// encoded.
+pub fn chain_hash(key: &[u8], prev_hash: &str, content: &AuditContent<'_>) -> String {
+    // HMAC takes a key of any length; there is no error to meet.
+    let Ok(mut h) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
     h.update(prev_hash.as_bytes());
     h.update(b"\n");
     // Strings and a number always serialize; there is no error to meet.
+    h.update(&serde_json::to_vec(content).unwrap_or_default());
+    hex::encode(h.finalize().into_bytes())
+}
+
+/// The unkeyed SHA-256 chain of releases before the key, read once to carry an existing trail
+/// over to the keyed chain.
+pub fn legacy_chain_hash(prev_hash: &str, content: &AuditContent<'_>) -> String {
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
     h.update(serde_json::to_vec(content).unwrap_or_default());
     hex::encode(h.finalize())
 }
@@ -67,13 +84,17 @@ pub struct StoredEntry<'a> {
 }
 
 /// Checks one entry against the hash of the entry before it.
-pub fn verify_link(expected_prev: &str, entry: &StoredEntry<'_>) -> Result<(), ChainBreak> {
+pub fn verify_link(
+    key: &[u8],
+    expected_prev: &str,
+    entry: &StoredEntry<'_>,
+) -> Result<(), ChainBreak> {
     if entry.prev_hash != expected_prev {
         return Err(ChainBreak::Unlinked {
             seq: entry.content.seq,
         });
     }
-    if chain_hash(entry.prev_hash, &entry.content) != entry.hash {
+    if chain_hash(key, entry.prev_hash, &entry.content) != entry.hash {
         return Err(ChainBreak::Altered {
             seq: entry.content.seq,
         });
@@ -84,6 +105,20 @@ pub fn verify_link(expected_prev: &str, entry: &StoredEntry<'_>) -> Result<(), C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn without_the_key_the_hash_cannot_be_made() {
+        let c = content(1, "user.create");
+        let hash = chain_hash(KEY, GENESIS, &c);
+        assert_ne!(
+            hash,
+            chain_hash(b"another key of the same length!!", GENESIS, &c)
+        );
+        assert_ne!(hash, legacy_chain_hash(GENESIS, &c));
+        assert_eq!(hash.len(), 64);
+    }
 
     fn content(seq: i64, action: &str) -> AuditContent<'_> {
         AuditContent {
@@ -105,22 +140,25 @@ mod tests {
     #[test]
     fn a_changed_field_breaks_the_link() {
         let c = content(1, "user.create");
-        let hash = chain_hash(GENESIS, &c);
+        let hash = chain_hash(KEY, GENESIS, &c);
         let ok = StoredEntry {
             content: c.clone(),
             prev_hash: GENESIS,
             hash: &hash,
         };
-        assert_eq!(verify_link(GENESIS, &ok), Ok(()));
+        assert_eq!(verify_link(KEY, GENESIS, &ok), Ok(()));
         let altered = StoredEntry {
             content: content(1, "user.delete"),
             prev_hash: GENESIS,
             hash: &hash,
         };
         assert_eq!(
-            verify_link(GENESIS, &altered),
+            verify_link(KEY, GENESIS, &altered),
             Err(ChainBreak::Altered { seq: 1 })
         );
-        assert_eq!(verify_link("ff", &ok), Err(ChainBreak::Unlinked { seq: 1 }));
+        assert_eq!(
+            verify_link(KEY, "ff", &ok),
+            Err(ChainBreak::Unlinked { seq: 1 })
+        );
     }
 }

@@ -25,6 +25,9 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Base64 of 32 bytes: encrypts second-factor secrets at rest. Generated like `jwt_secret`.
     pub data_key: Option<String>,
+    /// Base64 of 32 bytes: keys the audit trail's hash chain, so a database writer cannot
+    /// recompute it. Generated like `jwt_secret`; keep it with the secrets, not the database.
+    pub audit_key: Option<String>,
     /// Web Push (VAPID) signing key: base64url of a 32-byte P-256 private key. Generated like
     /// `jwt_secret`; every server sharing a database needs the same one.
     pub vapid_private_key: Option<String>,
@@ -73,6 +76,7 @@ impl Default for Config {
             public_url: None,
             jwt_secret: None,
             data_key: None,
+            audit_key: None,
             vapid_private_key: None,
             vapid_subject: None,
             access_token_ttl_secs: 15 * 60,
@@ -102,6 +106,7 @@ const ENV_KEYS: &[&str] = &[
     "PUBLIC_URL",
     "JWT_SECRET",
     "DATA_KEY",
+    "AUDIT_KEY",
     "VAPID_PRIVATE_KEY",
     "VAPID_SUBJECT",
     "ACCESS_TOKEN_TTL_SECS",
@@ -228,6 +233,7 @@ impl Config {
         let hide = |s: &Option<String>| s.as_ref().map(|_| "<redacted>".to_string());
         c.jwt_secret = hide(&c.jwt_secret);
         c.data_key = hide(&c.data_key);
+        c.audit_key = hide(&c.audit_key);
         c.vapid_private_key = hide(&c.vapid_private_key);
         c.storage_secret_access_key = hide(&c.storage_secret_access_key);
         c.metrics_token = hide(&c.metrics_token);
@@ -252,6 +258,8 @@ fn redact_url_password(url: &str) -> String {
 pub struct Keys {
     pub jwt: Vec<u8>,
     pub data: [u8; 32],
+    /// Keys the audit trail's hash chain.
+    pub audit: [u8; 32],
     /// Web Push (VAPID) signing key.
     pub vapid: p256::SecretKey,
 }
@@ -260,6 +268,7 @@ pub struct Keys {
 struct SecretsFile {
     jwt_secret: Option<String>,
     data_key: Option<String>,
+    audit_key: Option<String>,
     vapid_private_key: Option<String>,
 }
 
@@ -294,6 +303,16 @@ impl Keys {
                 })
                 .clone(),
         };
+        let audit_b64 = match &cfg.audit_key {
+            Some(s) => s.clone(),
+            None => file
+                .audit_key
+                .get_or_insert_with(|| {
+                    changed = true;
+                    random_b64(32)
+                })
+                .clone(),
+        };
         let vapid_b64 = match &cfg.vapid_private_key {
             Some(s) => s.clone(),
             None => file
@@ -318,6 +337,11 @@ impl Keys {
             .ok()
             .and_then(|v| v.try_into().ok())
             .context("data_key must be the base64 encoding of exactly 32 bytes")?;
+        let audit: [u8; 32] = B64
+            .decode(audit_b64.trim())
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .context("audit_key must be the base64 encoding of exactly 32 bytes")?;
         if changed {
             std::fs::create_dir_all(&cfg.data_dir)?;
             write_private(&path, &toml::to_string(&file)?)?;
@@ -325,6 +349,7 @@ impl Keys {
         Ok(Keys {
             jwt: jwt.into_bytes(),
             data,
+            audit,
             vapid,
         })
     }

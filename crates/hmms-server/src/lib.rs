@@ -68,14 +68,11 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         .await
         .context("migrating the database")?;
     let storage = storage::Storage::open(&config)?;
-    Ok(AppState::new(
-        db,
-        config,
-        keys,
-        clock,
-        storage,
-        app::registry(),
-    ))
+    let state = AppState::new(db, config, keys, clock, storage, app::registry());
+    audit::carry_over(&state)
+        .await
+        .context("carrying the audit trail over to the keyed chain")?;
+    Ok(state)
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.

@@ -126,6 +126,7 @@ impl AppState {
             _guard: guard,
             wake: self.events.waker(),
             journal: std::sync::Mutex::new(journal),
+            audit_key: self.keys.audit,
         })
     }
 }
@@ -138,6 +139,8 @@ pub struct WriteTx {
     wake: std::sync::Arc<tokio::sync::Notify>,
     /// Audit entries and domain events of this transaction, written together at commit.
     journal: std::sync::Mutex<crate::audit::journal::Journal>,
+    /// Keys the audit entries this transaction appends.
+    audit_key: [u8; 32],
 }
 
 impl WriteTx {
@@ -157,6 +160,10 @@ impl WriteTx {
         self.journal
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn audit_key(&self) -> &[u8] {
+        &self.audit_key
     }
 
     /// What a module registered, for code that holds only the transaction (hooks run there).

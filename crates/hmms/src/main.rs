@@ -246,7 +246,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: AuditCommand::Verify,
         } => {
             let state = hmms_server::open(cfg, Clock::default()).await?;
-            match hmms_server::audit::verify(&state.db).await? {
+            match hmms_server::audit::verify(&state.db, &state.keys.audit).await? {
                 Ok(n) => {
                     println!("The audit trail is intact: {n} entries verified.");
                     Ok(ExitCode::SUCCESS)

@@ -18,6 +18,10 @@ pub(crate) const HEAD_KEY: &str = "audit.head";
 pub(crate) struct Head {
     pub(crate) seq: i64,
     pub(crate) hash: String,
+    /// Whether the chain is keyed (HMAC); a head stored by a release before the key is not,
+    /// until [`super::carry_over`] has carried its trail over.
+    #[serde(default)]
+    pub(crate) keyed: bool,
 }
 
 /// The audit entries and events a write transaction has recorded, not yet written. The chain
@@ -38,6 +42,7 @@ pub(super) fn head_of(value: Option<&str>) -> Head {
         .unwrap_or(Head {
             seq: 0,
             hash: GENESIS.to_string(),
+            keyed: true,
         })
 }
 

@@ -1,10 +1,12 @@
 //! The audit trail and the domain-event outbox. Every mutation calls [`record`] inside its write
 //! transaction, so the change, its audit entry and its event commit together.
 
+mod carry_over;
 pub(crate) mod journal;
 pub mod routes;
 pub mod trail;
 
+pub use carry_over::carry_over;
 pub(crate) use journal::{HEAD_KEY, batches_for};
 use journal::{Head, head_of};
 pub use journal::{Journal, put_setting};
@@ -94,7 +96,7 @@ pub async fn record(
         request_id: who.meta.request_id.as_deref(),
         created_at: &created,
     };
-    let hash = chain_hash(&prev, &content);
+    let hash = chain_hash(tx.audit_key(), &prev, &content);
     journal.entries.push(audit_entry::ActiveModel {
         seq: Set(seq),
         organization_id: Set(who.organization_id),
@@ -111,7 +113,11 @@ pub async fn record(
         prev_hash: Set(prev),
         hash: Set(hash.clone()),
     });
-    journal.head = Some(Head { seq, hash });
+    journal.head = Some(Head {
+        seq,
+        hash,
+        keyed: true,
+    });
     let payload = serde_json::json!({ "before": change.before, "after": change.after });
     journal.events.push(domain_event::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -134,8 +140,33 @@ impl From<serde_json::Error> for crate::error::ApiError {
     }
 }
 
-/// Walks the whole chain in order. `Ok(n)` when all `n` entries are intact.
-pub async fn verify(db: &impl ConnectionTrait) -> anyhow::Result<Result<u64, ChainBreak>> {
+/// Calls `f` with what the chain protects of a stored entry.
+fn with_content<R>(e: &audit_entry::Model, f: impl FnOnce(&AuditContent<'_>) -> R) -> R {
+    let org = e.organization_id.map(|u| u.to_string());
+    let actor = e.actor_id.map(|u| u.to_string());
+    let created = timestamp(e.created_at);
+    f(&AuditContent {
+        seq: e.seq,
+        organization_id: org.as_deref(),
+        actor_id: actor.as_deref(),
+        action: &e.action,
+        entity_type: &e.entity_type,
+        entity_id: e.entity_id.as_deref(),
+        before: e.before.as_deref(),
+        after: e.after.as_deref(),
+        ip: e.ip.as_deref(),
+        user_agent: e.user_agent.as_deref(),
+        request_id: e.request_id.as_deref(),
+        created_at: &created,
+    })
+}
+
+/// Walks the whole chain in order, checking every hash under `key`. `Ok(n)` when all `n`
+/// entries are intact.
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    key: &[u8],
+) -> anyhow::Result<Result<u64, ChainBreak>> {
     let head: Option<Head> = setting::Entity::find_by_id(HEAD_KEY.to_string())
         .one(db)
         .await?
@@ -165,28 +196,15 @@ pub async fn verify(db: &impl ConnectionTrait) -> anyhow::Result<Result<u64, Cha
                     found: e.seq,
                 }));
             }
-            let org = e.organization_id.map(|u| u.to_string());
-            let actor = e.actor_id.map(|u| u.to_string());
-            let created = timestamp(e.created_at);
-            let entry = StoredEntry {
-                content: AuditContent {
-                    seq: e.seq,
-                    organization_id: org.as_deref(),
-                    actor_id: actor.as_deref(),
-                    action: &e.action,
-                    entity_type: &e.entity_type,
-                    entity_id: e.entity_id.as_deref(),
-                    before: e.before.as_deref(),
-                    after: e.after.as_deref(),
-                    ip: e.ip.as_deref(),
-                    user_agent: e.user_agent.as_deref(),
-                    request_id: e.request_id.as_deref(),
-                    created_at: &created,
-                },
-                prev_hash: &e.prev_hash,
-                hash: &e.hash,
-            };
-            if let Err(b) = verify_link(&prev, &entry) {
+            let link = with_content(e, |content| {
+                let entry = StoredEntry {
+                    content: content.clone(),
+                    prev_hash: &e.prev_hash,
+                    hash: &e.hash,
+                };
+                verify_link(key, &prev, &entry)
+            });
+            if let Err(b) = link {
                 return Ok(Err(b));
             }
             prev = e.hash.clone();

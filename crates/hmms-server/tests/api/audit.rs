@@ -63,7 +63,7 @@ both!(changes_are_recorded_with_before_after_and_origin);
 
 async fn an_altered_entry_is_detected(app: TestApp) {
     assert!(
-        hmms_server::audit::verify(&app.state.db)
+        hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
             .await
             .unwrap()
             .is_ok()
@@ -84,7 +84,7 @@ async fn an_altered_entry_is_detected(app: TestApp) {
         .as_i64()
         .unwrap();
     assert!(
-        hmms_server::audit::verify(&app.state.db)
+        hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
             .await
             .unwrap()
             .is_ok()
@@ -94,7 +94,9 @@ async fn an_altered_entry_is_detected(app: TestApp) {
     ))
     .await;
     assert_eq!(
-        hmms_server::audit::verify(&app.state.db).await.unwrap(),
+        hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
+            .await
+            .unwrap(),
         Err(ChainBreak::Altered { seq })
     );
 }
@@ -116,7 +118,9 @@ async fn a_removed_entry_is_detected(app: TestApp) {
         .await;
     // Numbers run 1, 2, 3 …: the gap is named where it is.
     assert_eq!(
-        hmms_server::audit::verify(&app.state.db).await.unwrap(),
+        hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
+            .await
+            .unwrap(),
         Err(ChainBreak::OutOfSequence {
             expected: middle,
             found: middle + 1
@@ -128,7 +132,7 @@ both!(a_removed_entry_is_detected);
 /// Issue 13 finding 7: an entry slipped in before the first (numbered 0, which `GET /audit`
 /// would list) and a trail emptied of every entry are both caught.
 async fn an_entry_numbered_out_of_sequence_or_an_emptied_trail_is_detected(app: TestApp) {
-    let verify = || hmms_server::audit::verify(&app.state.db);
+    let verify = || hmms_server::audit::verify(&app.state.db, &app.state.keys.audit);
     assert!(verify().await.unwrap().is_ok());
     app.sql(
         "INSERT INTO audit_log (seq, action, entity_type, created_at, prev_hash, hash) \
@@ -173,7 +177,9 @@ async fn removing_the_newest_entries_is_detected(app: TestApp) {
     app.sql(&format!("DELETE FROM audit_log WHERE seq = {last}"))
         .await;
     assert_eq!(
-        hmms_server::audit::verify(&app.state.db).await.unwrap(),
+        hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
+            .await
+            .unwrap(),
         Err(ChainBreak::Truncated {
             expected: last,
             found: Some(last - 1)
@@ -192,7 +198,7 @@ async fn concurrent_changes_keep_one_unbroken_chain(app: TestApp) {
     for res in join_all(requests).await {
         assert_eq!(res.status(), StatusCode::CREATED);
     }
-    let n = hmms_server::audit::verify(&app.state.db)
+    let n = hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
         .await
         .unwrap()
         .expect("intact");
@@ -236,7 +242,7 @@ async fn two_servers_keep_one_unbroken_chain(app: TestApp) {
             assert_eq!(status, StatusCode::CREATED);
         }
     }
-    hmms_server::audit::verify(&app.state.db)
+    hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
         .await
         .unwrap()
         .expect("one intact chain");
@@ -246,3 +252,168 @@ async fn two_servers_keep_one_unbroken_chain(app: TestApp) {
     assert_eq!(created["items"].as_array().unwrap().len(), 16);
 }
 both!(two_servers_keep_one_unbroken_chain);
+
+/// Rewrites the chain from entry `from` on as someone with write access to the database would:
+/// each entry's `prev_hash` and `hash` recomputed with `hash`, and the stored head moved to the
+/// new end. `keyed` is what the rewritten head claims.
+async fn rechain(
+    app: &TestApp,
+    from: i64,
+    keyed: bool,
+    hash: impl Fn(&str, &hmms_domain::audit::AuditContent<'_>) -> String,
+) -> i64 {
+    use hmms_store::entities::audit_entry::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let db = &app.state.db;
+    let all = Entity::find()
+        .order_by_asc(Column::Seq)
+        .all(db)
+        .await
+        .unwrap();
+    let mut prev = all
+        .iter()
+        .find(|e| e.seq == from - 1)
+        .map_or(hmms_domain::audit::GENESIS.to_string(), |e| e.hash.clone());
+    let mut last = 0;
+    for e in all.iter().filter(|e| e.seq >= from) {
+        let (org, actor) = (
+            e.organization_id.map(|u| u.to_string()),
+            e.actor_id.map(|u| u.to_string()),
+        );
+        let created = e
+            .created_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let content = hmms_domain::audit::AuditContent {
+            seq: e.seq,
+            organization_id: org.as_deref(),
+            actor_id: actor.as_deref(),
+            action: &e.action,
+            entity_type: &e.entity_type,
+            entity_id: e.entity_id.as_deref(),
+            before: e.before.as_deref(),
+            after: e.after.as_deref(),
+            ip: e.ip.as_deref(),
+            user_agent: e.user_agent.as_deref(),
+            request_id: e.request_id.as_deref(),
+            created_at: &created,
+        };
+        let h = hash(&prev, &content);
+        Entity::update_many()
+            .col_expr(
+                Column::PrevHash,
+                sea_orm::sea_query::Expr::value(prev.clone()),
+            )
+            .col_expr(Column::Hash, sea_orm::sea_query::Expr::value(h.clone()))
+            .filter(Column::Seq.eq(e.seq))
+            .exec(db)
+            .await
+            .unwrap();
+        prev = h;
+        last = e.seq;
+    }
+    let head = if keyed {
+        json!({ "seq": last, "hash": prev, "keyed": true })
+    } else {
+        json!({ "seq": last, "hash": prev })
+    };
+    app.sql(&format!(
+        "UPDATE settings SET value = '{head}' WHERE key = 'audit.head'"
+    ))
+    .await;
+    last
+}
+
+/// Issue 13 finding 7: changing an entry and recomputing every later hash (and the head) is
+/// caught, because the hashes are keyed with a key the database does not hold. The same rewrite
+/// with the real key passes, so the key is all that stands in the way.
+async fn a_rewritten_chain_without_the_key_is_detected(app: TestApp) {
+    let admin = app.admin().await;
+    let smgh = app.site_id("SMGH").await;
+    for name in ["St. Mary's", "St. Mary's General"] {
+        expect(
+            app.patch(
+                &format!("/api/v1/sites/{smgh}"),
+                &admin,
+                json!({ "name": name }),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let seq = app.get_ok("/api/v1/audit?action=site.updated").await["items"][1]["seq"]
+        .as_i64()
+        .unwrap();
+    app.sql(&format!(
+        "UPDATE audit_log SET actor_id = NULL WHERE seq = {seq}"
+    ))
+    .await;
+    let key = app.state.keys.audit;
+    let verify = || hmms_server::audit::verify(&app.state.db, &key);
+    // Recomputed as anyone can: plain SHA-256, or an HMAC under a guessed key.
+    rechain(&app, seq, true, hmms_domain::audit::legacy_chain_hash).await;
+    assert_eq!(verify().await.unwrap(), Err(ChainBreak::Altered { seq }));
+    rechain(&app, seq, true, |p, c| {
+        hmms_domain::audit::chain_hash(&[7u8; 32], p, c)
+    })
+    .await;
+    assert_eq!(verify().await.unwrap(), Err(ChainBreak::Altered { seq }));
+    // With the key (which lives in the secrets file, not the database) it would hold.
+    rechain(&app, seq, true, |p, c| {
+        hmms_domain::audit::chain_hash(&key, p, c)
+    })
+    .await;
+    assert!(verify().await.unwrap().is_ok());
+}
+both!(a_rewritten_chain_without_the_key_is_detected);
+
+async fn newest_entry(app: &TestApp) -> hmms_store::entities::audit_entry::Model {
+    use hmms_store::entities::audit_entry::{Column, Entity};
+    use sea_orm::{EntityTrait, QueryOrder};
+    Entity::find()
+        .order_by_desc(Column::Seq)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// A trail written before the chain was keyed (plain SHA-256, a head without `keyed`) is checked
+/// and carried over once at start, with an entry saying so; a broken one is not carried over.
+async fn an_unkeyed_trail_is_carried_over_once_and_only_when_intact(app: TestApp) {
+    // Signed in first: a sign-in is an entry too.
+    app.admin().await;
+    let key = app.state.keys.audit;
+    let verify = || hmms_server::audit::verify(&app.state.db, &key);
+    let n = rechain(&app, 1, false, hmms_domain::audit::legacy_chain_hash).await;
+    assert!(
+        verify().await.unwrap().is_err(),
+        "unkeyed hashes fail the keyed check"
+    );
+    hmms_server::audit::carry_over(&app.state).await.unwrap();
+    assert_eq!(verify().await.unwrap(), Ok(n as u64 + 1));
+    // Recorded for no organization (it concerns the whole database), so read from the table.
+    let newest = newest_entry(&app).await;
+    assert_eq!(
+        (newest.seq, newest.action.as_str()),
+        (n + 1, "audit.chain_keyed")
+    );
+    assert!(newest.before.unwrap().contains("unkeyedHead"));
+    // Once keyed, starting again changes nothing.
+    hmms_server::audit::carry_over(&app.state).await.unwrap();
+    assert_eq!(verify().await.unwrap(), Ok(n as u64 + 1));
+
+    // A tampered unkeyed trail is left for verify to report, not blessed by re-keying.
+    let n = rechain(&app, 1, false, hmms_domain::audit::legacy_chain_hash).await;
+    app.sql("UPDATE audit_log SET actor_id = NULL WHERE seq = 2")
+        .await;
+    hmms_server::audit::carry_over(&app.state).await.unwrap();
+    assert!(verify().await.unwrap().is_err());
+    let newest = newest_entry(&app).await;
+    assert_eq!(
+        (newest.seq, newest.action.as_str()),
+        (n, "audit.chain_keyed"),
+        "nothing was appended"
+    );
+}
+both!(an_unkeyed_trail_is_carried_over_once_and_only_when_intact);

@@ -223,7 +223,7 @@ async fn the_whole_loop_from_request_to_approved_closure(app: TestApp) {
         .await;
     assert!(audit["items"].as_array().unwrap().len() >= 10);
     assert!(
-        hmms_server::audit::verify(&app.state.db)
+        hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
             .await
             .unwrap()
             .is_ok()

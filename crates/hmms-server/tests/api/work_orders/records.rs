@@ -90,7 +90,7 @@ async fn the_demo_year_of_work(app: TestApp) {
     )
     .await;
     assert!(
-        hmms_server::audit::verify(&app.state.db)
+        hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
             .await
             .unwrap()
             .is_ok()

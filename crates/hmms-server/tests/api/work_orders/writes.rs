@@ -214,7 +214,7 @@ async fn simultaneous_reports_are_each_written_once(app: TestApp) {
     let staff = app.token("staff").await;
     let manager = app.token("facility_manager").await;
     let tech_id = app.user_id("technician@demo.hmms").await;
-    let before = hmms_server::audit::verify(&app.state.db)
+    let before = hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
         .await
         .unwrap()
         .unwrap();
@@ -262,7 +262,7 @@ async fn simultaneous_reports_are_each_written_once(app: TestApp) {
         "{codes:?}"
     );
     // One audit entry each, in one unbroken chain, and each one's history line.
-    let after = hmms_server::audit::verify(&app.state.db)
+    let after = hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
         .await
         .unwrap()
         .unwrap();
@@ -313,7 +313,7 @@ async fn one_failing_create_does_not_fail_the_others(app: TestApp) {
         }
     }
     let staff = app.token("staff").await;
-    let before = hmms_server::audit::verify(&app.state.db)
+    let before = hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
         .await
         .unwrap()
         .unwrap();
@@ -347,7 +347,7 @@ async fn one_failing_create_does_not_fail_the_others(app: TestApp) {
     .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 15);
     // Fifteen audit entries, none for the refused one, and the chain unbroken.
-    let after = hmms_server::audit::verify(&app.state.db)
+    let after = hmms_server::audit::verify(&app.state.db, &app.state.keys.audit)
         .await
         .unwrap()
         .unwrap();
