@@ -31,6 +31,20 @@ async function visit(page, server, path, name, ready, found) {
   await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0);
   await page.waitForTimeout(300);
   await shot(page, server, name);
+  // At 1280 px and wider no badge (status, priority, SLA) or marked figure is cut off.
+  if (page.viewportSize().width >= 1280) {
+    const cut = await page.evaluate(() =>
+      [...document.querySelectorAll('.mantine-Badge-label, .mantine-Badge-root, [data-figure]')]
+        .filter((el) => {
+          if (el.scrollWidth > el.clientWidth + 1) return true;
+          // Nor pushed out of sight to the right of a scrolling table.
+          const frame = el.closest('.mantine-ScrollArea-viewport, .mantine-Table-scrollContainer');
+          return frame !== null && el.getBoundingClientRect().right > frame.getBoundingClientRect().right + 1;
+        })
+        .map((el) => el.textContent),
+    );
+    for (const text of cut) found.push(`${name}: "${text}" is cut off`);
+  }
   for (const v of await violations(page)) found.push(`${name}: ${v.id} (${v.impact}) ${v.help} at ${v.nodes.join(', ')}`);
 }
 

@@ -34,7 +34,7 @@ function TallyRow({ label, tally }: { label: string; tally: Schemas['TallyDto'] 
       <Table.Td>{tally.missed}</Table.Td>
       <Table.Td>{tally.overdue}</Table.Td>
       <Table.Td>{tally.open}</Table.Td>
-      <Table.Td>
+      <Table.Td data-figure>
         <Pct value={tally.compliancePercent} />
       </Table.Td>
     </Table.Tr>
@@ -179,10 +179,9 @@ export function ComplianceView() {
                 <Progress.Section value={(100 * r.overall.completedLate) / Math.max(1, r.overall.scheduled)} color={tone.orange} />
                 <Progress.Section value={(100 * (r.overall.missed + r.overall.overdue)) / Math.max(1, r.overall.scheduled)} color={tone.red} />
               </Progress.Root>
-              <SimpleGrid cols={{ base: 1, lg: 2 }}>
-                <TallyTable title={t('compliance.byRisk')} rows={r.byRiskClass.map((g) => ({ label: t(`risk.${g.key}` as MessageKey), tally: g }))} />
-                <TallyTable title={t('compliance.byStrategy')} rows={r.byStrategy.map((g) => ({ label: t(`strategy.${g.key}` as MessageKey), tally: g }))} />
-              </SimpleGrid>
+              {/* One above the other: side by side, the compliance column fell outside each. */}
+              <TallyTable title={t('compliance.byRisk')} rows={r.byRiskClass.map((g) => ({ label: t(`risk.${g.key}` as MessageKey), tally: g }))} />
+              <TallyTable title={t('compliance.byStrategy')} rows={r.byStrategy.map((g) => ({ label: t(`strategy.${g.key}` as MessageKey), tally: g }))} />
               <Exceptions list={r.exceptions} editable={can(me, 'preventive.manage')} />
             </>
           )

@@ -194,7 +194,7 @@ export function WorkOrderListPage() {
               <Table.Tbody>
                 {items.map((wo) => (
                   <Table.Tr key={wo.id}>
-                    <Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <Link to={`/work-orders/${wo.id}`}>{wo.code}</Link>
                     </Table.Td>
                     <Table.Td>{wo.title}</Table.Td>
