@@ -11,7 +11,7 @@ use hmms_domain::RecordScope;
 use hmms_domain::work_orders::{
     self as rules, Priority, Rights, SlaTimes, Status, TransitionError, WorkOrderType,
 };
-use hmms_store::entities::{code_counter, work_order, work_order_history};
+use hmms_store::entities::{code_counter, department, work_order, work_order_history};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, ExprTrait};
 use serde_json::{Value, json};
@@ -258,10 +258,45 @@ pub async fn raise_many(tx: &WriteTx, raises: Vec<Raise<'_>>) -> ApiResult<Vec<R
         built.iter().map(|(_, b)| b.history.clone()).collect();
     write(tx, &rows, &lines).await?;
     let mut out = Vec::with_capacity(built.len());
+    let mut triagers = Triagers::default();
     for (r, b) in built {
-        out.push(announce(tx, r, b).await?);
+        out.push(announce(tx, r, b, &mut triagers).await?);
     }
     Ok(out)
+}
+
+/// Who hears of a new request nobody is on yet: the site's facility managers (looked up once
+/// per site in a batch) and the head of its department.
+#[derive(Default)]
+struct Triagers(BTreeMap<(Uuid, Uuid), Vec<Uuid>>);
+
+impl Triagers {
+    async fn of(&mut self, tx: &WriteTx, w: &work_order::Model) -> ApiResult<Vec<Uuid>> {
+        let key = (w.organization_id, w.site_id);
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.0.entry(key) {
+            let managers = crate::modules::notifications::holders_at_site(
+                &**tx,
+                w.organization_id,
+                "facility_manager",
+                w.site_id,
+            )
+            .await?;
+            slot.insert(managers);
+        }
+        let mut to = self.0.get(&key).cloned().unwrap_or_default();
+        if let Some(d) = w.department_id
+            && let Some(head) = department::Entity::find_by_id(d)
+                .one(&**tx)
+                .await?
+                .and_then(|d| d.head_user_id)
+        {
+            to.push(head);
+        }
+        to.retain(|u| *u != w.requester_id);
+        to.sort();
+        to.dedup();
+        Ok(to)
+    }
 }
 
 /// Writes new work orders and their history lines in multi-row statements, each as large as
@@ -425,7 +460,12 @@ pub(super) fn row_of(
 }
 
 /// After a built work order's row and history line are written: its notice and audit entry.
-async fn announce(tx: &WriteTx, r: Raise<'_>, b: Built) -> ApiResult<Raised> {
+async fn announce(
+    tx: &WriteTx,
+    r: Raise<'_>,
+    b: Built,
+    triagers: &mut Triagers,
+) -> ApiResult<Raised> {
     let w = b.row;
     let now = w.created_at;
     match (r.notice, r.by) {
@@ -439,6 +479,20 @@ async fn announce(tx: &WriteTx, r: Raise<'_>, b: Built) -> ApiResult<Raised> {
                     &to,
                     "work_order_assigned",
                     title,
+                    w.title.clone(),
+                    now,
+                )
+                .await?;
+            } else {
+                // A request nobody is on yet: those who triage it hear of it, in the app as by
+                // a QR report.
+                let to = triagers.of(tx, &w).await?;
+                notify(
+                    tx,
+                    &w,
+                    &to,
+                    "work_order_requested",
+                    format!("New request: {}", w.code),
                     w.title.clone(),
                     now,
                 )

@@ -354,3 +354,57 @@ async fn one_failing_create_does_not_fail_the_others(app: TestApp) {
     assert_eq!(after - before, 15);
 }
 both!(one_failing_create_does_not_fail_the_others);
+
+/// Issue 14: a nurse's fault report in the app reaches those who triage it — the site's
+/// facility managers and the head of her department — as a QR report does; never herself.
+async fn an_in_app_request_tells_the_sites_managers_and_the_department_head(app: TestApp) {
+    let admin = app.admin().await;
+    let icu = app.department_id("SMGH", "ICU").await;
+    let tech = app.user_id("technician@demo.hmms").await;
+    expect(
+        app.patch(
+            &format!("/api/v1/departments/{icu}"),
+            &admin,
+            json!({ "headUserId": tech }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let staff = app.token("staff").await;
+    let created = expect(
+        app.post(
+            "/api/v1/work-orders",
+            &staff,
+            json!({ "title": "Bed rail loose", "departmentId": icu }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let code = created["code"].as_str().unwrap();
+    let told = |token: String| {
+        let app = &app;
+        let code = code.to_string();
+        async move {
+            let notes = expect(
+                app.get("/api/v1/notifications", &token).await,
+                StatusCode::OK,
+            )
+            .await;
+            notes["items"].as_array().unwrap().iter().any(|n| {
+                n["kind"] == "work_order_requested" && n["title"].as_str().unwrap().contains(&code)
+            })
+        }
+    };
+    assert!(
+        told(app.token("facility_manager").await).await,
+        "the site's manager"
+    );
+    assert!(
+        told(app.token("technician").await).await,
+        "the department's head"
+    );
+    assert!(!told(staff.clone()).await, "not the requester herself");
+}
+both!(an_in_app_request_tells_the_sites_managers_and_the_department_head);
