@@ -1,6 +1,7 @@
 import { Button, Center, Code, Group, Stack, Text, Title } from '@mantine/core';
 import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
 import { t } from '@/i18n';
+import { NotFoundPage } from './guards';
 
 /**
  * What a screen shows when it fails to draw: our own page with a way back and a way to try
@@ -8,21 +9,7 @@ import { t } from '@/i18n';
  */
 export function RouteErrorPage() {
   const error = useRouteError();
-  if (isRouteErrorResponse(error) && error.status === 404) {
-    return (
-      <Center py="xl">
-        <Stack align="center" gap="sm">
-          <Title order={1} size="h2">
-            {t('notFound.title')}
-          </Title>
-          <Text>{t('notFound.body')}</Text>
-          <Button component={Link} to="/">
-            {t('notAllowed.home')}
-          </Button>
-        </Stack>
-      </Center>
-    );
-  }
+  if (isRouteErrorResponse(error) && error.status === 404) return <NotFoundPage />;
   const detail = error instanceof Error ? error.message : isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : String(error);
   return (
     <Center py="xl" px="md">
