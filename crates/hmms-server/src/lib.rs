@@ -85,7 +85,8 @@ pub async fn serve(
         state.db.clone(),
         state.config.database_url(),
         state.events.clone(),
-    );
+    )
+    .await;
     modules::push::start_dispatch(state.clone()).await?;
     let hub = state.events.clone();
     let app = app::router(state);

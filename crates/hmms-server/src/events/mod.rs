@@ -124,7 +124,10 @@ pub async fn latest_seq(db: &impl ConnectionTrait) -> i64 {
 }
 
 /// Starts the pump (and, on PostgreSQL, the listener that wakes it for other servers' changes).
-pub fn start(db: DatabaseConnection, database_url: String, hub: EventHub) {
+///
+/// Where the pump starts reading is fixed before this returns, so nothing committed once the
+/// server is serving can fall between its starting point and its first read.
+pub async fn start(db: DatabaseConnection, database_url: String, hub: EventHub) {
     if db.get_database_backend() == DbBackend::Postgres {
         let url = database_url;
         let wake = hub.waker();
@@ -152,8 +155,8 @@ pub fn start(db: DatabaseConnection, database_url: String, hub: EventHub) {
         DbBackend::Postgres => Duration::from_secs(60),
         _ => Duration::from_secs(2),
     };
+    let mut last = latest_seq(&db).await;
     tokio::spawn(async move {
-        let mut last = latest_seq(&db).await;
         loop {
             // Woken after a commit here, or by a NOTIFY from another server. The poll is a safety
             // net on PostgreSQL, and how a second process on the same SQLite file is heard.
