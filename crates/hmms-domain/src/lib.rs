@@ -69,6 +69,7 @@ pub mod org;
 pub mod preventive;
 pub mod roles;
 pub mod scope;
+pub mod stock;
 pub mod throttle;
 pub mod users;
 pub mod validate;

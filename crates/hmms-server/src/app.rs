@@ -45,6 +45,7 @@ use crate::{audit, auth, health, modules};
         (name = "work orders", description = "Requests, assignment, work, approval and SLAs"),
         (name = "vendors", description = "Contractor companies that take work orders"),
         (name = "assets", description = "The equipment registry, QR labels and scanning"),
+        (name = "inventory", description = "Spare parts, stores and bins, the stock ledger and reorder"),
         (name = "preventive", description = "Preventive maintenance: plans, checklists, the generator, calendar and compliance"),
         (name = "notifications", description = "What each person is told"),
         (name = "events", description = "Live updates (Server-Sent Events)"),
@@ -76,7 +77,8 @@ pub fn registry() -> Registry {
             "work_order",
             Arc::new(modules::work_orders::WorkOrderEvents),
         )
-        .with("user", Arc::new(modules::users::UserEvents));
+        .with("user", Arc::new(modules::users::UserEvents))
+        .with("part", Arc::new(modules::inventory::PartEvents));
     Registry::default()
         .with(Wiring::new(work_order_hooks))
         .with(visibility)
@@ -93,6 +95,7 @@ fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(modules::work_orders::routes::router())
         .merge(modules::vendors::routes::router())
         .merge(modules::preventive::routes::router())
+        .merge(modules::inventory::routes::router())
         .merge(modules::assets::routes::router(max_upload))
         .merge(modules::notifications::routes::router())
         .merge(modules::push::routes::router())

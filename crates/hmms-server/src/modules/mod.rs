@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod attachments;
+pub mod inventory;
 pub mod notifications;
 pub mod org;
 pub mod preventive;

@@ -13,6 +13,7 @@ mod auth;
 mod dashboard;
 mod errors;
 mod events;
+mod inventory;
 mod openapi;
 mod org;
 mod preventive;

@@ -17,6 +17,9 @@ const ADMIN_ONLY: Expect = [200, 403, 403, 403, 403, 403, 403];
 const ADMIN_CREATES: Expect = [201, 403, 403, 403, 403, 403, 403];
 const ADMIN_DELETES: Expect = [204, 403, 403, 403, 403, 403, 403];
 const ROLE_READERS: Expect = [200, 200, 403, 403, 403, 403, 200];
+const READ_STOCK: Expect = [200, 200, 200, 403, 200, 403, 200];
+const KEEP_STOCK: Expect = [200, 403, 403, 403, 200, 403, 403];
+const KEEP_STOCK_CREATES: Expect = [201, 403, 403, 403, 201, 403, 403];
 
 /// (operation as in the OpenAPI document, expectations)
 const TABLE: &[(&str, Expect)] = &[
@@ -195,6 +198,23 @@ const TABLE: &[(&str, Expect)] = &[
         "PATCH /api/v1/vendor-companies/{id}",
         [200, 403, 403, 403, 200, 403, 403],
     ),
+    // Stock: store staff (procurement) keep the catalogue, stores and ledger; managers,
+    // technicians and IT read it; staff and vendors see nothing of it.
+    ("GET /api/v1/parts", READ_STOCK),
+    ("POST /api/v1/parts", KEEP_STOCK_CREATES),
+    ("GET /api/v1/parts/{id}", READ_STOCK),
+    ("PATCH /api/v1/parts/{id}", KEEP_STOCK),
+    ("GET /api/v1/parts/{id}/stock", READ_STOCK),
+    ("GET /api/v1/parts/{id}/ledger", READ_STOCK),
+    ("PUT /api/v1/parts/{id}/levels/{store_id}", KEEP_STOCK),
+    ("GET /api/v1/stores", READ_STOCK),
+    ("POST /api/v1/stores", KEEP_STOCK_CREATES),
+    ("GET /api/v1/stores/{id}", READ_STOCK),
+    ("PATCH /api/v1/stores/{id}", KEEP_STOCK),
+    ("POST /api/v1/stores/{id}/bins", KEEP_STOCK_CREATES),
+    // A receipt; technicians post issues to their own work (inventory.rs).
+    ("POST /api/v1/stock-movements", KEEP_STOCK_CREATES),
+    ("GET /api/v1/stock/reorder", READ_STOCK),
     ("GET /api/v1/sites/{id}/sla-policies", READ_ORG),
     ("PUT /api/v1/sites/{id}/sla-policies", ADMIN_ONLY),
     ("GET /api/v1/sites/{id}/escalation-chain", READ_ORG),
@@ -326,6 +346,9 @@ struct Fixtures {
     plan: String,
     pm_instance: String,
     pm_work_order: String,
+    part: String,
+    store: String,
+    bin: String,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -384,6 +407,9 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         plan: String::new(),
         pm_instance: String::new(),
         pm_work_order: String::new(),
+        part: String::new(),
+        store: String::new(),
+        bin: String::new(),
         recall: {
             let res = app
                 .post(
@@ -486,6 +512,27 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .as_str()
         .unwrap()
         .to_string();
+    let res = app
+        .post(
+            "/api/v1/parts",
+            &admin,
+            json!({ "partNumber": "FIX-FUSE-2A", "name": "Fuse 2 A" }),
+        )
+        .await;
+    f.part = expect(res, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .post(
+            "/api/v1/stores",
+            &admin,
+            json!({ "siteId": f.smgh, "code": "FIX-MAIN", "name": "Fixture store", "kind": "main" }),
+        )
+        .await;
+    let store = expect(res, StatusCode::CREATED).await;
+    f.store = store["id"].as_str().unwrap().to_string();
+    f.bin = store["bins"][0]["id"].as_str().unwrap().to_string();
     f
 }
 
@@ -596,13 +643,16 @@ async fn request(
         (_, "assets") => f.asset.clone(),
         (_, "equipment-classes") => f.equipment_class.clone(),
         (_, "recalls") => f.recall.clone(),
+        (_, "parts") => f.part.clone(),
+        (_, "stores") => f.store.clone(),
         _ => String::new(),
     };
     let mut path = template
         .replace("{id}", &id)
         .replace("{name}", "sla-check")
         .replace("{code}", "FIX-ICU-IP-001")
-        .replace("{meterId}", &f.meter);
+        .replace("{meterId}", &f.meter)
+        .replace("{store_id}", &f.store);
     if path.contains("{partId}") {
         let tech = app.token("technician").await;
         let part = app
@@ -728,6 +778,19 @@ async fn request(
         ("POST", "recalls") => Some(json!({
             "reference": format!("FSN-{n}"), "title": "Battery", "description": "Replace battery",
             "make": "Nobody", "model": "Nothing", "issuedOn": "2026-11-01"
+        })),
+        ("POST", "parts") => {
+            Some(json!({ "partNumber": format!("P-{n}"), "name": "Exhalation valve" }))
+        }
+        ("PATCH", "parts") => Some(json!({ "description": "Fits the ICU ventilators" })),
+        ("PUT", "parts") => Some(json!({ "reorderPoint": "2", "maximum": "10" })),
+        ("POST", "stores") if op.ends_with("/bins") => Some(json!({ "code": format!("B-{n}") })),
+        ("POST", "stores") => Some(
+            json!({ "siteId": f.smgh, "code": format!("S-{n}"), "name": "Ward store", "kind": "satellite" }),
+        ),
+        ("PATCH", "stores") => Some(json!({ "name": "Main engineering store" })),
+        ("POST", "stock-movements") => Some(json!({
+            "kind": "receipt", "partId": f.part, "binId": f.bin, "quantity": "5", "unitCostMinor": 2500
         })),
         ("POST", "vendor-companies") => Some(json!({ "name": format!("Contractor {n}") })),
         ("PATCH", "vendor-companies") => Some(json!({ "notes": "Contract renewed to 2027" })),

@@ -17,6 +17,7 @@ mod m0011_notify_trigger;
 mod m0012_department_heads;
 mod m0013_preventive;
 mod m0014_begin_write;
+mod m0015_inventory;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_department_heads::Migration),
             Box::new(m0013_preventive::Migration),
             Box::new(m0014_begin_write::Migration),
+            Box::new(m0015_inventory::Migration),
         ]
     }
 }

@@ -37,6 +37,11 @@ pub const KINDS: &[(&str, &str, bool)] = &[
     ("work_order_declined", "Your request was declined", true),
     ("sla_warning", "Work is close to its deadline", true),
     (
+        "inventory_low",
+        "A spare part fell to its reorder point in a store you look after",
+        true,
+    ),
+    (
         "sla_breached",
         "Work you are doing missed its deadline",
         false,

@@ -1,0 +1,28 @@
+//! Spare parts and stores: the catalogue, stores and bins at each site, and the stock ledger —
+//! every movement an immutable entry, balances kept with it in the same transaction, never
+//! negative. [`ledger::post`] is the one writer other modules (consumables, oxygen stores,
+//! purchasing) will post through.
+
+mod dto;
+mod ledger;
+mod movements;
+mod parts;
+pub mod routes;
+mod stock;
+mod stores;
+
+/// Events about a part (its stock movements, low stock) reach those who may read stock.
+pub struct PartEvents;
+
+#[async_trait::async_trait]
+impl crate::events::visibility::RecordVisibility for PartEvents {
+    async fn may_see(
+        &self,
+        _db: &sea_orm::DatabaseConnection,
+        p: &crate::auth::principal::Principal,
+        _event_type: &str,
+        _id: uuid::Uuid,
+    ) -> bool {
+        p.can("inventory.read")
+    }
+}

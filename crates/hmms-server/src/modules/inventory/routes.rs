@@ -1,0 +1,229 @@
+//! `/parts`, `/stores`, `/stock-movements` and `/stock/reorder`: the catalogue, stores and
+//! bins, the stock ledger and the reorder list.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::dto::*;
+use super::{movements, parts, stock, stores};
+use crate::auth::principal::Principal;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::pagination::if_match;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_catalogue_parts, create_part))
+        .routes(routes!(get_part, update_part))
+        .routes(routes!(get_part_stock))
+        .routes(routes!(get_part_ledger))
+        .routes(routes!(set_part_levels))
+        .routes(routes!(list_stores, create_store))
+        .routes(routes!(get_store, update_store))
+        .routes(routes!(create_bin))
+        .routes(routes!(create_stock_movement))
+        .routes(routes!(get_reorder_list))
+}
+
+fn created<T: serde::Serialize>(location: String, dto: T) -> impl IntoResponse {
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(dto),
+    )
+}
+
+/// The parts catalogue, by name, with stock in the stores you reach.
+#[utoipa::path(get, path = "/parts", tag = "inventory", params(PartQuery),
+    responses((status = 200, description = "A page of parts", body = PartPage)))]
+pub async fn list_catalogue_parts(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<PartQuery>,
+) -> ApiResult<Json<PartPage>> {
+    Ok(Json(parts::list(&state, &p, q).await?))
+}
+
+/// Add a part to the catalogue.
+#[utoipa::path(post, path = "/parts", tag = "inventory", request_body = CreatePart,
+    responses((status = 201, description = "Created", body = PartDto),
+        (status = 409, description = "The part number is taken")))]
+pub async fn create_part(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(body): ApiJson<CreatePart>,
+) -> ApiResult<impl IntoResponse> {
+    let dto = parts::create(&state, &p, body).await?;
+    Ok(created(format!("/api/v1/parts/{}", dto.id), dto))
+}
+
+/// One part.
+#[utoipa::path(get, path = "/parts/{id}", tag = "inventory",
+    params(("id" = Uuid, Path, description = "Part id")),
+    responses((status = 200, description = "The part", body = PartDto)))]
+pub async fn get_part(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PartDto>> {
+    Ok(Json(parts::get(&state, &p, id).await?))
+}
+
+/// Change a part, or make it obsolete.
+#[utoipa::path(patch, path = "/parts/{id}", tag = "inventory", request_body = UpdatePart,
+    params(("id" = Uuid, Path, description = "Part id"),
+        ("If-Match" = Option<String>, Header, description = "The version you edited")),
+    responses((status = 200, description = "The updated part", body = PartDto),
+        (status = 409, description = "The part number is taken, or the unit cannot change"),
+        (status = 412, description = "Someone changed it since you read it")))]
+pub async fn update_part(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<UpdatePart>,
+) -> ApiResult<Json<PartDto>> {
+    Ok(Json(
+        parts::update(&state, &p, id, body, if_match(&headers)?).await?,
+    ))
+}
+
+/// A part's stock in every store you reach: by bin, with its reorder levels.
+#[utoipa::path(get, path = "/parts/{id}/stock", tag = "inventory",
+    params(("id" = Uuid, Path, description = "Part id")),
+    responses((status = 200, description = "Stock by store and bin", body = PartStockDto)))]
+pub async fn get_part_stock(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PartStockDto>> {
+    Ok(Json(stock::of_part(&state, &p, id).await?))
+}
+
+/// A part's ledger, newest first, with the running balance of each bin.
+#[utoipa::path(get, path = "/parts/{id}/ledger", tag = "inventory",
+    params(("id" = Uuid, Path, description = "Part id"), LedgerQuery),
+    responses((status = 200, description = "A page of ledger entries", body = StockEntryPage)))]
+pub async fn get_part_ledger(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> ApiResult<Json<StockEntryPage>> {
+    Ok(Json(stock::ledger(&state, &p, id, q).await?))
+}
+
+/// Set when a part is reordered in a store: the reorder point, the maximum and the lead time.
+#[utoipa::path(put, path = "/parts/{id}/levels/{store_id}", tag = "inventory", request_body = SetLevels,
+    params(("id" = Uuid, Path, description = "Part id"), ("store_id" = Uuid, Path, description = "Store id")),
+    responses((status = 200, description = "The part's stock with the new levels", body = PartStockDto)))]
+pub async fn set_part_levels(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath((id, store_id)): ApiPath<(Uuid, Uuid)>,
+    ApiJson(body): ApiJson<SetLevels>,
+) -> ApiResult<Json<PartStockDto>> {
+    Ok(Json(
+        stock::set_levels(&state, &p, id, store_id, body).await?,
+    ))
+}
+
+/// The stores you reach, with their bins and the value they hold.
+#[utoipa::path(get, path = "/stores", tag = "inventory", params(StoreQuery),
+    responses((status = 200, description = "Stores", body = StoreList)))]
+pub async fn list_stores(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<StoreQuery>,
+) -> ApiResult<Json<StoreList>> {
+    Ok(Json(stores::list(&state, &p, q).await?))
+}
+
+/// Open a store at a hospital. It starts with one bin, `GENERAL`.
+#[utoipa::path(post, path = "/stores", tag = "inventory", request_body = CreateStore,
+    responses((status = 201, description = "Created", body = StoreDto),
+        (status = 409, description = "The code is taken")))]
+pub async fn create_store(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(body): ApiJson<CreateStore>,
+) -> ApiResult<impl IntoResponse> {
+    let dto = stores::create(&state, &p, body).await?;
+    Ok(created(format!("/api/v1/stores/{}", dto.id), dto))
+}
+
+/// One store.
+#[utoipa::path(get, path = "/stores/{id}", tag = "inventory",
+    params(("id" = Uuid, Path, description = "Store id")),
+    responses((status = 200, description = "The store", body = StoreDto)))]
+pub async fn get_store(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<StoreDto>> {
+    Ok(Json(stores::get(&state, &p, id).await?))
+}
+
+/// Rename a store, change its kind, or close it.
+#[utoipa::path(patch, path = "/stores/{id}", tag = "inventory", request_body = UpdateStore,
+    params(("id" = Uuid, Path, description = "Store id"),
+        ("If-Match" = Option<String>, Header, description = "The version you edited")),
+    responses((status = 200, description = "The updated store", body = StoreDto),
+        (status = 412, description = "Someone changed it since you read it")))]
+pub async fn update_store(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<UpdateStore>,
+) -> ApiResult<Json<StoreDto>> {
+    Ok(Json(
+        stores::update(&state, &p, id, body, if_match(&headers)?).await?,
+    ))
+}
+
+/// Add a bin to a store.
+#[utoipa::path(post, path = "/stores/{id}/bins", tag = "inventory", request_body = CreateBin,
+    params(("id" = Uuid, Path, description = "Store id")),
+    responses((status = 201, description = "Created", body = BinDto),
+        (status = 409, description = "The store has a bin with that code")))]
+pub async fn create_bin(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CreateBin>,
+) -> ApiResult<impl IntoResponse> {
+    let dto = stores::add_bin(&state, &p, id, body).await?;
+    Ok(created(format!("/api/v1/stores/{id}/bins/{}", dto.id), dto))
+}
+
+/// Post a stock movement: receipt, issue to a work order, return, transfer, adjustment, count
+/// or write-off. Stock never goes below zero: a movement that would is refused with 409 and
+/// nothing is written.
+#[utoipa::path(post, path = "/stock-movements", tag = "inventory", request_body = CreateMovement,
+    responses((status = 201, description = "Posted", body = MovementDto),
+        (status = 409, description = "Not enough stock, or the work order is not open")))]
+pub async fn create_stock_movement(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(body): ApiJson<CreateMovement>,
+) -> ApiResult<impl IntoResponse> {
+    let dto = movements::create(&state, &p, body).await?;
+    Ok((StatusCode::CREATED, Json(dto)))
+}
+
+/// Parts at or below their reorder point in the stores you reach, with what to order.
+#[utoipa::path(get, path = "/stock/reorder", tag = "inventory",
+    responses((status = 200, description = "The reorder list", body = ReorderList)))]
+pub async fn get_reorder_list(
+    State(state): State<AppState>,
+    p: Principal,
+) -> ApiResult<Json<ReorderList>> {
+    Ok(Json(stock::reorder_list(&state, &p).await?))
+}
