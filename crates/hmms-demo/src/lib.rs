@@ -13,6 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 mod assets;
+mod inventory;
 mod preventive;
 mod scale_plans;
 mod work_orders;
@@ -507,6 +508,16 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
     } else {
         0
     };
+    let stores = if with_work {
+        let people = inventory::People {
+            organization: org,
+            store_keeper: ids["procurement@demo.hmms"],
+            technician: ids["technician@demo.hmms"],
+        };
+        inventory::generate(&tx, &people, smgh, ldh, now).await?
+    } else {
+        inventory::Stores::default()
+    };
     audit::put_setting(&*tx, MARKER, Some(org), "true".into(), now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -527,7 +538,8 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         before: None,
         after: Some(
             serde_json::json!({ "sites": 2, "departments": sd.len() + ld.len(), "users": 7,
-                                "workOrders": work, "preventiveWorkOrders": preventive_work }),
+                                "workOrders": work, "preventiveWorkOrders": preventive_work,
+                                "parts": stores.parts, "stockMovements": stores.movements }),
         ),
     };
     audit::record(&tx, now, &who, change)

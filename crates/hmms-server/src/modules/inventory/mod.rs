@@ -11,6 +11,8 @@ pub mod routes;
 mod stock;
 mod stores;
 
+pub use ledger::{Leg, LegFlow, Posting, post};
+
 /// Events about a part (its stock movements, low stock) reach those who may read stock.
 pub struct PartEvents;
 
