@@ -2670,6 +2670,25 @@ export interface components {
              */
             timeZone: string;
         };
+        /** @description A new part. */
+        CreateSparePart: {
+            category?: string | null;
+            critical?: boolean;
+            /**
+             * Format: int32
+             * @description 0 to 3; defaults to 0 (counted whole).
+             */
+            decimals?: number | null;
+            description?: string | null;
+            manufacturer?: string | null;
+            manufacturerPartNumber?: string | null;
+            /** @example Exhalation valve */
+            name: string;
+            /** @example VLV-EXH-001 */
+            partNumber: string;
+            /** @description Defaults to `each`. */
+            unit?: string | null;
+        };
         /** @description A new store. It starts with one bin, `GENERAL`. */
         CreateStore: {
             /** @example MAIN-SMGH */
@@ -3408,10 +3427,6 @@ export interface components {
             /** Format: int64 */
             totalCostMinor: number;
         };
-        PartPage: {
-            items: components["schemas"]["PartDto"][];
-            nextCursor?: string | null;
-        };
         /** @description A part's stock in every store the caller may see. */
         PartStockDto: {
             available: string;
@@ -3917,6 +3932,51 @@ export interface components {
          * @enum {string}
          */
         SlaStatusDto: "on_track" | "at_risk" | "breached" | "met";
+        /** @description A spare part in the catalogue, with its stock in the stores the caller may see. */
+        SparePartDto: {
+            /** @description Obsolete parts keep their history but take no new stock. */
+            active: boolean;
+            category?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description A critical spare (kept for life-support equipment). */
+            critical: boolean;
+            /**
+             * Format: int32
+             * @description Decimal places the unit allows (0 for parts counted whole).
+             */
+            decimals: number;
+            description?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description At or below its reorder point in at least one of those stores. */
+            low: boolean;
+            manufacturer?: string | null;
+            manufacturerPartNumber?: string | null;
+            name: string;
+            /**
+             * @description On hand across the stores the caller may see, in the part's unit.
+             * @example 12
+             */
+            onHand: string;
+            /** @description Unique within the organization. */
+            partNumber: string;
+            /** @description The unit stock is counted in (`each`, `m`, `l`, `box`). */
+            unit: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * Format: int64
+             * @description The value of that stock, minor units.
+             */
+            valueMinor: number;
+            /** Format: int32 */
+            version: number;
+        };
+        SparePartPage: {
+            items: components["schemas"]["SparePartDto"][];
+            nextCursor?: string | null;
+        };
         /**
          * @description Where a work order is in its life.
          * @enum {string}
@@ -4237,25 +4297,6 @@ export interface components {
             version?: number | null;
         };
         /**
-         * @description Changes to a part. Absent fields stay as they are; `null` clears an optional one. The unit
-         *     and its decimals are fixed once the part has stock movements.
-         */
-        UpdatePart: {
-            active?: boolean | null;
-            category?: string | null;
-            critical?: boolean | null;
-            /** Format: int32 */
-            decimals?: number | null;
-            description?: string | null;
-            manufacturer?: string | null;
-            manufacturerPartNumber?: string | null;
-            name?: string | null;
-            partNumber?: string | null;
-            unit?: string | null;
-            /** Format: int32 */
-            version?: number | null;
-        };
-        /**
          * @description Changes to a plan. Schedule changes take effect from the next occurrence not yet generated.
          *     `active: false` pauses it (give `pausedReason`); `true` resumes it.
          */
@@ -4314,6 +4355,25 @@ export interface components {
             name?: string | null;
             publicRequestsEnabled?: boolean | null;
             timeZone?: string | null;
+            /** Format: int32 */
+            version?: number | null;
+        };
+        /**
+         * @description Changes to a part. Absent fields stay as they are; `null` clears an optional one. The unit
+         *     and its decimals are fixed once the part has stock movements.
+         */
+        UpdateSparePart: {
+            active?: boolean | null;
+            category?: string | null;
+            critical?: boolean | null;
+            /** Format: int32 */
+            decimals?: number | null;
+            description?: string | null;
+            manufacturer?: string | null;
+            manufacturerPartNumber?: string | null;
+            name?: string | null;
+            partNumber?: string | null;
+            unit?: string | null;
             /** Format: int32 */
             version?: number | null;
         };
@@ -11930,7 +11990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartPage"];
+                    "application/json": components["schemas"]["SparePartPage"];
                 };
             };
             /** @description Malformed request */
@@ -12043,7 +12103,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreatePart"];
+                "application/json": components["schemas"]["CreateSparePart"];
             };
         };
         responses: {
@@ -12053,7 +12113,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartDto"];
+                    "application/json": components["schemas"]["SparePartDto"];
                 };
             };
             /** @description Malformed request */
@@ -12173,7 +12233,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartDto"];
+                    "application/json": components["schemas"]["SparePartDto"];
                 };
             };
             /** @description Malformed request */
@@ -12292,7 +12352,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdatePart"];
+                "application/json": components["schemas"]["UpdateSparePart"];
             };
         };
         responses: {
@@ -12302,7 +12362,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartDto"];
+                    "application/json": components["schemas"]["SparePartDto"];
                 };
             };
             /** @description Malformed request */

@@ -27,7 +27,7 @@ impl<'de> Deserialize<'de> for DecimalText {
 /// A spare part in the catalogue, with its stock in the stores the caller may see.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PartDto {
+pub struct SparePartDto {
     pub id: Uuid,
     /// Unique within the organization.
     pub part_number: String,
@@ -58,8 +58,8 @@ pub struct PartDto {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct PartPage {
-    pub items: Vec<PartDto>,
+pub struct SparePartPage {
+    pub items: Vec<SparePartDto>,
     pub next_cursor: Option<String>,
 }
 
@@ -67,7 +67,7 @@ pub struct PartPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
-pub struct PartQuery {
+pub struct SparePartQuery {
     /// Part of the name or part number.
     pub q: Option<String>,
     pub category: Option<String>,
@@ -83,7 +83,7 @@ pub struct PartQuery {
 /// A new part.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreatePart {
+pub struct CreateSparePart {
     #[schema(min_length = 1, max_length = 64, example = "VLV-EXH-001")]
     pub part_number: String,
     #[schema(min_length = 1, max_length = 160, example = "Exhalation valve")]
@@ -110,7 +110,7 @@ pub struct CreatePart {
 /// and its decimals are fixed once the part has stock movements.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdatePart {
+pub struct UpdateSparePart {
     #[schema(min_length = 1, max_length = 64)]
     pub part_number: Option<String>,
     #[schema(min_length = 1, max_length = 160)]

@@ -84,9 +84,9 @@ pub(super) async fn totals(
     Ok((sums, low))
 }
 
-fn dto(m: part::Model, sums: &HashMap<Uuid, (i64, i64)>, low: &HashSet<Uuid>) -> PartDto {
+fn dto(m: part::Model, sums: &HashMap<Uuid, (i64, i64)>, low: &HashSet<Uuid>) -> SparePartDto {
     let (on_hand, value) = sums.get(&m.id).copied().unwrap_or_default();
-    PartDto {
+    SparePartDto {
         on_hand: format_quantity(on_hand, decimals(&m)),
         value_minor: value,
         low: low.contains(&m.id),
@@ -107,12 +107,12 @@ fn dto(m: part::Model, sums: &HashMap<Uuid, (i64, i64)>, low: &HashSet<Uuid>) ->
     }
 }
 
-async fn one(db: &impl ConnectionTrait, p: &Principal, m: part::Model) -> ApiResult<PartDto> {
+async fn one(db: &impl ConnectionTrait, p: &Principal, m: part::Model) -> ApiResult<SparePartDto> {
     let (sums, low) = totals(db, p, &[m.id]).await?;
     Ok(dto(m, &sums, &low))
 }
 
-pub async fn list(state: &AppState, p: &Principal, q: PartQuery) -> ApiResult<PartPage> {
+pub async fn list(state: &AppState, p: &Principal, q: SparePartQuery) -> ApiResult<SparePartPage> {
     use part::Column as C;
     p.require("inventory.read")?;
     let mut cond = Condition::all().add(C::OrganizationId.eq(p.org()));
@@ -163,13 +163,13 @@ pub async fn list(state: &AppState, p: &Principal, q: PartQuery) -> ApiResult<Pa
     .await?;
     let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
     let (sums, low) = totals(&state.db, p, &ids).await?;
-    Ok(PartPage {
+    Ok(SparePartPage {
         items: rows.into_iter().map(|m| dto(m, &sums, &low)).collect(),
         next_cursor,
     })
 }
 
-pub async fn get(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<PartDto> {
+pub async fn get(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<SparePartDto> {
     let m = find(&state.db, p, id).await?;
     one(&state.db, p, m).await
 }
@@ -247,7 +247,11 @@ fn taken(number: &str) -> ApiError {
     ))
 }
 
-pub async fn create(state: &AppState, p: &Principal, body: CreatePart) -> ApiResult<PartDto> {
+pub async fn create(
+    state: &AppState,
+    p: &Principal,
+    body: CreateSparePart,
+) -> ApiResult<SparePartDto> {
     p.require("inventory.adjust")?;
     let mut errors = Errors::default();
     let number = errors.check("partNumber", part_number(&body.part_number));
@@ -326,9 +330,9 @@ pub async fn update(
     state: &AppState,
     p: &Principal,
     id: Uuid,
-    body: UpdatePart,
+    body: UpdateSparePart,
     if_match: Option<i32>,
-) -> ApiResult<PartDto> {
+) -> ApiResult<SparePartDto> {
     p.require("inventory.adjust")?;
     let mut errors = Errors::default();
     let number = body

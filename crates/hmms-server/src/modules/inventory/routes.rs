@@ -40,24 +40,24 @@ fn created<T: serde::Serialize>(location: String, dto: T) -> impl IntoResponse {
 }
 
 /// The parts catalogue, by name, with stock in the stores you reach.
-#[utoipa::path(get, path = "/parts", tag = "inventory", params(PartQuery),
-    responses((status = 200, description = "A page of parts", body = PartPage)))]
+#[utoipa::path(get, path = "/parts", tag = "inventory", params(SparePartQuery),
+    responses((status = 200, description = "A page of parts", body = SparePartPage)))]
 pub async fn list_catalogue_parts(
     State(state): State<AppState>,
     p: Principal,
-    ApiQuery(q): ApiQuery<PartQuery>,
-) -> ApiResult<Json<PartPage>> {
+    ApiQuery(q): ApiQuery<SparePartQuery>,
+) -> ApiResult<Json<SparePartPage>> {
     Ok(Json(parts::list(&state, &p, q).await?))
 }
 
 /// Add a part to the catalogue.
-#[utoipa::path(post, path = "/parts", tag = "inventory", request_body = CreatePart,
-    responses((status = 201, description = "Created", body = PartDto),
+#[utoipa::path(post, path = "/parts", tag = "inventory", request_body = CreateSparePart,
+    responses((status = 201, description = "Created", body = SparePartDto),
         (status = 409, description = "The part number is taken")))]
 pub async fn create_part(
     State(state): State<AppState>,
     p: Principal,
-    ApiJson(body): ApiJson<CreatePart>,
+    ApiJson(body): ApiJson<CreateSparePart>,
 ) -> ApiResult<impl IntoResponse> {
     let dto = parts::create(&state, &p, body).await?;
     Ok(created(format!("/api/v1/parts/{}", dto.id), dto))
@@ -66,20 +66,20 @@ pub async fn create_part(
 /// One part.
 #[utoipa::path(get, path = "/parts/{id}", tag = "inventory",
     params(("id" = Uuid, Path, description = "Part id")),
-    responses((status = 200, description = "The part", body = PartDto)))]
+    responses((status = 200, description = "The part", body = SparePartDto)))]
 pub async fn get_part(
     State(state): State<AppState>,
     p: Principal,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<PartDto>> {
+) -> ApiResult<Json<SparePartDto>> {
     Ok(Json(parts::get(&state, &p, id).await?))
 }
 
 /// Change a part, or make it obsolete.
-#[utoipa::path(patch, path = "/parts/{id}", tag = "inventory", request_body = UpdatePart,
+#[utoipa::path(patch, path = "/parts/{id}", tag = "inventory", request_body = UpdateSparePart,
     params(("id" = Uuid, Path, description = "Part id"),
         ("If-Match" = Option<String>, Header, description = "The version you edited")),
-    responses((status = 200, description = "The updated part", body = PartDto),
+    responses((status = 200, description = "The updated part", body = SparePartDto),
         (status = 409, description = "The part number is taken, or the unit cannot change"),
         (status = 412, description = "Someone changed it since you read it")))]
 pub async fn update_part(
@@ -87,8 +87,8 @@ pub async fn update_part(
     p: Principal,
     ApiPath(id): ApiPath<Uuid>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<UpdatePart>,
-) -> ApiResult<Json<PartDto>> {
+    ApiJson(body): ApiJson<UpdateSparePart>,
+) -> ApiResult<Json<SparePartDto>> {
     Ok(Json(
         parts::update(&state, &p, id, body, if_match(&headers)?).await?,
     ))
