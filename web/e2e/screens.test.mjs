@@ -79,6 +79,10 @@ for (const backend of backends()) {
       assert.equal(await desk.page.locator('tbody input[type="checkbox"]:checked').count(), 3);
       await visit(desk.page, server, `/assets/${asset.id}`, 'equipment-detail-desktop', heading(asset.name), found);
       await visit(desk.page, server, '/notifications', 'notifications-desktop', heading('Notifications'), found);
+      await visit(desk.page, server, '/parts', 'parts-desktop', heading('Spare parts'), found);
+      await visit(desk.page, server, '/parts/view/reorder', 'parts-reorder-desktop', heading('Spare parts'), found);
+      const spare = (await manager.get('/api/v1/parts?limit=1&low=true')).data.items[0];
+      await visit(desk.page, server, `/parts/${spare.id}`, 'part-desktop', heading(spare.name), found);
       for (const tab of ['', '/calendar', '/compliance', '/checklists']) {
         await visit(desk.page, server, `/preventive${tab}`, `preventive${tab.replace('/', '-') || '-plans'}-desktop`, heading('Preventive maintenance'), found);
       }

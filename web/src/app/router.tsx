@@ -29,6 +29,8 @@ const PublicRequestPage = lazy(() => import('@/features/public-request/component
 const PreventivePage = lazy(() => import('@/features/preventive/components/preventive-page').then((m) => ({ default: m.PreventivePage })));
 const PlanEditorPage = lazy(() => import('@/features/preventive/components/plan-editor-page').then((m) => ({ default: m.PlanEditorPage })));
 const ChecklistBuilderPage = lazy(() => import('@/features/preventive/components/checklist-builder-page').then((m) => ({ default: m.ChecklistBuilderPage })));
+const PartsPage = lazy(() => import('@/features/inventory/components/parts-page').then((m) => ({ default: m.PartsPage })));
+const PartPage = lazy(() => import('@/features/inventory/components/part-page').then((m) => ({ default: m.PartPage })));
 const ScanPage = lazy(() => import('@/features/scan/components/scan-page').then((m) => ({ default: m.ScanPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
@@ -148,6 +150,26 @@ export const router = createBrowserRouter([
                   <RequireAccess allowed={(me) => can(me, 'asset.read')}>
                     <Lazy>
                       <AssetDetailPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              ...['parts', 'parts/view/:view'].map((path) => ({
+                path,
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'inventory.read')}>
+                    <Lazy>
+                      <PartsPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              })),
+              {
+                path: 'parts/:id',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'inventory.read')}>
+                    <Lazy>
+                      <PartPage />
                     </Lazy>
                   </RequireAccess>
                 ),

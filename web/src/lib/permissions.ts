@@ -26,7 +26,9 @@ export type Permission =
   | 'asset.read'
   | 'asset.manage'
   | 'preventive.read'
-  | 'preventive.manage';
+  | 'preventive.manage'
+  | 'inventory.read'
+  | 'inventory.adjust';
 
 export function can(me: Me | undefined, permission: Permission): boolean {
   return me?.permissions.includes(permission) ?? false;

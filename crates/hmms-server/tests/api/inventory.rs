@@ -155,6 +155,10 @@ async fn parts_go_in_and_out_through_the_ledger(app: TestApp) {
     assert_eq!(issued["entries"][0]["quantity"], "-3");
     assert_eq!(issued["entries"][0]["valueMinor"], -3750);
     assert_eq!(issued["entries"][0]["actorName"], "Grace Wanjiru");
+    // The ledger names the work by its code, as people read it.
+    let code = app.get_ok(&format!("/api/v1/work-orders/{wo}")).await["code"].clone();
+    assert!(code.as_str().unwrap().starts_with("WO-"));
+    assert_eq!(issued["entries"][0]["workOrderCode"], code);
     let returned = expect(
         move_stock(
             &app,

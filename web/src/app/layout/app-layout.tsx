@@ -34,6 +34,7 @@ export function AppLayout() {
     { to: '/work-orders', label: t('nav.workOrders'), show: can(me, 'work_order.read') },
     { to: '/assets', label: t('nav.assets'), show: can(me, 'asset.read') },
     { to: '/preventive', label: t('nav.preventive'), show: can(me, 'preventive.read') },
+    { to: '/parts', label: t('nav.parts'), show: can(me, 'inventory.read') },
     { to: '/notifications', label: t('nav.notifications'), show: true },
     { to: '/audit', label: t('nav.audit'), show: can(me, 'audit.read') },
     { to: '/settings', label: t('nav.settings'), show: canOpenSettings(me) },

@@ -8,6 +8,7 @@ import { can, canOpenSettings } from '@/lib/permissions';
 export function StartPage() {
   const me = useMe().data;
   const areas = [
+    { to: '/parts', title: t('nav.parts'), body: t('start.parts'), show: can(me, 'inventory.read') },
     { to: '/assets', title: t('nav.assets'), body: t('start.assets'), show: can(me, 'asset.read') },
     { to: '/notifications', title: t('nav.notifications'), body: t('start.notifications'), show: true },
     { to: '/settings', title: t('nav.settings'), body: t('start.settings'), show: canOpenSettings(me) },

@@ -4024,6 +4024,8 @@ export interface components {
              * @description Signed value moved, minor units.
              */
             valueMinor: number;
+            /** @description The work order's code (`WO-…`), for people reading the ledger. */
+            workOrderCode?: string | null;
             /** Format: uuid */
             workOrderId?: string | null;
         };

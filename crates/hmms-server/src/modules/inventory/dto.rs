@@ -281,6 +281,8 @@ pub struct StockEntryDto {
     pub on_hand_after: String,
     pub value_after: i64,
     pub work_order_id: Option<Uuid>,
+    /// The work order's code (`WO-…`), for people reading the ledger.
+    pub work_order_code: Option<String>,
     pub reason: Option<String>,
     pub reference: Option<String>,
     pub note: Option<String>,

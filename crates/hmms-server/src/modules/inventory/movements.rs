@@ -478,10 +478,23 @@ pub async fn entry_dtos(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
+    let work: Vec<Uuid> = entries.iter().filter_map(|e| e.work_order_id).collect();
+    let codes: HashMap<Uuid, String> = if work.is_empty() {
+        HashMap::new()
+    } else {
+        work_order::Entity::find()
+            .filter(work_order::Column::Id.is_in(work))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|w| (w.id, w.code))
+            .collect()
+    };
     let d = decimals(part);
     Ok(entries
         .into_iter()
         .map(|e| StockEntryDto {
+            work_order_code: e.work_order_id.and_then(|w| codes.get(&w).cloned()),
             id: e.id,
             movement_id: e.movement_id,
             kind: e.kind,
