@@ -838,6 +838,7 @@ export const en = {
   'entryKind.adjustment': 'Adjusted',
   'entryKind.count': 'Count correction',
   'entryKind.write_off': 'Written off',
+  'dashboard.partsToReorder': 'Parts to reorder',
 } as const;
 
 export type Messages = Record<keyof typeof en, string>;

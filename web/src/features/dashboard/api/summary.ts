@@ -35,3 +35,14 @@ export function useAtRisk() {
     queryFn: () => unwrap(api.GET('/api/v1/work-orders', { params: { query: { open: true, sort: 'dueAt', limit: 8 } } })),
   });
 }
+
+/** Parts at or below their reorder point, for those who read stock. */
+export function useReorderCount(enabled: boolean) {
+  return useQuery({
+    queryKey: ['inventory', 'reorder'],
+    queryFn: () => unwrap(api.GET('/api/v1/stock/reorder')),
+    select: (d) => d.items.length,
+    enabled,
+    refetchInterval: 60_000,
+  });
+}

@@ -5,7 +5,8 @@ import { useMe } from '@/lib/auth/use-me';
 import { formatRelative } from '@/lib/format';
 import { nameMap, useDepartments } from '@/lib/lookups';
 import { t } from '@/i18n';
-import { useAlerts, useAtRisk, useMyWork, useSummary } from '../api/summary';
+import { useAlerts, useAtRisk, useMyWork, useReorderCount, useSummary } from '../api/summary';
+import { can } from '@/lib/permissions';
 import { tone } from '@/lib/colors';
 
 function Figure({ label, value, color, to }: { label: string; value: string | number; color?: string; to?: string }) {
@@ -34,6 +35,7 @@ export function DashboardPage() {
   const mine = useMyWork(me);
   const due = useAtRisk();
   const alerts = useAlerts();
+  const reorder = useReorderCount(can(me, 'inventory.read'));
   const departments = nameMap(useDepartments().data?.items);
   const s = summary.data;
   const maxBacklog = Math.max(1, ...(s?.backlogByDepartment.map((d) => d.open) ?? [1]));
@@ -52,13 +54,16 @@ export function DashboardPage() {
               <Figure label={t('priority.medium')} value={s.openByPriority.medium} to="/work-orders?open=true&priority=medium" />
               <Figure label={t('priority.low')} value={s.openByPriority.low} to="/work-orders?open=true&priority=low" />
             </SimpleGrid>
-            <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
+            <SimpleGrid cols={{ base: 2, sm: 3, lg: reorder.data === undefined ? 6 : 7 }}>
               <Figure label={t('dashboard.atRisk')} value={s.atRisk} color={s.atRisk ? tone.orange : undefined} />
               <Figure label={t('dashboard.breached')} value={s.breached} color={s.breached ? tone.red : undefined} />
               <Figure label={t('dashboard.pendingRequests')} value={s.pendingRequests} to="/work-orders?status=pending" />
               <Figure label={t('dashboard.awaitingApproval')} value={s.awaitingApproval} to="/work-orders?status=completed" />
               <Figure label={t('dashboard.mine')} value={s.assignedToMe} to="/work-orders?assignedTo=me&open=true" />
               <Figure label={t('dashboard.mttr')} value={s.mttrHoursThisMonth == null ? '—' : t('dashboard.hours', { n: s.mttrHoursThisMonth.toFixed(1) })} />
+              {reorder.data !== undefined && (
+                <Figure label={t('dashboard.partsToReorder')} value={reorder.data} color={reorder.data ? tone.orange : undefined} to="/parts/view/reorder" />
+              )}
             </SimpleGrid>
             <SimpleGrid cols={{ base: 1, md: 2 }}>
               <Paper withBorder p="md">
@@ -104,7 +109,7 @@ export function DashboardPage() {
                       <Table.Tbody>
                         {due.data!.items.map((wo) => (
                           <Table.Tr key={wo.id}>
-                            <Table.Td>
+                            <Table.Td style={{ whiteSpace: 'nowrap' }}>
                               <Anchor component={Link} to={`/work-orders/${wo.id}`} size="sm">
                                 {wo.code}
                               </Anchor>
