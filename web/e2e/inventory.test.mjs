@@ -1,10 +1,12 @@
+/* global document -- inside page.waitForFunction, which runs in the browser */
 // The stores as people use them: procurement receives a delivery and the part page, its ledger
 // and the manager's view show it at once; a movement the ledger refuses says why and changes
-// nothing.
+// nothing. A technician without signal takes a part for their job on the phone; back online it
+// is issued once, and the manager sees the stock fall.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { as } from './lib/api.mjs';
-import { DESKTOP, device, shot, signInUi } from './lib/browser.mjs';
+import { DESKTOP, PHONE, device, shot, signInUi } from './lib/browser.mjs';
 import { backends, withApp } from './lib/fixture.mjs';
 
 /** Picks `option` in the Mantine select labelled `label`. */
@@ -79,6 +81,87 @@ for (const backend of backends()) {
       await managerDesk.page.getByRole('row').filter({ hasText: 'DN-4471' }).waitFor();
       assert.equal(await managerDesk.page.getByRole('button', { name: 'Receive', exact: true }).count(), 0);
       for (const d of [desk, managerDesk]) assert.deepEqual(d.page.errors, []);
+    });
+  });
+}
+
+/** Waits until the part dialog offers a bin that holds the chosen part ("3 each here"). */
+async function binOffered(page) {
+  await page.waitForFunction(() => [...document.querySelectorAll('[role="dialog"] input')].some((i) => / each here$/.test(i.value)));
+}
+
+for (const backend of backends()) {
+  test(`${backend}: a technician takes a part offline and it is issued once`, { timeout: 180_000 }, async () => {
+    await withApp(backend, async ({ server, browser }) => {
+      const manager = await as(server, 'manager');
+      const tech = await as(server, 'technician');
+      const me = (await tech.get('/api/v1/auth/me')).data;
+      const wo = await manager.post('/api/v1/work-orders', { title: 'Infusion pump battery dead', priority: 'high', assigneeId: me.user.id });
+      assert.equal(wo.status, 201, JSON.stringify(wo.data));
+      const started = await tech.patch(`/api/v1/work-orders/${wo.data.id}`, { status: 'in_progress', version: wo.data.version });
+      assert.equal(started.status, 200, JSON.stringify(started.data));
+      const part = (await manager.get('/api/v1/parts?q=INF-0006')).data.items[0];
+      const before = Number(part.onHand);
+
+      const { context, page } = await device(browser, server, PHONE);
+      await signInUi(page, 'technician');
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+        if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+      });
+      await page.goto(`/work-orders/${wo.data.id}`);
+      await page.getByRole('heading', { name: 'Infusion pump battery dead' }).waitFor();
+      // Online, the technician looks the part up once: the phone keeps what it saw.
+      await page.getByRole('tab', { name: 'Parts' }).click();
+      await page.getByText('No parts used yet').waitFor();
+      await page.getByRole('button', { name: 'Use a part' }).click();
+      await page.getByRole('dialog').getByLabel('Find a part').fill('Braun Infusomat');
+      await page.getByRole('radio', { name: /INF-0006/ }).check();
+      // The bin that holds it is offered, with how many are there.
+      await binOffered(page);
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await page.waitForTimeout(2500);
+
+      // No signal: the part is taken on the phone and waits.
+      await context.setOffline(true);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Infusion pump battery dead' }).waitFor();
+      await page.getByRole('tab', { name: 'Parts' }).click();
+      await page.getByRole('button', { name: 'Use a part' }).click();
+      await page.getByRole('dialog').getByLabel('Find a part').fill('INF-0006');
+      await page.getByRole('radio', { name: /INF-0006/ }).check();
+      await binOffered(page);
+      await page
+        .getByRole('dialog')
+        .getByLabel(/^Quantity/)
+        .fill('1');
+      await page.getByRole('button', { name: 'Take from stock' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await page.getByText('Waiting to send').waitFor();
+      await page.getByText(/1 each · INF-0006/).waitFor();
+      await shot(page, server, 'technician-part-offline-phone');
+      assert.equal(Number((await manager.get(`/api/v1/parts/${part.id}`)).data.onHand), before, 'nothing issued while offline');
+
+      // Signal again: issued once, shown on the job with its cost, and the stock has fallen.
+      await context.setOffline(false);
+      await page.getByTestId('sync-status').getByText('All saved').waitFor({ timeout: 30_000 });
+      await page.getByRole('cell', { name: /INF-0006/ }).waitFor();
+      await shot(page, server, 'technician-part-issued-phone');
+      const used = (await tech.get(`/api/v1/work-orders/${wo.data.id}/stock`)).data;
+      assert.equal(used.entries.length, 1, 'issued exactly once');
+      assert.equal(used.used[0].quantity, '1');
+      assert.equal(Number((await manager.get(`/api/v1/parts/${part.id}`)).data.onHand), before - 1);
+
+      const desk = await device(browser, server, DESKTOP);
+      await signInUi(desk.page, 'manager');
+      await desk.page.goto(`/parts/${part.id}`);
+      await desk.page
+        .getByText(`${before - 1} each`)
+        .first()
+        .waitFor();
+      await desk.page.getByRole('link', { name: started.data.code }).waitFor();
+      for (const d of [page, desk.page]) assert.deepEqual(d.errors, []);
     });
   });
 }

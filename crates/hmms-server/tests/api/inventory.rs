@@ -178,6 +178,31 @@ async fn parts_go_in_and_out_through_the_ledger(app: TestApp) {
     )
     .await;
     expect(too_many, StatusCode::CONFLICT).await;
+    // The work order's own view: two used at the ledger's cost, both movements listed; staff,
+    // who may see the work order but not stock, are refused.
+    let used = expect(
+        app.get(&format!("/api/v1/work-orders/{wo}/stock"), &tech)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(used["used"][0]["partNumber"], "VLV-EXH-001");
+    assert_eq!(used["used"][0]["quantity"], "2");
+    assert_eq!(used["valueMinor"], 2500);
+    assert_eq!(used["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(used["entries"][0]["kind"], "issue");
+    assert_eq!(used["entries"][1]["kind"], "return");
+    assert_eq!(used["entries"][0]["storeName"], "Store SMGH-MAIN");
+    // And the work order's cost counts them at that value.
+    let w = app.get_ok(&format!("/api/v1/work-orders/{wo}")).await;
+    assert_eq!(w["partsCostMinor"], 2500);
+    let staff = app.token("staff").await;
+    expect(
+        app.get(&format!("/api/v1/work-orders/{wo}/stock"), &staff)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
 
     // Taking more than is there is refused and writes nothing.
     let before = entries(&app).await.len();
@@ -798,5 +823,28 @@ async fn another_hospitals_stores_cannot_be_reached_by_naming_them(app: TestApp)
     // Lakeside's stock is untouched.
     let s = stock_of(&app, &procurement, &valve).await;
     assert_eq!(s["onHand"], "6");
+    // Nor can St. Mary's manager read what a Lakeside work order used by naming it.
+    let ldh_work = expect(
+        app.post(
+            "/api/v1/work-orders",
+            &admin,
+            json!({ "title": "Autoclave door seal", "departmentId": app.department_id("LDH", "MAT").await }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect(
+        app.get(
+            &format!(
+                "/api/v1/work-orders/{}/stock",
+                ldh_work["id"].as_str().unwrap()
+            ),
+            &manager,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
 }
 both!(another_hospitals_stores_cannot_be_reached_by_naming_them);

@@ -215,6 +215,12 @@ const TABLE: &[(&str, Expect)] = &[
     // A receipt; technicians post issues to their own work (inventory.rs).
     ("POST /api/v1/stock-movements", KEEP_STOCK_CREATES),
     ("GET /api/v1/stock/reorder", READ_STOCK),
+    // Stock and sight of the work order: procurement reads no work orders, staff and vendors
+    // no stock.
+    (
+        "GET /api/v1/work-orders/{id}/stock",
+        [200, 200, 200, 403, 403, 403, 200],
+    ),
     ("GET /api/v1/sites/{id}/sla-policies", READ_ORG),
     ("PUT /api/v1/sites/{id}/sla-policies", ADMIN_ONLY),
     ("GET /api/v1/sites/{id}/escalation-chain", READ_ORG),

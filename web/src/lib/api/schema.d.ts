@@ -1921,6 +1921,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/work-orders/{id}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The parts a work order has taken from the stores and returned, with their cost from the
+         *     ledger. Needs `inventory.read` and sight of the work order.
+         */
+        get: operations["get_work_order_stock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/work-orders/{id}/time-logs": {
         parameters: {
             query?: never;
@@ -4676,6 +4696,40 @@ export interface components {
         WorkOrderPage: {
             items: components["schemas"]["WorkOrderDto"][];
             nextCursor?: string | null;
+        };
+        /** @description What a work order has used of one part: issued less returned, at the ledger's cost. */
+        WorkOrderPartUse: {
+            /** Format: uuid */
+            partId: string;
+            partName: string;
+            partNumber: string;
+            /**
+             * @description Net quantity used, in the part's unit.
+             * @example 2
+             */
+            quantity: string;
+            unit: string;
+            /** Format: int64 */
+            valueMinor: number;
+        };
+        /** @description The parts a work order took from the stores and gave back, from the ledger. */
+        WorkOrderStockDto: {
+            /** @description Every issue and return, oldest first. */
+            entries: components["schemas"]["WorkOrderStockEntry"][];
+            /** @description Net use per part. */
+            used: components["schemas"]["WorkOrderPartUse"][];
+            /**
+             * Format: int64
+             * @description What the parts used cost, in minor units: the ledger's value of issues less returns.
+             */
+            valueMinor: number;
+        };
+        /** @description One ledger entry of a work order, with the part it moved. */
+        WorkOrderStockEntry: components["schemas"]["StockEntryDto"] & {
+            partName: string;
+            partNumber: string;
+            storeName: string;
+            unit: string;
         };
         /** @description What the dashboard shows, counted over the work orders the caller may see. */
         WorkOrderSummary: {
@@ -23313,6 +23367,128 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkOrderDto"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed (or two-factor enrolment is required first) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since you read it */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_work_order_stock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Work order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Parts used */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkOrderStockDto"];
                 };
             };
             /** @description Malformed request */

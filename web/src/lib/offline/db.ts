@@ -1,7 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 
 /** What kind of change a queued mutation makes (shown to the technician). */
-export type MutationKind = 'status' | 'complete' | 'note' | 'time_log' | 'photo' | 'timer_start' | 'timer_stop' | 'checklist';
+export type MutationKind = 'status' | 'complete' | 'note' | 'time_log' | 'photo' | 'timer_start' | 'timer_stop' | 'checklist' | 'stock_issue';
 
 export type MutationState = 'pending' | 'conflict' | 'failed';
 

@@ -400,3 +400,41 @@ pub struct ReorderLineDto {
 pub struct ReorderList {
     pub items: Vec<ReorderLineDto>,
 }
+
+/// One ledger entry of a work order, with the part it moved.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkOrderStockEntry {
+    pub part_number: String,
+    pub part_name: String,
+    pub unit: String,
+    pub store_name: String,
+    #[serde(flatten)]
+    pub entry: StockEntryDto,
+}
+
+/// What a work order has used of one part: issued less returned, at the ledger's cost.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkOrderPartUse {
+    pub part_id: Uuid,
+    pub part_number: String,
+    pub part_name: String,
+    /// Net quantity used, in the part's unit.
+    #[schema(example = "2")]
+    pub quantity: String,
+    pub unit: String,
+    pub value_minor: i64,
+}
+
+/// The parts a work order took from the stores and gave back, from the ledger.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkOrderStockDto {
+    /// Net use per part.
+    pub used: Vec<WorkOrderPartUse>,
+    /// What the parts used cost, in minor units: the ledger's value of issues less returns.
+    pub value_minor: i64,
+    /// Every issue and return, oldest first.
+    pub entries: Vec<WorkOrderStockEntry>,
+}

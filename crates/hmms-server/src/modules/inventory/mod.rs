@@ -10,6 +10,7 @@ mod parts;
 pub mod routes;
 mod stock;
 mod stores;
+mod work;
 
 pub use ledger::{Leg, LegFlow, Posting, post};
 

@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::dto::*;
-use super::{movements, parts, stock, stores};
+use super::{movements, parts, stock, stores, work};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_bin))
         .routes(routes!(create_stock_movement))
         .routes(routes!(get_reorder_list))
+        .routes(routes!(get_work_order_stock))
 }
 
 fn created<T: serde::Serialize>(location: String, dto: T) -> impl IntoResponse {
@@ -226,4 +227,17 @@ pub async fn get_reorder_list(
     p: Principal,
 ) -> ApiResult<Json<ReorderList>> {
     Ok(Json(stock::reorder_list(&state, &p).await?))
+}
+
+/// The parts a work order has taken from the stores and returned, with their cost from the
+/// ledger. Needs `inventory.read` and sight of the work order.
+#[utoipa::path(get, path = "/work-orders/{id}/stock", tag = "inventory",
+    params(("id" = Uuid, Path, description = "Work order id")),
+    responses((status = 200, description = "Parts used", body = WorkOrderStockDto)))]
+pub async fn get_work_order_stock(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<WorkOrderStockDto>> {
+    Ok(Json(work::of_work_order(&state, &p, id).await?))
 }

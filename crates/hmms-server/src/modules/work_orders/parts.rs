@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use hmms_domain::validate::Errors;
 use hmms_domain::work_orders::Status;
-use hmms_store::entities::{work_order, work_order_part};
+use hmms_store::entities::{stock_entry, work_order, work_order_part};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait,
     QueryFilter, QueryOrder,
@@ -43,13 +43,25 @@ fn dto(m: work_order_part::Model) -> PartDto {
 pub async fn costs(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> ApiResult<HashMap<Uuid, i64>> {
     let mut out = HashMap::new();
     for p in work_order_part::Entity::find()
-        .filter(work_order_part::Column::WorkOrderId.is_in(ids))
+        .filter(work_order_part::Column::WorkOrderId.is_in(ids.clone()))
         .all(db)
         .await?
     {
         let line = money::times(i64::from(p.quantity), p.unit_cost_minor);
         let sum = out.entry(p.work_order_id).or_default();
         *sum = money::total([*sum, line]);
+    }
+    // Parts taken from the stores cost what the stock ledger valued them at: issues less returns
+    // (entries are negative when stock goes out to the work).
+    for e in stock_entry::Entity::find()
+        .filter(stock_entry::Column::WorkOrderId.is_in(ids))
+        .all(db)
+        .await?
+    {
+        if let Some(w) = e.work_order_id {
+            let sum = out.entry(w).or_default();
+            *sum = money::total([*sum, e.value_minor.saturating_neg()]);
+        }
     }
     Ok(out)
 }

@@ -92,6 +92,16 @@ export function useFieldActions(wo: WorkOrder, me: Me | undefined) {
       await submit({ kind: 'checklist', workOrderId: wo.id, method: 'PUT', path: `${base(wo.id)}/checklist`, body: { answers } });
       qc.setQueryData<Schemas['ChecklistDto']>(keys.checklist(wo.id), (old) => (old ? { ...old, answers } : old));
     },
+    /** Takes a part from a store bin for this work; sent once, now or when the signal is back. */
+    issuePart: async (partId: string, binId: string, quantity: string) => {
+      await submit({
+        kind: 'stock_issue',
+        workOrderId: wo.id,
+        method: 'POST',
+        path: '/api/v1/stock-movements',
+        body: { kind: 'issue', partId, binId, quantity, workOrderId: wo.id },
+      });
+    },
     addFile: async (blob: Blob, name: string, kind: 'photo' | 'signature' | 'document') => {
       await submit({
         kind: 'photo',

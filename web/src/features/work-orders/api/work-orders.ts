@@ -26,7 +26,48 @@ export const keys = {
   time: (id: string) => ['work-orders', 'time', id] as const,
   attachments: (id: string) => ['work-orders', 'attachments', id] as const,
   checklist: (id: string) => ['work-orders', 'checklist', id] as const,
+  stock: (id: string) => ['work-orders', 'stock', id] as const,
+  partSearch: (q: string) => ['work-orders', 'part-search', q] as const,
+  stores: ['work-orders', 'stores'] as const,
+  partStock: (id: string) => ['work-orders', 'part-stock', id] as const,
 };
+
+/** Where a part is and how much, to take it from a bin that holds it (kept on the device). */
+export function usePartStockForWork(partId: string | null) {
+  return useQuery({
+    queryKey: keys.partStock(partId ?? ''),
+    queryFn: () => unwrap(api.GET('/api/v1/parts/{id}/stock', { params: { path: { id: partId ?? '' } } })),
+    enabled: !!partId,
+  });
+}
+
+/** The parts this work order took from the stores and gave back, from the stock ledger. */
+export function useWorkOrderStock(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.stock(id),
+    queryFn: () => unwrap(api.GET('/api/v1/work-orders/{id}/stock', { params: { path: { id } } })),
+    enabled,
+  });
+}
+
+/** Active catalogue parts matching `q`. Every answer is kept on the device, so a technician
+ * without signal can still find any part they have seen. */
+export function usePartSearch(q: string) {
+  return useQuery({
+    queryKey: keys.partSearch(q),
+    queryFn: () => unwrap(api.GET('/api/v1/parts', { params: { query: { q: q || undefined, active: true, limit: 30 } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The stores (and their bins) the caller may take parts from; kept on the device too. */
+export function useStoresForWork() {
+  return useQuery({
+    queryKey: keys.stores,
+    queryFn: () => unwrap(api.GET('/api/v1/stores', { params: { query: { active: true } } })),
+    staleTime: 5 * 60_000,
+  });
+}
 
 /** Work orders matching the filters, 50 per page, pages fetched as the user asks for more. */
 export function useWorkOrders(filters: WorkOrderFilters) {

@@ -17,6 +17,7 @@ import { AttachmentsPanel } from './attachments-panel';
 import { PriorityBadge, SlaBadge, StatusBadge } from './badges';
 import { HistoryTimeline } from './history-timeline';
 import { NotesPanel } from './notes-panel';
+import { PartsUsedPanel } from './parts-used-panel';
 import { TimePanel } from './time-panel';
 import { WorkOrderActions } from './work-order-actions';
 import { tone } from '@/lib/colors';
@@ -106,6 +107,7 @@ function Detail({ wo }: { wo: WorkOrder }) {
               <Tabs.Tab value="notes">{t('notes.title')}</Tabs.Tab>
               <Tabs.Tab value="time">{t('time.title')}</Tabs.Tab>
               <Tabs.Tab value="photos">{t('photos.title')}</Tabs.Tab>
+              {can(me, 'inventory.read') && <Tabs.Tab value="parts">{t('partsUsed.tab')}</Tabs.Tab>}
               <Tabs.Tab value="history">{t('history.title')}</Tabs.Tab>
             </Tabs.List>
             {preventive && (
@@ -134,6 +136,16 @@ function Detail({ wo }: { wo: WorkOrder }) {
                 onAdd={(f) => field.addFile(f, f.name, f.type === 'application/pdf' ? 'document' : 'photo').catch(fail)}
               />
             </Tabs.Panel>
+            {can(me, 'inventory.read') && (
+              <Tabs.Panel value="parts" pt="md">
+                <PartsUsedPanel
+                  wo={wo}
+                  canIssue={working && ['assigned', 'in_progress', 'on_hold'].includes(wo.status)}
+                  waiting={waiting.filter((m) => m.kind === 'stock_issue')}
+                  onIssue={(part, bin, quantity) => field.issuePart(part, bin, quantity)}
+                />
+              </Tabs.Panel>
+            )}
             <Tabs.Panel value="history" pt="md">
               <HistoryTimeline workOrderId={wo.id} />
             </Tabs.Panel>
