@@ -88,6 +88,13 @@ for (const backend of backends()) {
 
       // The manager approves; the nurse sees it closed.
       await manager.page.reload();
+      // Before approving, the manager reads what was found and done (issue 14, item 3).
+      const summary = manager.page.getByRole('region', { name: 'What was done' });
+      await summary.getByText('Pressure sensor drifted').waitFor();
+      await summary.getByText('Sensor replaced, occlusion test passed').waitFor();
+      await summary.getByText('Photos: 1').waitFor();
+      await summary.getByText('1 h 30 min').waitFor();
+      await shot(manager.page, server, 'manager-completion-summary-desktop');
       await manager.page.getByRole('button', { name: 'Approve and close' }).click();
       await manager.page.getByText('Closed', { exact: true }).first().waitFor();
       await shot(manager.page, server, 'manager-closed-desktop');

@@ -857,6 +857,17 @@ export const en = {
   'partsUsed.from': 'From store and bin',
   'partsUsed.take': 'Take from stock',
   'partsUsed.offlineHint': 'Without signal the part is taken when the phone is back online; a refusal (e.g. not enough in that bin) is shown then.',
+  'summary.title': 'What was done',
+  'summary.by': 'Reported by {name}, {when}',
+  'summary.downtime': 'Downtime',
+  'summary.partsCost': 'Parts',
+  'summary.checklistPassed': 'Checklist: all {total} items passed',
+  'summary.checklistFailed': 'Checklist: {failed} of {total} items failed',
+  'summary.checklistMissing': 'Checklist: {missing} of {total} items not answered',
+  'summary.photos': 'Photos: {n}',
+  'summary.signed': 'Signed on completion',
+  'summary.signatureMissing': 'Signature required but missing',
+  'summary.noSignature': 'No signature',
 } as const;
 
 export type Messages = Record<keyof typeof en, string>;

@@ -12,6 +12,7 @@ import { t, type MessageKey } from '@/i18n';
 import { useFieldActions } from '../api/field-actions';
 import { assigneeLabel, useChecklist, useWorkOrder, type WorkOrder } from '../api/work-orders';
 import { ChecklistPanel } from './checklist-panel';
+import { CompletionSummary } from './completion-summary';
 import { missingItems } from './checklist-rules';
 import { AttachmentsPanel } from './attachments-panel';
 import { PriorityBadge, SlaBadge, StatusBadge } from './badges';
@@ -94,6 +95,8 @@ function Detail({ wo }: { wo: WorkOrder }) {
         </Alert>
       )}
 
+      {/* Read before approving: the report comes first, the approve and reject buttons after it. */}
+      {(wo.status === 'completed' || wo.status === 'closed') && <CompletionSummary wo={wo} preventive={preventive} />}
       <WorkOrderActions wo={wo} field={field} checklistMissing={preventive ? missing : 0} />
 
       <Grid>
@@ -167,7 +170,7 @@ function Detail({ wo }: { wo: WorkOrder }) {
               <Field label={t('workOrder.completed')}>{formatDateTime(wo.completedAt)}</Field>
               <Field label={t('workOrder.labour')}>{formatMinutes(wo.labourMinutes)}</Field>
               <Field label={t('workOrder.totalCost')}>{formatMoney(wo.totalCostMinor, me?.currency)}</Field>
-              {wo.downtimeMinutes != null && <Field label={t('complete.downtime')}>{formatMinutes(wo.downtimeMinutes)}</Field>}
+              {wo.downtimeMinutes != null && <Field label={t('summary.downtime')}>{formatMinutes(wo.downtimeMinutes)}</Field>}
               {wo.resolutionCategory && (
                 <Field label={t('complete.category')}>{t(`resolution.${wo.resolutionCategory}` as MessageKey) ?? wo.resolutionCategory}</Field>
               )}
