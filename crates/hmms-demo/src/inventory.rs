@@ -1,4 +1,4 @@
-//! The demo's stores: about 250 spare parts, three stores (St. Mary's main store and its ICU
+//! The demo's stores: 216 spare parts, three stores (St. Mary's main store and its ICU
 //! satellite, Lakeside's main store) and a year of stock movements posted through the server's
 //! one ledger writer — opening receipts, parts issued to the demo's completed repairs,
 //! replenishments after the lead time, transfers to the ICU, write-offs and a count — so on-hand,

@@ -16,6 +16,7 @@ mod assets;
 mod inventory;
 mod preventive;
 mod scale_plans;
+mod scale_stock;
 mod work_orders;
 
 use std::collections::HashMap;
@@ -564,18 +565,23 @@ pub struct Scale {
     pub pm_plans: usize,
     /// How far ahead those plans generate work (365: the generator's first run makes a year).
     pub pm_lead_days: i32,
+    /// Spare parts in St. Mary's main store, and about how many ledger entries spread over them.
+    pub parts: usize,
+    pub stock_entries: usize,
 }
 
 /// `hmms demo --scale`: adds a large generated data set to the demo hospital for benchmarks
 /// (loading the demo first into an empty database): `assets` more pieces of equipment, then
 /// `work_orders` work orders spread over all of the equipment, then `pm_plans` preventive plans
-/// over the generated equipment.
+/// over the generated equipment, then `parts` spare parts with `stock_entries` ledger entries.
 pub async fn scale(state: &AppState, want: Scale) -> anyhow::Result<Scale> {
     let Scale {
         assets,
         work_orders,
         pm_plans,
         pm_lead_days,
+        parts,
+        stock_entries,
     } = want;
     if load_with(state, true).await? == DemoOutcome::Refused {
         anyhow::bail!(
@@ -649,6 +655,15 @@ pub async fn scale(state: &AppState, want: Scale) -> anyhow::Result<Scale> {
         state.clock.now(),
     )
     .await?;
+    let (added_parts, added_entries) = scale_stock::generate(
+        &*tx,
+        smgh.organization_id,
+        user_id("procurement@demo.hmms").await?,
+        parts,
+        stock_entries,
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // Fresh statistics, so the query planner knows the tables' new size.
     state.db.execute_unprepared("ANALYZE").await?;
@@ -657,5 +672,7 @@ pub async fn scale(state: &AppState, want: Scale) -> anyhow::Result<Scale> {
         work_orders: added,
         pm_plans: plans,
         pm_lead_days,
+        parts: added_parts,
+        stock_entries: added_entries,
     })
 }

@@ -54,6 +54,12 @@ enum Command {
         /// How many days ahead those plans generate work (365: a year in the first run).
         #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(i32).range(0..=365))]
         pm_lead_days: i32,
+        /// How many spare parts `--scale` adds to St. Mary's main store.
+        #[arg(long, default_value_t = 0)]
+        parts: usize,
+        /// About how many stock ledger entries `--scale` spreads over those parts.
+        #[arg(long, default_value_t = 0)]
+        stock_entries: usize,
     },
     /// Manage users.
     User {
@@ -190,6 +196,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             assets,
             pm_plans,
             pm_lead_days,
+            parts,
+            stock_entries,
             ..
         } => {
             let state = hmms_server::open(cfg, Clock::default()).await?;
@@ -199,13 +207,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 work_orders,
                 pm_plans,
                 pm_lead_days,
+                parts,
+                stock_entries,
             };
             let added = demo::scale(&state, want).await?;
             println!(
-                "Added {} assets, {} work orders and {} preventive plans in {:.1} s.",
+                "Added {} assets, {} work orders, {} preventive plans, {} parts and {} stock entries in {:.1} s.",
                 added.assets,
                 added.work_orders,
                 added.pm_plans,
+                added.parts,
+                added.stock_entries,
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
