@@ -66,6 +66,21 @@ for (const backend of backends()) {
       const desk = await device(browser, server, DESKTOP);
       await signInUi(desk.page, 'manager');
       await visit(desk.page, server, '/', 'dashboard-desktop', heading('Dashboard'), found);
+      // Every dashboard figure leads to what it counts (issue 14, item 11): the breached figure
+      // lists open work past its deadline, and a department's bar lists its open work.
+      const breachedCard = desk.page.getByRole('link', { name: /^SLA breached/ });
+      const breached = Number((await breachedCard.innerText()).match(/\d+/)[0]);
+      assert.ok(breached > 0, 'the demo has breached work');
+      await breachedCard.click();
+      await desk.page.getByRole('button', { name: 'Show work whatever its deadline' }).waitFor();
+      await desk.page.locator('tbody tr').first().waitFor();
+      const rows = desk.page.locator('tbody tr');
+      assert.ok((await rows.count()) >= Math.min(breached, 50), 'the list holds what the figure counts');
+      assert.equal(await rows.filter({ hasNotText: 'Breached' }).count(), 0, 'only breached work is listed');
+      await desk.page.goto('/');
+      const icu = desk.page.getByRole('listitem').getByRole('link', { name: 'Intensive Care Unit' });
+      await icu.click();
+      await desk.page.waitForURL(/departmentId=/);
       await visit(desk.page, server, '/work-orders', 'work-orders-desktop', heading('Work orders'), found);
       await visit(desk.page, server, `/work-orders/${wo.id}`, 'work-order-desktop', heading(wo.title), found);
       await visit(desk.page, server, '/work-orders/new', 'new-work-order-desktop', heading('New work order'), found);

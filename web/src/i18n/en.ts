@@ -868,6 +868,8 @@ export const en = {
   'summary.signed': 'Signed on completion',
   'summary.signatureMissing': 'Signature required but missing',
   'summary.noSignature': 'No signature',
+  'filter.dueBefore': 'Past deadline at {when}',
+  'filter.clearDueBefore': 'Show work whatever its deadline',
 } as const;
 
 export type Messages = Record<keyof typeof en, string>;

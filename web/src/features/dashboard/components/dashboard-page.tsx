@@ -1,3 +1,4 @@
+import { notificationLink } from '@/lib/notification-link';
 import { Anchor, Card, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { EmptyState, QueryState } from '@/components/query-state';
@@ -29,6 +30,13 @@ function Figure({ label, value, color, to }: { label: string; value: string | nu
   );
 }
 
+/** Open work past its deadline now (as the breached figures count it), soonest deadline first. */
+function breachedLink(departmentId?: string): string {
+  const q = new URLSearchParams({ open: 'true', dueTo: new Date().toISOString(), sort: 'dueAt' });
+  if (departmentId) q.set('departmentId', departmentId);
+  return `/work-orders?${q.toString()}`;
+}
+
 export function DashboardPage() {
   const me = useMe().data;
   const summary = useSummary();
@@ -56,7 +64,7 @@ export function DashboardPage() {
             </SimpleGrid>
             <SimpleGrid cols={{ base: 2, sm: 3, lg: reorder.data === undefined ? 6 : 7 }}>
               <Figure label={t('dashboard.atRisk')} value={s.atRisk} color={s.atRisk ? tone.orange : undefined} />
-              <Figure label={t('dashboard.breached')} value={s.breached} color={s.breached ? tone.red : undefined} />
+              <Figure label={t('dashboard.breached')} value={s.breached} color={s.breached ? tone.red : undefined} to={breachedLink()} />
               <Figure label={t('dashboard.pendingRequests')} value={s.pendingRequests} to="/work-orders?status=pending" />
               <Figure label={t('dashboard.awaitingApproval')} value={s.awaitingApproval} to="/work-orders?status=completed" />
               <Figure label={t('dashboard.mine')} value={s.assignedToMe} to="/work-orders?assignedTo=me&open=true" />
@@ -77,14 +85,20 @@ export function DashboardPage() {
                     {s.backlogByDepartment.slice(0, 10).map((d) => (
                       <div key={d.departmentId ?? 'none'} role="listitem">
                         <Group justify="space-between">
-                          <Text size="sm">{(d.departmentId && departments.get(d.departmentId)) || t('dashboard.noDepartment')}</Text>
+                          {d.departmentId ? (
+                            <Anchor component={Link} to={`/work-orders?open=true&departmentId=${d.departmentId}`} size="sm">
+                              {departments.get(d.departmentId) ?? t('dashboard.noDepartment')}
+                            </Anchor>
+                          ) : (
+                            <Text size="sm">{t('dashboard.noDepartment')}</Text>
+                          )}
                           <Text size="sm">
                             {d.open}
-                            {d.breached > 0 && (
-                              <Text span c={tone.red}>
+                            {d.breached > 0 && d.departmentId && (
+                              <Anchor component={Link} to={breachedLink(d.departmentId)} size="sm" c={tone.red}>
                                 {' '}
                                 · {t('dashboard.breachedCount', { n: d.breached })}
-                              </Text>
+                              </Anchor>
                             )}
                           </Text>
                         </Group>
@@ -147,7 +161,7 @@ export function DashboardPage() {
                     <Stack gap="xs">
                       {alerts.data!.items.map((n) => (
                         <div key={n.id}>
-                          <Anchor component={Link} to={n.entityType === 'work_order' ? `/work-orders/${n.entityId}` : '/notifications'} size="sm" fw={600}>
+                          <Anchor component={Link} to={notificationLink(n) ?? '/notifications'} size="sm" fw={600}>
                             {n.title}
                           </Anchor>
                           <Text size="xs" c="dimmed">

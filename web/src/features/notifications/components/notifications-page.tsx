@@ -1,3 +1,4 @@
+import { notificationLink } from '@/lib/notification-link';
 import { Anchor, Badge, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { EmptyState, QueryState } from '@/components/query-state';
@@ -38,8 +39,8 @@ export function NotificationsPage() {
                         </Badge>
                       )}
                       <Text fw={600} size="sm">
-                        {n.entityType === 'work_order' && n.entityId ? (
-                          <Anchor component={Link} to={`/work-orders/${n.entityId}`} onClick={() => !n.readAt && markRead.mutate(n.id)}>
+                        {notificationLink(n) ? (
+                          <Anchor component={Link} to={notificationLink(n) ?? ''} onClick={() => !n.readAt && markRead.mutate(n.id)}>
                             {n.title}
                           </Anchor>
                         ) : (

@@ -35,6 +35,9 @@ function filtersFrom(params: URLSearchParams, q: string, me: Me | undefined): Wo
   if (assignee === 'me') Object.assign(f, myWork(me));
   else if (assignee) f.assignedTo = assignee;
   if (params.get('open') === 'true') f.open = true;
+  // "Past its deadline at this moment": the dashboard's breached figure links here.
+  const dueTo = params.get('dueTo');
+  if (dueTo) f.dueTo = dueTo;
   if (q) f.q = q;
   f.sort = params.get('sort') ?? '-createdAt';
   return f;
@@ -166,6 +169,11 @@ export function WorkOrderListPage() {
           onChange={(e) => set('assignedTo', e.currentTarget.checked ? 'me' : null)}
         />
         <Checkbox label={t('filter.openOnly')} checked={params.get('open') === 'true'} onChange={(e) => set('open', e.currentTarget.checked)} />
+        {params.get('dueTo') && (
+          <Button variant="light" color={tone.red} rightSection="×" onClick={() => set('dueTo', null)} aria-label={t('filter.clearDueBefore')}>
+            {t('filter.dueBefore', { when: formatDateTime(params.get('dueTo')) })}
+          </Button>
+        )}
       </Group>
 
       <QueryState isPending={list.isPending} error={list.error} retry={() => void list.refetch()}>
