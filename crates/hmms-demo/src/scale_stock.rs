@@ -6,7 +6,9 @@
 use chrono::{DateTime, Duration, Utc};
 use hmms_domain::stock::{self, Balance, Flow, MovementKind, SCALE};
 use hmms_store::entities::{part, stock_balance, stock_bin, stock_entry, stock_level, store};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use crate::work_orders::Lcg;
@@ -50,6 +52,12 @@ pub async fn generate(
     if bins.is_empty() {
         anyhow::bail!("the demo's main store has no bins");
     }
+    // A second run continues the numbering.
+    let first = part::Entity::find()
+        .filter(part::Column::OrganizationId.eq(org))
+        .filter(part::Column::PartNumber.starts_with("SCL-"))
+        .count(db)
+        .await? as usize;
     let per_part = (entries / parts).max(1);
     let mut rng = Lcg(5_000_000);
     let start = now - Duration::days(365);
@@ -59,7 +67,7 @@ pub async fn generate(
     let mut level_rows = Vec::with_capacity(500);
     let mut entry_rows: Vec<stock_entry::ActiveModel> = Vec::with_capacity(1000);
     let mut written = 0usize;
-    for i in 0..parts {
+    for i in first..first + parts {
         let (category, name) = NAMES[i % NAMES.len()];
         let id = Uuid::now_v7();
         part_rows.push(part::ActiveModel {

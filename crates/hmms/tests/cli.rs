@@ -508,7 +508,7 @@ fn scale_adds_benchmark_data(postgres: bool) {
     );
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .contains("Added 1200 assets, 2500 work orders and 150 preventive plans"),
+            .contains("Added 1200 assets, 2500 work orders, 150 preventive plans, 0 parts"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -522,15 +522,33 @@ fn scale_adds_benchmark_data(postgres: bool) {
         "500",
         "--pm-plans",
         "100",
+        "--parts",
+        "200",
+        "--stock-entries",
+        "3000",
     ]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (total, codes, assets, tags, on_scaled, plans) = block_on(async {
+    let (total, codes, assets, tags, on_scaled, plans, stock) = block_on(async {
         let db = Database::connect(&env.url).await.unwrap();
         let backend = db.get_database_backend();
+        // The generated ledger obeys the ledger's rule: every balance is the sum of its entries.
+        let stock = db
+            .query_one_raw(hmms_store::sea_orm::Statement::from_string(
+                backend,
+                "SELECT (SELECT COUNT(*) FROM parts WHERE part_number LIKE 'SCL-%') AS p,                  (SELECT COUNT(*) FROM stock_entries e JOIN parts x ON x.id = e.part_id                   WHERE x.part_number LIKE 'SCL-%') AS e,                  (SELECT COUNT(*) FROM stock_balances b WHERE b.on_hand <>                   (SELECT COALESCE(SUM(quantity), 0) FROM stock_entries e                    WHERE e.bin_id = b.bin_id AND e.part_id = b.part_id) OR b.value_minor <>                   (SELECT COALESCE(SUM(value_minor), 0) FROM stock_entries e                    WHERE e.bin_id = b.bin_id AND e.part_id = b.part_id) OR b.on_hand < 0) AS wrong",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let stock = (
+            stock.try_get::<i64>("", "p").unwrap(),
+            stock.try_get::<i64>("", "e").unwrap(),
+            stock.try_get::<i64>("", "wrong").unwrap(),
+        );
         let row = db
             .query_one_raw(hmms_store::sea_orm::Statement::from_string(
                 backend,
@@ -581,8 +599,14 @@ fn scale_adds_benchmark_data(postgres: bool) {
                 plans.try_get::<i64>("", "a").unwrap(),
                 plans.try_get::<i64>("", "t").unwrap(),
             ),
+            stock,
         )
     });
+    assert_eq!(
+        stock,
+        (200, 3000, 0),
+        "(parts, entries, balances that are not their ledger)"
+    );
     assert_eq!(plans, (250, 250, 250), "(plans, assets, schedules)");
     assert_eq!(
         assets,
