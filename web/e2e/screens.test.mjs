@@ -78,6 +78,9 @@ for (const backend of backends()) {
       assert.ok((await rows.count()) >= Math.min(breached, 50), 'the list holds what the figure counts');
       assert.equal(await rows.filter({ hasNotText: 'Breached' }).count(), 0, 'only breached work is listed');
       await desk.page.goto('/');
+      // "Due soonest" is what to do before it breaches: every deadline there is still ahead.
+      await desk.page.getByTestId('due-soon').first().waitFor();
+      assert.equal(await desk.page.getByTestId('due-soon').filter({ hasText: / ago$/ }).count(), 0, 'due soonest lists no breached work');
       const icu = desk.page.getByRole('listitem').getByRole('link', { name: 'Intensive Care Unit' });
       await icu.click();
       await desk.page.waitForURL(/departmentId=/);

@@ -104,7 +104,6 @@ export const en = {
   'dashboard.noDepartment': 'No department',
   'dashboard.breachedCount': '{n} breached',
   'dashboard.dueSoon': 'Due soonest',
-  'dashboard.nothingOpen': 'Nothing open.',
   'dashboard.myAssignments': 'My assignments',
   'dashboard.alerts': 'Needs your attention',
   'dashboard.noAlerts': 'Nothing new. Escalations, approvals and new requests appear here.',
@@ -870,6 +869,7 @@ export const en = {
   'summary.noSignature': 'No signature',
   'filter.dueBefore': 'Past deadline at {when}',
   'filter.clearDueBefore': 'Show work whatever its deadline',
+  'dashboard.nothingDueAhead': 'No open work with its deadline still ahead',
 } as const;
 
 export type Messages = Record<keyof typeof en, string>;

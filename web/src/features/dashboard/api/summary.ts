@@ -29,10 +29,13 @@ export function useMyWork(me: Me | undefined) {
 }
 
 /** Open work closest to (or past) its deadline. */
+/** Open work whose deadline is still ahead, soonest first: what to do next before it breaches
+ * (work already past its deadline is behind the breached figure). */
 export function useAtRisk() {
   return useQuery({
     queryKey: ['dashboard', 'due'],
-    queryFn: () => unwrap(api.GET('/api/v1/work-orders', { params: { query: { open: true, sort: 'dueAt', limit: 8 } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/work-orders', { params: { query: { open: true, dueFrom: new Date().toISOString(), sort: 'dueAt', limit: 8 } } })),
+    refetchInterval: 60_000,
   });
 }
 

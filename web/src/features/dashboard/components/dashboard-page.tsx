@@ -117,12 +117,12 @@ export function DashboardPage() {
                 </Title>
                 <QueryState isPending={due.isPending} error={due.error}>
                   {(due.data?.items.length ?? 0) === 0 ? (
-                    <EmptyState title={t('dashboard.nothingOpen')} />
+                    <EmptyState title={t('dashboard.nothingDueAhead')} />
                   ) : (
                     <Table>
                       <Table.Tbody>
                         {due.data!.items.map((wo) => (
-                          <Table.Tr key={wo.id}>
+                          <Table.Tr key={wo.id} data-testid="due-soon">
                             <Table.Td style={{ whiteSpace: 'nowrap' }}>
                               <Anchor component={Link} to={`/work-orders/${wo.id}`} size="sm">
                                 {wo.code}
