@@ -40,7 +40,9 @@ for (const backend of backends()) {
       const manager = await device(browser, server, DESKTOP);
       await signInUi(manager.page, 'manager');
       await manager.page.getByRole('link', { name: /Requests to accept/ }).click();
-      await manager.page.getByRole('link', { name: code }).click();
+      // The dashboard shows the new request too (due soonest, attention): wait for the list.
+      await manager.page.waitForURL(/\/work-orders\?status=pending/);
+      await manager.page.getByRole('table').getByRole('link', { name: code }).click();
       await manager.page.getByRole('heading', { name: title }).waitFor();
       await manager.page.getByRole('combobox', { name: 'Assign to' }).click();
       await manager.page.getByRole('option', { name: /Grace Wanjiru/ }).click();
