@@ -80,6 +80,34 @@ for (const backend of backends()) {
         .waitFor();
       await managerDesk.page.getByRole('row').filter({ hasText: 'DN-4471' }).waitFor();
       assert.equal(await managerDesk.page.getByRole('button', { name: 'Receive', exact: true }).count(), 0);
+      assert.equal(await managerDesk.page.getByRole('button', { name: 'Import CSV' }).count(), 0);
+
+      // Procurement loads a new store's stock book from a sheet: a bad row is named by row and
+      // column and nothing goes in; the corrected sheet opens the part's ledger.
+      const sheet = (cost) =>
+        'part_number,name,unit,store_code,bin_code,quantity,unit_cost,reorder_point,maximum\n' +
+        `FLT-E2E-01,Suction filter,each,SMGH-MAIN,E-01,12,${cost},4,30\n`;
+      await page.goto('/parts');
+      await page.getByRole('button', { name: 'Import CSV' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Import parts and opening stock from CSV' });
+      const upload = async (text) => {
+        const chooser = page.waitForEvent('filechooser');
+        await dialog.getByLabel('CSV file').click();
+        await (await chooser).setFiles({ name: 'stock.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+        await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+      };
+      await upload(sheet(''));
+      await dialog.getByRole('cell', { name: 'row 1: unit_cost' }).waitFor();
+      await dialog.getByText('Nothing was imported').waitFor();
+      assert.equal((await procurement.get('/api/v1/parts?q=FLT-E2E-01')).data.items.length, 0);
+      await upload(sheet('85.00'));
+      await dialog.getByText('Imported: 1 new, 0 updated, 0 skipped.').waitFor();
+      await shot(page, server, 'parts-import-desktop');
+      await page.keyboard.press('Escape');
+      await page.getByLabel('Search').fill('FLT-E2E');
+      await page.getByRole('link', { name: 'FLT-E2E-01' }).click();
+      await page.getByText('12 each').first().waitFor();
+      await page.getByRole('row').filter({ hasText: 'Opening balance' }).first().waitFor();
       for (const d of [desk, managerDesk]) assert.deepEqual(d.page.errors, []);
     });
   });

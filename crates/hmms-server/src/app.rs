@@ -95,7 +95,7 @@ fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(modules::work_orders::routes::router())
         .merge(modules::vendors::routes::router())
         .merge(modules::preventive::routes::router())
-        .merge(modules::inventory::routes::router())
+        .merge(modules::inventory::routes::router(max_upload))
         .merge(modules::assets::routes::router(max_upload))
         .merge(modules::notifications::routes::router())
         .merge(modules::push::routes::router())

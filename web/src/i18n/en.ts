@@ -723,6 +723,11 @@ export const en = {
   'start.parts': 'Parts in the stores, what is low and what to order.',
   'parts.title': 'Spare parts',
   'parts.new': 'New part',
+  'parts.export': 'Export CSV',
+  'parts.import': 'Import CSV',
+  'parts.importTitle': 'Import parts and opening stock from CSV',
+  'parts.importHint':
+    "One row per part and bin. A quantity with its unit cost is the opening balance of a bin that has never held the part; reorder point and maximum set the store's levels. Importing the same sheet again changes nothing. Start from the template:",
   'parts.viewAll': 'Catalogue',
   'parts.viewLow': 'Low stock',
   'parts.viewReorder': 'Reorder list',

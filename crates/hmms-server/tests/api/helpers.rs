@@ -333,6 +333,18 @@ impl TestApp {
     }
 
     /// An access token for a demo role, cached per test.
+    /// POSTs a CSV sheet, as an import does.
+    pub async fn post_csv(&self, path: &str, token: &str, csv: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(csv.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn token(&self, role: &str) -> String {
         if let Some(t) = self.tokens.lock().expect("lock").get(role) {
             return t.clone();

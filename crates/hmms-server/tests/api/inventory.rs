@@ -759,34 +759,7 @@ async fn another_hospitals_stores_cannot_be_reached_by_naming_them(app: TestApp)
     assert_eq!(p["errors"][0]["field"], "binId");
     // A store keeper of St. Mary's (a custom role) cannot pull Lakeside's stock over either.
     let admin = app.admin().await;
-    expect(
-        app.post(
-            "/api/v1/roles",
-            &admin,
-            json!({ "key": "store_keeper", "name": "Store keeper", "defaultScope": "site",
-                    "permissions": ["org.read", "inventory.read", "inventory.adjust"] }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    expect(
-        app.post(
-            "/api/v1/users",
-            &admin,
-            json!({ "email": "stores@demo.hmms", "name": "Sam Stores", "role": "store_keeper",
-                    "siteId": app.site_id("SMGH").await, "password": hmms_demo::DEMO_PASSWORD }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let keeper = app
-        .sign_in("stores@demo.hmms", hmms_demo::DEMO_PASSWORD)
-        .await["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let keeper = store_keeper(&app, "SMGH").await;
     let res = move_stock(
         &app,
         &keeper,
@@ -848,3 +821,308 @@ async fn another_hospitals_stores_cannot_be_reached_by_naming_them(app: TestApp)
     .await;
 }
 both!(another_hospitals_stores_cannot_be_reached_by_naming_them);
+
+/// A store keeper of one site: a custom role with `inventory.adjust`, scoped to that site.
+async fn store_keeper(app: &TestApp, site: &str) -> String {
+    let admin = app.admin().await;
+    let roles = expect(app.get("/api/v1/roles", &admin).await, StatusCode::OK).await;
+    let exists = roles
+        .as_array()
+        .or(roles["items"].as_array())
+        .is_some_and(|r| r.iter().any(|r| r["key"] == "store_keeper"));
+    if !exists {
+        expect(
+            app.post(
+                "/api/v1/roles",
+                &admin,
+                json!({ "key": "store_keeper", "name": "Store keeper", "defaultScope": "site",
+                        "permissions": ["org.read", "inventory.read", "inventory.adjust"] }),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let email = format!("stores-{}@demo.hmms", site.to_lowercase());
+    expect(
+        app.post(
+            "/api/v1/users",
+            &admin,
+            json!({ "email": email, "name": format!("Store keeper {site}"), "role": "store_keeper",
+                    "siteId": app.site_id(site).await, "password": hmms_demo::DEMO_PASSWORD }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    app.sign_in(&email, hmms_demo::DEMO_PASSWORD).await["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+const SHEET: &str = "part_number,name,category,unit,decimals,critical,store_code,bin_code,quantity,unit_cost,reorder_point,maximum,lead_time_days\n\
+VLV-EXH-100,Exhalation valve,Ventilator spares,each,0,yes,SMGH-MAIN,A-01,6,2450.00,2,10,21\n\
+VLV-EXH-100,Exhalation valve,Ventilator spares,each,0,yes,SMGH-MAIN,B-04,2,2450.00,,,\n\
+TUB-O2-2M,Oxygen tubing,Consumables,m,1,no,SMGH-MAIN,,12.5,3.20,,,\n\
+FLT-HEPA,=HEPA filter,,,,,,,,,,,\n";
+
+async fn part_numbered(app: &TestApp, token: &str, number: &str) -> Value {
+    let page = expect(
+        app.get(&format!("/api/v1/parts?q={number}"), token).await,
+        StatusCode::OK,
+    )
+    .await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["partNumber"] == number)
+        .cloned()
+        .unwrap_or_else(|| panic!("no part {number} in {page}"))
+}
+
+async fn import_report(app: &TestApp, token: &str, sheet: &str) -> (u64, u64, u64) {
+    let r = expect(
+        app.post_csv("/api/v1/parts/import", token, sheet).await,
+        StatusCode::OK,
+    )
+    .await;
+    (
+        r["created"].as_u64().unwrap(),
+        r["updated"].as_u64().unwrap(),
+        r["skipped"].as_u64().unwrap(),
+    )
+}
+
+async fn a_stock_book_imports_with_opening_balances_and_exports_back_unchanged(app: TestApp) {
+    let procurement = app.token("procurement").await;
+    store_at(&app, "SMGH", "SMGH-MAIN").await;
+    assert_eq!(import_report(&app, &procurement, SHEET).await, (3, 0, 0));
+
+    // Opening balances are receipts at the sheet's cost, into bins the sheet named.
+    let valve = part_numbered(&app, &procurement, "VLV-EXH-100").await;
+    assert_eq!(valve["onHand"], "8");
+    assert_eq!(valve["valueMinor"], 8 * 245_000);
+    assert_eq!(valve["critical"], true);
+    let stock = stock_of(&app, &procurement, &id(&valve)).await;
+    let store = &stock["stores"][0];
+    let bins: Vec<(&str, &str)> = store["bins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["binCode"].as_str().unwrap(), b["onHand"].as_str().unwrap()))
+        .collect();
+    assert_eq!(bins, vec![("A-01", "6"), ("B-04", "2")], "{stock}");
+    assert_eq!(
+        (&store["reorderPoint"], &store["maximum"]),
+        (&json!("2"), &json!("10"))
+    );
+    let ledger = expect(
+        app.get(
+            &format!("/api/v1/parts/{}/ledger", id(&valve)),
+            &procurement,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    for e in ledger["items"].as_array().unwrap() {
+        assert_eq!(
+            (&e["kind"], &e["reason"]),
+            (&json!("receipt"), &json!("Opening balance"))
+        );
+    }
+    let tubing = part_numbered(&app, &procurement, "TUB-O2-2M").await;
+    assert_eq!(
+        (&tubing["onHand"], &tubing["unit"]),
+        (&json!("12.5"), &json!("m"))
+    );
+    assert_eq!(tubing["valueMinor"], 4000);
+    // A formula-looking name is kept as typed.
+    let filter = part_numbered(&app, &procurement, "FLT-HEPA").await;
+    assert_eq!(
+        (&filter["name"], &filter["onHand"]),
+        (&json!("=HEPA filter"), &json!("0"))
+    );
+    assert_balances_are_the_ledger(&app, "after the import").await;
+    let written = entries(&app).await.len();
+    assert_eq!(written, 3);
+
+    // The same sheet again, and the export, change nothing.
+    assert_eq!(import_report(&app, &procurement, SHEET).await, (0, 0, 0));
+    let res = app.get("/api/v1/parts/export.csv", &procurement).await;
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let export = res.text().await.unwrap();
+    // One row per bin; the store's levels on its first row.
+    for row in [
+        "VLV-EXH-100,Exhalation valve,Ventilator spares,each,0,,,,yes,yes,SMGH-MAIN,A-01,6,2450.00,2,10,21\r\n",
+        "VLV-EXH-100,Exhalation valve,Ventilator spares,each,0,,,,yes,yes,SMGH-MAIN,B-04,2,2450.00,,,\r\n",
+        "TUB-O2-2M,Oxygen tubing,Consumables,m,1,,,,no,yes,SMGH-MAIN,GENERAL,12.5,3.20,,,\r\n",
+    ] {
+        assert!(export.contains(row), "{row} not in {export}");
+    }
+    assert!(
+        export.contains("'=HEPA filter"),
+        "a formula escaped: {export}"
+    );
+    assert_eq!(import_report(&app, &procurement, &export).await, (0, 0, 0));
+    assert_eq!(entries(&app).await.len(), written);
+
+    // A quantity that differs from stock that has moved is refused, and nothing of the sheet
+    // is written — not even its valid new part.
+    let sheet = "part_number,name,store_code,bin_code,quantity,unit_cost\n\
+                 BAT-9V,9 V battery,SMGH-MAIN,,10,1.50\n\
+                 VLV-EXH-100,Exhalation valve,SMGH-MAIN,A-01,5,2450.00\n";
+    let p = expect(
+        app.post_csv("/api/v1/parts/import", &procurement, sheet)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "row 2: quantity", "{p}");
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("record a count"),
+        "{p}"
+    );
+    let none = expect(
+        app.get("/api/v1/parts?q=BAT-9V", &procurement).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+    // With "import the valid rows", the battery goes in and the valve row is left out.
+    let r = expect(
+        app.post_csv("/api/v1/parts/import?partial=true", &procurement, sheet)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (&r["created"], &r["skipped"], &r["errors"][0]["row"]),
+        (&json!(1), &json!(1), &json!(2))
+    );
+    assert_eq!(
+        part_numbered(&app, &procurement, "BAT-9V").await["onHand"],
+        "10"
+    );
+    assert_eq!(
+        part_numbered(&app, &procurement, "VLV-EXH-100").await["onHand"],
+        "8"
+    );
+
+    // Each problem names its row and column; a bad header names the columns.
+    let sheet = "part_number,name,unit,decimals,store_code,quantity,unit_cost,reorder_point,maximum\n\
+                 TUB-O2-2M,Oxygen tubing,each,0,,,,,\n\
+                 GAS-1,Gasket,each,0,SMGH-MAIN,4,,,\n\
+                 GAS-2,Gasket,each,5,SMGH-MAIN,,,6,4\n\
+                 GAS-3,,each,0,NOWHERE,1,1.00,,\n";
+    let p = expect(
+        app.post_csv("/api/v1/parts/import", &procurement, sheet)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "row 1: unit",
+        "row 2: unit_cost",
+        "row 3: decimals",
+        "row 4: name",
+        "row 4: store_code",
+    ] {
+        assert!(fields.contains(&f), "{f} missing from {p}");
+    }
+    let p = expect(
+        app.post_csv("/api/v1/parts/import", &procurement, "part,name\nX,Y\n")
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "file");
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown: part")
+    );
+    let res = app
+        .request(
+            Method::POST,
+            "/api/v1/parts/import",
+            Some(&procurement),
+            Some(json!({})),
+        )
+        .await;
+    expect(res, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    assert_balances_are_the_ledger(&app, "after the refused sheets").await;
+}
+both!(a_stock_book_imports_with_opening_balances_and_exports_back_unchanged);
+
+async fn a_sheet_cannot_stock_or_read_another_hospitals_store(app: TestApp) {
+    let procurement = app.token("procurement").await;
+    store_at(&app, "SMGH", "SMGH-MAIN").await;
+    store_at(&app, "LDH", "LDH-MAIN").await;
+    let sheet = "part_number,name,store_code,quantity,unit_cost\n\
+                 VLV-EXH-200,Exhalation valve,LDH-MAIN,4,10.00\n\
+                 VLV-EXH-200,Exhalation valve,SMGH-MAIN,1,10.00\n";
+    assert_eq!(import_report(&app, &procurement, sheet).await, (1, 0, 0));
+    let keeper = store_keeper(&app, "SMGH").await;
+    // St. Mary's store keeper names Lakeside's store: as unknown as a store that does not exist.
+    let theirs = "part_number,name,store_code,bin_code,quantity,unit_cost,reorder_point,maximum\n\
+                  VLV-EXH-201,Exhalation valve,LDH-MAIN,NEW,9,10.00,1,5\n";
+    let p = expect(
+        app.post_csv("/api/v1/parts/import", &keeper, theirs).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "row 1: store_code", "{p}");
+    assert_eq!(p["errors"][0]["message"], "no store LDH-MAIN you may stock");
+    let r = expect(
+        app.post_csv("/api/v1/parts/import?partial=true", &keeper, theirs)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!((&r["created"], &r["skipped"]), (&json!(0), &json!(1)));
+    // Lakeside's stock is untouched; its bin NEW was not created.
+    let valve = part_numbered(&app, &procurement, "VLV-EXH-200").await;
+    assert_eq!(valve["onHand"], "5");
+    let stock = stock_of(&app, &procurement, &id(&valve)).await;
+    assert!(
+        !stock.to_string().contains("\"NEW\""),
+        "a bin was made in Lakeside's store: {stock}"
+    );
+    // The keeper's export holds St. Mary's stock only.
+    let export = app
+        .get("/api/v1/parts/export.csv", &keeper)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(export.contains("SMGH-MAIN"), "{export}");
+    assert!(!export.contains("LDH-MAIN"), "{export}");
+    // Staff and vendors read nothing of the catalogue.
+    for role in ["staff", "vendor"] {
+        let t = app.token(role).await;
+        expect(
+            app.get("/api/v1/parts/export.csv", &t).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+}
+both!(a_sheet_cannot_stock_or_read_another_hospitals_store);

@@ -201,6 +201,10 @@ const TABLE: &[(&str, Expect)] = &[
     // Stock: store staff (procurement) keep the catalogue, stores and ledger; managers,
     // technicians and IT read it; staff and vendors see nothing of it.
     ("GET /api/v1/parts", READ_STOCK),
+    ("GET /api/v1/parts/export.csv", READ_STOCK),
+    // The template is only column names: anyone signed in may read it, as for assets.
+    ("GET /api/v1/parts/import-template.csv", [200; 7]),
+    ("POST /api/v1/parts/import", KEEP_STOCK),
     ("POST /api/v1/parts", KEEP_STOCK_CREATES),
     ("GET /api/v1/parts/{id}", READ_STOCK),
     ("PATCH /api/v1/parts/{id}", KEEP_STOCK),
@@ -869,6 +873,18 @@ async fn every_endpoint_answers_each_role_as_the_table_says(app: TestApp) {
                     .header("content-type", "text/csv")
                     .body(format!(
                         "site_code,code,name,kind,parent_code,department_code\nSMGH,IMP-{n}-{i},Store,room,MB-G,\n"
+                    ))
+                    .send()
+                    .await
+                    .unwrap()
+            } else if op.ends_with("/parts/import") {
+                // A new part with an opening balance in the fixture's store.
+                app.client
+                    .post(app.url(&path))
+                    .bearer_auth(&tokens[i])
+                    .header("content-type", "text/csv")
+                    .body(format!(
+                        "part_number,name,store_code,bin_code,quantity,unit_cost\nIMP-{n}-{i},Filter,FIX-MAIN,,3,12.50\n"
                     ))
                     .send()
                     .await

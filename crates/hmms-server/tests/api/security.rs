@@ -6,17 +6,6 @@ use crate::helpers::{TestApp, expect, work_order_in};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn import(app: &TestApp, path: &str, token: &str, csv: &str) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(csv.to_string())
-        .send()
-        .await
-        .unwrap()
-}
-
 /// An asset of the other hospital (Lakeside), registered by the administrator.
 async fn lakeside_asset(app: &TestApp) -> Value {
     let admin = app.admin().await;
@@ -38,14 +27,16 @@ async fn an_import_cannot_write_to_another_sites_asset(app: TestApp) {
     let manager = app.token("facility_manager").await;
     let sheet = format!("tag,name,site_code,department_code\n{tag},Taken over,SMGH,ICU\n");
     let p = expect(
-        import(&app, "/api/v1/assets/import", &manager, &sheet).await,
+        app.post_csv("/api/v1/assets/import", &manager, &sheet)
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     assert_eq!(p["errors"][0]["field"], "row 1: tag", "{p}");
     // With "import the valid rows", the row is skipped, not written.
     let r = expect(
-        import(&app, "/api/v1/assets/import?partial=true", &manager, &sheet).await,
+        app.post_csv("/api/v1/assets/import?partial=true", &manager, &sheet)
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -80,7 +71,8 @@ async fn exports_are_never_formulas_and_round_trip(app: TestApp) {
         name.replace('"', "\"\"")
     );
     expect(
-        import(&app, "/api/v1/assets/import", &manager, &sheet).await,
+        app.post_csv("/api/v1/assets/import", &manager, &sheet)
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -111,7 +103,8 @@ async fn exports_are_never_formulas_and_round_trip(app: TestApp) {
     assert!(cells.contains(&format!("'{name}")), "{row}");
     // Imported back, the asset is as it was.
     let r = expect(
-        import(&app, "/api/v1/assets/import", &manager, &export).await,
+        app.post_csv("/api/v1/assets/import", &manager, &export)
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -128,8 +121,7 @@ async fn exports_are_never_formulas_and_round_trip(app: TestApp) {
     let admin = app.admin().await;
     let smgh = app.site_id("SMGH").await;
     expect(
-        import(
-            &app,
+        app.post_csv(
             "/api/v1/locations/import",
             &admin,
             "site_code,code,name,kind\nSMGH,ZZ,+Annex -1,building\n",
@@ -149,7 +141,8 @@ async fn exports_are_never_formulas_and_round_trip(app: TestApp) {
         .unwrap();
     assert!(export.contains("SMGH,ZZ,'+Annex -1,building"), "{export}");
     let r = expect(
-        import(&app, "/api/v1/locations/import", &admin, &export).await,
+        app.post_csv("/api/v1/locations/import", &admin, &export)
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -331,7 +324,8 @@ async fn thousands_of_bad_rows_answer_a_readable_problem(app: TestApp) {
         sheet.push_str(&format!("SMGH-ICU-BAD-{i:05},Pump,SMGH,ICU,31/01/2024\n"));
     }
     let p = expect(
-        import(&app, "/api/v1/assets/import", &manager, &sheet).await,
+        app.post_csv("/api/v1/assets/import", &manager, &sheet)
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;

@@ -7,54 +7,26 @@ use chrono::NaiveDate;
 use hmms_domain::validate::Errors;
 use hmms_store::entities::asset;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
-use serde::Serialize;
 use serde_json::json;
-use utoipa::ToSchema;
 
-use super::csv_io::{COLUMNS, Codes, codes, currency_factor, parse_money};
+use super::csv_io::{COLUMNS, Codes, codes};
 use super::dto::*;
 use super::input::{blank, check, merge};
 use super::service::{audit_asset, dto, history};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
-use crate::spreadsheet::cell_in;
+use crate::error::ApiResult;
+use crate::spreadsheet::currency_factor;
+use crate::spreadsheet::{ImportReport, Row, Sheet, parse_money};
 use crate::state::AppState;
-use hmms_domain::validate::FieldError;
-
-const MAX_ROWS: usize = 20_000;
-
-/// What an import did.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportReport {
-    pub created: usize,
-    pub updated: usize,
-    /// Rows left out (only with `partial=true`).
-    pub skipped: usize,
-    /// Problems by row (1 = the first data row) and column.
-    pub errors: Vec<ImportError>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportError {
-    pub row: usize,
-    pub column: String,
-    pub message: String,
-}
 
 /// One row turned into the fields of an asset; problems go to `errors` by column.
 fn row_input(
-    row: &HashMap<&str, &str>,
+    row: &Row<'_>,
     c: &Codes,
     factor: i64,
     errors: &mut Vec<(String, String)>,
 ) -> (AssetInput, Option<String>) {
-    let cell = |k: &str| {
-        row.get(k)
-            .map(|v| cell_in(v.trim()))
-            .filter(|v| !v.is_empty())
-    };
+    let cell = |k: &str| row.cell(k);
     let mut bad = |col: &str, msg: String| errors.push((col.to_string(), msg));
     let text = |k: &str| Some(cell(k).map(str::to_string));
     let date = |k: &str, bad: &mut dyn FnMut(&str, String)| match cell(k) {
@@ -226,66 +198,14 @@ pub async fn import(
     partial: bool,
 ) -> ApiResult<ImportReport> {
     p.require("asset.manage")?;
-    let text = std::str::from_utf8(body).map_err(|_| {
-        ApiError::validation("file", "is not UTF-8 text; save the sheet as CSV UTF-8")
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| ApiError::validation("file", format!("the header row cannot be read: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    let unknown: Vec<&String> = headers
-        .iter()
-        .filter(|h| !COLUMNS.contains(&h.as_str()))
-        .collect();
-    if !unknown.is_empty() || !headers.iter().any(|h| h == "tag") {
-        return Err(ApiError::validation(
-            "file",
-            format!(
-                "the header row must use the template's columns (unknown: {}); download it from GET /assets/import-template.csv",
-                unknown
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    }
-    let mut records = vec![];
-    for (i, r) in reader.records().enumerate() {
-        let r = r.map_err(|e| {
-            ApiError::validation("file", format!("row {} cannot be read: {e}", i + 1))
-        })?;
-        records.push(r);
-        if records.len() > MAX_ROWS {
-            return Err(ApiError::validation(
-                "file",
-                format!("at most {MAX_ROWS} rows per import"),
-            ));
-        }
-    }
+    let sheet = Sheet::read(body, COLUMNS, &["tag"], "/assets/import-template.csv")?;
     let now = state.clock.now();
     let factor = currency_factor(&state.db, p.org()).await?;
     let c = codes(&state.db, p.org()).await?;
     let tx = state.begin_write().await?;
-    let mut report = ImportReport {
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        errors: vec![],
-    };
+    let mut report = ImportReport::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, record) in records.iter().enumerate() {
-        let row_no = i + 1;
-        let row: HashMap<&str, &str> = headers
-            .iter()
-            .map(String::as_str)
-            .zip(record.iter())
-            .collect();
+    for (row_no, row) in sheet.rows() {
         let mut problems: Vec<(String, String)> = vec![];
         let (input, parent_tag) = row_input(&row, &c, factor, &mut problems);
         let tag = input
@@ -365,14 +285,7 @@ pub async fn import(
             ));
         }
         if !problems.is_empty() {
-            report.skipped += 1;
-            report
-                .errors
-                .extend(problems.into_iter().map(|(column, message)| ImportError {
-                    row: row_no,
-                    column,
-                    message,
-                }));
+            report.skip(row_no, problems);
             continue;
         }
         match existing {
@@ -417,19 +330,8 @@ pub async fn import(
             }
         }
     }
-    if !report.errors.is_empty() && !partial {
-        // Nothing is written: the transaction is dropped, so every row above rolls back.
-        return Err(ApiError::Validation(
-            report
-                .errors
-                .iter()
-                .map(|e| FieldError {
-                    field: format!("row {}: {}", e.row, e.column),
-                    message: e.message.clone(),
-                })
-                .collect(),
-        ));
-    }
+    // Unless partial, any problem is a 422 and the dropped transaction rolls every row back.
+    let report = report.finish(partial)?;
     tx.commit().await?;
     Ok(report)
 }

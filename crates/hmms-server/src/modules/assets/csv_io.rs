@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use hmms_store::entities::{asset, department, equipment_class, location, organization, site};
+use hmms_store::entities::{asset, department, equipment_class, location, site};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -13,7 +13,7 @@ use super::dto::*;
 use super::service;
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
-use crate::spreadsheet::CsvOut;
+use crate::spreadsheet::{CsvOut, currency_factor, money};
 use crate::state::AppState;
 
 /// The columns, in order. Money is in the organization currency's major unit (e.g. 1500000.00).
@@ -49,57 +49,6 @@ pub const COLUMNS: &[&str] = &[
     "strategy_justification",
     "notes",
 ];
-
-/// Minor units per major unit: ISO 4217 currencies without decimals use 1.
-fn minor_per_major(currency: &str) -> i64 {
-    const NO_DECIMALS: &[&str] = &[
-        "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
-        "VUV", "XAF", "XOF", "XPF",
-    ];
-    if NO_DECIMALS.contains(&currency) {
-        1
-    } else {
-        100
-    }
-}
-
-fn money(minor: Option<i64>, factor: i64) -> String {
-    match (minor, factor) {
-        (None, _) => String::new(),
-        (Some(m), 1) => m.to_string(),
-        (Some(m), f) => format!("{}.{:02}", m / f, (m % f).abs()),
-    }
-}
-
-pub(super) fn parse_money(raw: &str, factor: i64) -> Result<i64, String> {
-    let cleaned: String = raw.chars().filter(|c| *c != ',' && *c != ' ').collect();
-    let (whole, frac) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
-    let digits = if factor == 1 { 0 } else { 2 };
-    if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > digits
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return Err(format!(
-            "must be an amount like {}",
-            if factor == 1 { "1500000" } else { "1500000.00" }
-        ));
-    }
-    let whole: i64 = whole.parse().map_err(|_| "is too large".to_string())?;
-    let frac: i64 = format!("{frac:0<digits$}").parse().unwrap_or(0);
-    whole
-        .checked_mul(factor)
-        .and_then(|w| w.checked_add(frac))
-        .ok_or_else(|| "is too large".to_string())
-}
-
-pub(super) async fn currency_factor(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<i64> {
-    Ok(organization::Entity::find_by_id(org)
-        .one(db)
-        .await?
-        .map(|o| minor_per_major(&o.currency))
-        .unwrap_or(100))
-}
 
 /// Codes of the organization's places and classes, both ways.
 pub(super) struct Codes {
@@ -297,20 +246,6 @@ impl AssetQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_in_major_units() {
-        assert_eq!(parse_money("1500000.00", 100), Ok(150_000_000));
-        assert_eq!(parse_money("1,500,000.5", 100), Ok(150_000_050));
-        assert_eq!(parse_money("2500", 1), Ok(2500));
-        assert!(parse_money("12.345", 100).is_err());
-        assert!(parse_money("-5", 100).is_err());
-        assert!(parse_money("2500.5", 1).is_err());
-        assert_eq!(money(Some(150_000_050), 100), "1500000.50");
-        assert_eq!(money(Some(2500), 1), "2500");
-        assert_eq!(minor_per_major("UGX"), 1);
-        assert_eq!(minor_per_major("KES"), 100);
-    }
 
     #[test]
     fn the_template_has_every_column() {

@@ -19,6 +19,5 @@ pub mod routes;
 mod scan;
 mod service;
 pub use acceptance::AcceptanceHooks;
-pub use csv_import::{ImportError, ImportReport};
 pub use qr::base_url;
 pub use service::find_visible;

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::csv_import::{self, ImportReport};
+use super::csv_import;
 use super::csv_io;
 use super::documents;
 use super::dto::*;
@@ -20,11 +20,12 @@ use super::recalls::{self, CreateRecall, RecallDto};
 use super::reliability::{self, Reliability};
 use super::{classes, qr, scan, service};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::modules::attachments::{AttachmentDto, UploadForm, read_upload};
 use crate::modules::org as locations_csv;
 use crate::pagination::if_match;
+use crate::spreadsheet::{ImportQuery, ImportReport, csv_file, require_csv};
 use crate::state::AppState;
 
 /// The import route takes bodies up to `max_upload` bytes (a large inventory sheet).
@@ -71,8 +72,6 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
 
 const ID: &str = "Asset id";
 
-const CSV: &str = "text/csv; charset=utf-8";
-
 /// Every asset matching the filters (as for `GET /assets`, without paging), as CSV in the
 /// import template's columns.
 #[utoipa::path(get, path = "/assets/export.csv", tag = "assets", params(AssetQuery),
@@ -83,42 +82,14 @@ pub async fn export_assets(
     ApiQuery(q): ApiQuery<AssetQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let body = csv_io::export(&state, &p, q).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, CSV),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"assets.csv\"",
-            ),
-        ],
-        body,
-    ))
+    Ok(csv_file("assets.csv", body))
 }
 
 /// The CSV template for importing assets: the columns and one example row.
 #[utoipa::path(get, path = "/assets/import-template.csv", tag = "assets",
     responses((status = 200, description = "The template", content_type = "text/csv", body = String)))]
 pub async fn asset_import_template(_p: Principal) -> ApiResult<impl IntoResponse> {
-    Ok((
-        [
-            (header::CONTENT_TYPE, CSV),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"asset-import-template.csv\"",
-            ),
-        ],
-        csv_io::template()?,
-    ))
-}
-
-/// Whether to import the valid rows when some rows have errors.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ImportQuery {
-    /// `true`: import the valid rows and report the others. Default: nothing is imported if any
-    /// row has an error (422 listing them by row and column).
-    pub partial: Option<bool>,
+    Ok(csv_file("asset-import-template.csv", csv_io::template()?))
 }
 
 /// Import assets from CSV (the template's columns). Every row is checked; re-importing a tag
@@ -140,20 +111,6 @@ pub async fn import_assets(
     ))
 }
 
-fn require_csv(headers: &HeaderMap) -> ApiResult<()> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if ct.starts_with("text/csv") {
-        Ok(())
-    } else {
-        Err(ApiError::UnsupportedMediaType(
-            "Send the sheet as text/csv.".into(),
-        ))
-    }
-}
-
 /// Which site's locations to export.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -172,30 +129,15 @@ pub async fn export_locations(
     ApiQuery(q): ApiQuery<LocationExportQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let body = locations_csv::export_locations(&state, &p, q.site_id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, CSV),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"locations.csv\"",
-            ),
-        ],
-        body,
-    ))
+    Ok(csv_file("locations.csv", body))
 }
 
 /// The CSV template for importing locations.
 #[utoipa::path(get, path = "/locations/import-template.csv", tag = "organization",
     responses((status = 200, description = "The template", content_type = "text/csv", body = String)))]
 pub async fn location_import_template(_p: Principal) -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, CSV),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"location-import-template.csv\"",
-            ),
-        ],
+    csv_file(
+        "location-import-template.csv",
         locations_csv::locations_template(),
     )
 }

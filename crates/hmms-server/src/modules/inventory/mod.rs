@@ -4,10 +4,12 @@
 //! purchasing) will post through.
 
 mod dto;
+mod import;
 mod ledger;
 mod movements;
 mod parts;
 pub mod routes;
+mod sheet;
 mod stock;
 mod stores;
 mod work;

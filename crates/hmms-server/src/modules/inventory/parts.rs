@@ -174,7 +174,7 @@ pub async fn get(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<SparePa
     one(&state.db, p, m).await
 }
 
-fn part_number(raw: &str) -> Result<String, String> {
+pub(super) fn part_number(raw: &str) -> Result<String, String> {
     let v = raw.trim();
     if v.is_empty() || v.chars().count() > 64 {
         return Err("must be 1 to 64 characters".into());
@@ -187,7 +187,7 @@ fn part_number(raw: &str) -> Result<String, String> {
     Ok(v.to_string())
 }
 
-fn unit(raw: &str) -> Result<String, String> {
+pub(super) fn unit(raw: &str) -> Result<String, String> {
     let v = raw.trim().to_lowercase();
     if v.is_empty()
         || v.chars().count() > 16
@@ -200,7 +200,7 @@ fn unit(raw: &str) -> Result<String, String> {
     Ok(v)
 }
 
-fn places(v: i16) -> Result<i16, String> {
+pub(super) fn places(v: i16) -> Result<i16, String> {
     if (0..=3).contains(&v) {
         Ok(v)
     } else {
@@ -218,7 +218,7 @@ fn optional(
     errors.check(field, check(v))
 }
 
-fn long_text(v: &str) -> Result<String, String> {
+pub(super) fn long_text(v: &str) -> Result<String, String> {
     if v.chars().count() > 4000 {
         Err("must be at most 4000 characters".into())
     } else {

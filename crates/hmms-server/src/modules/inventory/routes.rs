@@ -2,7 +2,8 @@
 //! bins, the stock ledger and the reorder list.
 
 use axum::Json;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
@@ -10,15 +11,25 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::dto::*;
-use super::{movements, parts, stock, stores, work};
+use super::{import, movements, parts, sheet, stock, stores, work};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::pagination::if_match;
+use crate::spreadsheet::{ImportQuery, ImportReport, csv_file, require_csv};
 use crate::state::AppState;
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// The import route takes bodies up to `max_upload` bytes (a whole store's stock book).
+pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
+    let (schemas, paths, import) = routes!(import_parts);
     OpenApiRouter::new()
+        .routes((
+            schemas,
+            paths,
+            import.layer(DefaultBodyLimit::max(max_upload)),
+        ))
+        .routes(routes!(export_parts))
+        .routes(routes!(parts_import_template))
         .routes(routes!(list_catalogue_parts, create_part))
         .routes(routes!(get_part, update_part))
         .routes(routes!(get_part_stock))
@@ -38,6 +49,46 @@ fn created<T: serde::Serialize>(location: String, dto: T) -> impl IntoResponse {
         [(header::LOCATION, location)],
         Json(dto),
     )
+}
+
+/// The catalogue with stock and reorder levels in the stores you reach, as CSV in the import
+/// template's columns: one row per part and bin holding it. Imported back, it changes nothing.
+#[utoipa::path(get, path = "/parts/export.csv", tag = "inventory",
+    responses((status = 200, description = "The catalogue", content_type = "text/csv", body = String)))]
+pub async fn export_parts(
+    State(state): State<AppState>,
+    p: Principal,
+) -> ApiResult<impl IntoResponse> {
+    Ok(csv_file("parts.csv", sheet::export(&state, &p).await?))
+}
+
+/// The CSV template for importing parts, opening balances and reorder levels.
+#[utoipa::path(get, path = "/parts/import-template.csv", tag = "inventory",
+    responses((status = 200, description = "The template", content_type = "text/csv", body = String)))]
+pub async fn parts_import_template(_p: Principal) -> ApiResult<impl IntoResponse> {
+    Ok(csv_file("parts-import-template.csv", sheet::template()?))
+}
+
+/// Import the catalogue from CSV (the template's columns): parts created or updated by part
+/// number, opening balances received into bins that have never held the part (a bin named
+/// for the first time is created), reorder levels set. Every row is checked; nothing is
+/// written if any row fails unless `partial=true`. Importing the same sheet again changes
+/// nothing; a quantity that differs from stock that has moved is refused (record a count).
+#[utoipa::path(post, path = "/parts/import", tag = "inventory", params(ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, description = "What was imported", body = ImportReport),
+        (status = 422, description = "Rows with errors, by row and column; nothing imported")))]
+pub async fn import_parts(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    require_csv(&headers)?;
+    Ok(Json(
+        import::import(&state, &p, &body, q.partial.unwrap_or(false)).await?,
+    ))
 }
 
 /// The parts catalogue, by name, with stock in the stores you reach.

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use hmms_domain::stock::{self, Balance, format_quantity, parse_count};
 use hmms_domain::validate::Errors;
 use hmms_store::entities::{part, stock_balance, stock_bin, stock_entry, stock_level, store};
@@ -22,7 +24,7 @@ use super::stores::{self, Reach};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::pagination::{self, Cursor};
-use crate::state::AppState;
+use crate::state::{AppState, WriteTx};
 
 pub async fn of_part(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<PartStockDto> {
     let part = parts::find(&state.db, p, id).await?;
@@ -165,40 +167,84 @@ pub async fn set_levels(
     let mut errors = Errors::default();
     let point = errors.check("reorderPoint", parse_count(&body.reorder_point.0, d));
     let maximum = errors.check("maximum", parse_count(&body.maximum.0, d));
-    if let (Some(r), Some(m)) = (point, maximum)
-        && m <= r
-    {
-        errors.add("maximum", "must be more than the reorder point");
-    }
-    if let Some(days) = body.lead_time_days
-        && !(0..=365).contains(&days)
-    {
-        errors.add("leadTimeDays", "must be between 0 and 365");
+    for (field, message) in check_levels(
+        point.unwrap_or(i64::MIN),
+        maximum.unwrap_or(i64::MAX),
+        body.lead_time_days,
+    ) {
+        errors.add(field, message);
     }
     errors.into_result()?;
-    let (point, maximum) = (
-        crate::error::parsed(point, "reorderPoint")?,
-        crate::error::parsed(maximum, "maximum")?,
-    );
-    let now = state.clock.now();
+    let levels = Levels {
+        reorder_point: crate::error::parsed(point, "reorderPoint")?,
+        maximum: crate::error::parsed(maximum, "maximum")?,
+        lead_time_days: body.lead_time_days,
+    };
+    put_levels(&tx, state.clock.now(), p, &part, &s, levels).await?;
+    tx.commit().await?;
+    of_part(state, p, part_id).await
+}
+
+/// A part's reorder levels in one store, in thousandths of its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Levels {
+    pub reorder_point: i64,
+    pub maximum: i64,
+    pub lead_time_days: Option<i32>,
+}
+
+/// The rules levels keep: each broken one as the field at fault (API name) and why.
+pub(super) fn check_levels(
+    reorder_point: i64,
+    maximum: i64,
+    lead_time_days: Option<i32>,
+) -> Vec<(&'static str, &'static str)> {
+    let mut out = vec![];
+    if maximum <= reorder_point {
+        out.push(("maximum", "must be more than the reorder point"));
+    }
+    if lead_time_days.is_some_and(|d| !(0..=365).contains(&d)) {
+        out.push(("leadTimeDays", "must be between 0 and 365"));
+    }
+    out
+}
+
+/// Sets the part's levels in the store (checked by the caller) inside the caller's
+/// transaction, audited; a new reorder point can put stock that is already short on the reorder
+/// list. Returns whether anything changed.
+pub(super) async fn put_levels(
+    tx: &WriteTx,
+    now: DateTime<Utc>,
+    p: &Principal,
+    part: &part::Model,
+    s: &store::Model,
+    levels: Levels,
+) -> ApiResult<bool> {
+    let d = decimals(part);
     let existing = stock_level::Entity::find()
         .filter(stock_level::Column::PartId.eq(part.id))
         .filter(stock_level::Column::StoreId.eq(s.id))
-        .one(&*tx)
+        .one(&**tx)
         .await?;
-    let before = existing.as_ref().map(|l| {
-        json!({"reorderPoint": format_quantity(l.reorder_point, d), "maximum": format_quantity(l.maximum, d), "leadTimeDays": l.lead_time_days})
+    let shown = |l: Levels| json!({"storeId": s.id, "reorderPoint": format_quantity(l.reorder_point, d), "maximum": format_quantity(l.maximum, d), "leadTimeDays": l.lead_time_days});
+    let before = existing.as_ref().map(|l| Levels {
+        reorder_point: l.reorder_point,
+        maximum: l.maximum,
+        lead_time_days: l.lead_time_days,
     });
+    if before == Some(levels) {
+        return Ok(false);
+    }
     match existing {
         Some(l) => {
             let version = l.version;
             let mut m = l.into_active_model();
-            m.reorder_point = Set(point);
-            m.maximum = Set(maximum);
-            m.lead_time_days = Set(body.lead_time_days);
+            m.reorder_point = Set(levels.reorder_point);
+            m.maximum = Set(levels.maximum);
+            m.lead_time_days = Set(levels.lead_time_days);
             m.updated_at = Set(now);
             m.version = Set(version + 1);
-            m.update(&*tx).await?;
+            m.update(&**tx).await?;
         }
         None => {
             stock_level::ActiveModel {
@@ -206,34 +252,32 @@ pub async fn set_levels(
                 organization_id: Set(p.org()),
                 part_id: Set(part.id),
                 store_id: Set(s.id),
-                reorder_point: Set(point),
-                maximum: Set(maximum),
-                lead_time_days: Set(body.lead_time_days),
+                reorder_point: Set(levels.reorder_point),
+                maximum: Set(levels.maximum),
+                lead_time_days: Set(levels.lead_time_days),
                 low: Set(false),
                 updated_at: Set(now),
                 version: Set(1),
             }
-            .insert(&*tx)
+            .insert(&**tx)
             .await?;
         }
     }
     crate::audit::record(
-        &tx,
+        tx,
         now,
         &p.who(),
         crate::audit::Change {
             action: "stock_level.set",
             entity_type: "part",
             entity_id: Some(part.id.to_string()),
-            before,
-            after: Some(json!({"storeId": s.id, "reorderPoint": format_quantity(point, d), "maximum": format_quantity(maximum, d), "leadTimeDays": body.lead_time_days})),
+            before: before.map(shown),
+            after: Some(shown(levels)),
         },
     )
     .await?;
-    // A new reorder point can put stock that is already short on the reorder list.
-    check_level(&tx, now, &p.who(), &part, s.id).await?;
-    tx.commit().await?;
-    of_part(state, p, part_id).await
+    check_level(tx, now, &p.who(), part, s.id).await?;
+    Ok(true)
 }
 
 /// Parts at or below their reorder point in the stores the caller reaches, critical first.

@@ -16,11 +16,9 @@ use super::dto::LocationDto;
 use super::locations::check_links;
 use super::shared::{audit, require_site_write};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult, parsed};
-use crate::modules::assets::{ImportError, ImportReport};
-use crate::spreadsheet::{CsvOut, cell_in};
+use crate::error::{ApiResult, parsed};
+use crate::spreadsheet::{CsvOut, ImportReport, Sheet};
 use crate::state::AppState;
-use hmms_domain::validate::FieldError;
 
 pub const COLUMNS: &[&str] = &[
     "site_code",
@@ -113,39 +111,12 @@ pub async fn import(
     partial: bool,
 ) -> ApiResult<ImportReport> {
     p.require("location.manage")?;
-    let text = std::str::from_utf8(body).map_err(|_| {
-        ApiError::validation("file", "is not UTF-8 text; save the sheet as CSV UTF-8")
-    })?;
-    let mut reader =
-        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| ApiError::validation("file", format!("the header row cannot be read: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    if headers.iter().any(|h| !COLUMNS.contains(&h.as_str()))
-        || !["site_code", "code", "name", "kind"]
-            .iter()
-            .all(|c| headers.iter().any(|h| h == c))
-    {
-        return Err(ApiError::validation(
-            "file",
-            "the header row must use the template's columns; download it from GET /locations/import-template.csv",
-        ));
-    }
-    let mut records = vec![];
-    for (i, r) in reader.records().enumerate() {
-        records.push(r.map_err(|e| {
-            ApiError::validation("file", format!("row {} cannot be read: {e}", i + 1))
-        })?);
-        if records.len() > 20_000 {
-            return Err(ApiError::validation(
-                "file",
-                "at most 20000 rows per import",
-            ));
-        }
-    }
+    let sheet = Sheet::read(
+        body,
+        COLUMNS,
+        &["site_code", "code", "name", "kind"],
+        "/locations/import-template.csv",
+    )?;
     let sites: HashMap<String, Uuid> = site::Entity::find()
         .filter(site::Column::OrganizationId.eq(p.org()))
         .all(&state.db)
@@ -162,22 +133,9 @@ pub async fn import(
         .collect();
     let now = state.clock.now();
     let tx = state.begin_write().await?;
-    let mut report = ImportReport {
-        created: 0,
-        updated: 0,
-        skipped: 0,
-        errors: vec![],
-    };
-    for (i, record) in records.iter().enumerate() {
-        let row_no = i + 1;
-        let cell = |k: &str| {
-            headers
-                .iter()
-                .position(|h| h == k)
-                .and_then(|ix| record.get(ix))
-                .map(|v| cell_in(v.trim()))
-                .filter(|v| !v.is_empty())
-        };
+    let mut report = ImportReport::default();
+    for (row_no, row) in sheet.rows() {
+        let cell = |k: &str| row.cell(k);
         let mut problems: Vec<(&str, String)> = vec![];
         let site_id = match cell("site_code").map(str::to_uppercase) {
             None => {
@@ -273,14 +231,7 @@ pub async fn import(
             }
         }
         if !problems.is_empty() {
-            report.skipped += 1;
-            report
-                .errors
-                .extend(problems.into_iter().map(|(column, message)| ImportError {
-                    row: row_no,
-                    column: column.to_string(),
-                    message,
-                }));
+            report.skip(row_no, problems);
             continue;
         }
         let (site_id, code, name, kind) = (
@@ -344,18 +295,7 @@ pub async fn import(
             }
         }
     }
-    if !report.errors.is_empty() && !partial {
-        return Err(ApiError::Validation(
-            report
-                .errors
-                .iter()
-                .map(|e| FieldError {
-                    field: format!("row {}: {}", e.row, e.column),
-                    message: e.message.clone(),
-                })
-                .collect(),
-        ));
-    }
+    let report = report.finish(partial)?;
     tx.commit().await?;
     Ok(report)
 }

@@ -1,6 +1,5 @@
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { ApiError, api, unwrap, type Schemas } from '@/lib/api/client';
-import { session } from '@/lib/auth/session';
 import type { paths } from '@/lib/api/schema';
 
 export type Asset = Schemas['AssetDto'];
@@ -46,24 +45,5 @@ export function useLabels() {
       if (!res.response.ok) throw new ApiError(res.response.status, res.error as Schemas['Problem']);
       return res.data as unknown as Blob;
     },
-  });
-}
-
-/** CSV import: the report, or a 422 whose field errors name row and column. */
-export function useImportAssets() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: async ({ file, partial }: { file: File; partial: boolean }) => {
-      const token = await session.accessToken();
-      const res = await fetch(`/api/v1/assets/import?partial=${partial}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'text/csv', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        body: await file.text(),
-      });
-      const body = await res.json();
-      if (!res.ok) throw new ApiError(res.status, body);
-      return body as Schemas['ImportReport'];
-    },
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['assets'] }),
   });
 }

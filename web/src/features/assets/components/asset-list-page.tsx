@@ -9,10 +9,20 @@ import { nameMap, useDepartments } from '@/lib/lookups';
 import { can } from '@/lib/permissions';
 import { t, type MessageKey } from '@/i18n';
 import { useAssets, useLabels, type AssetFilters } from '../api/assets';
-import { ImportDialog } from './import-dialog';
+import { ImportDialog, type SheetImport } from '@/components/import-dialog';
 import { tone } from '@/lib/colors';
 
 const STATUSES = ['pending_acceptance', 'in_service', 'under_maintenance', 'out_of_service', 'retired', 'disposed'] as const;
+
+/** The registry's sheet (messages read at render, in the user's language). */
+const assetSheet = (): SheetImport => ({
+  title: t('import.title'),
+  hint: t('import.hint'),
+  importPath: '/assets/import',
+  templatePath: '/assets/import-template.csv',
+  templateName: 'assets-template.csv',
+  invalidates: ['assets'],
+});
 
 export function AssetListPage() {
   const me = useMe().data;
@@ -166,7 +176,7 @@ export function AssetListPage() {
           </Button>
         )}
       </QueryState>
-      <ImportDialog opened={importing} onClose={() => setImporting(false)} />
+      <ImportDialog opened={importing} onClose={() => setImporting(false)} sheet={assetSheet()} />
     </Stack>
   );
 }

@@ -2,10 +2,12 @@ import { Anchor, Badge, Button, Checkbox, Group, Stack, Table, Tabs, Text, TextI
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import { ImportDialog, type SheetImport } from '@/components/import-dialog';
 import { EmptyState, QueryState } from '@/components/query-state';
 import { t } from '@/i18n';
 import { useMe } from '@/lib/auth/use-me';
 import { tone } from '@/lib/colors';
+import { downloadAuthed } from '@/lib/download';
 import { formatMoney } from '@/lib/format';
 import { can } from '@/lib/permissions';
 import { quantityLabel, useParts, useReorderList, type PartFilters } from '../api/inventory';
@@ -14,6 +16,16 @@ import { NewPartDialog } from './new-part-dialog';
 const VIEWS = ['all', 'low', 'reorder'] as const;
 type View = (typeof VIEWS)[number];
 
+/** The stock book's sheet (messages read at render, in the user's language). */
+const partsSheet = (): SheetImport => ({
+  title: t('parts.importTitle'),
+  hint: t('parts.importHint'),
+  importPath: '/parts/import',
+  templatePath: '/parts/import-template.csv',
+  templateName: 'parts-template.csv',
+  invalidates: ['inventory'],
+});
+
 /** Spare parts: the catalogue with stock, what is low, and what to order. */
 export function PartsPage() {
   const me = useMe().data;
@@ -21,13 +33,26 @@ export function PartsPage() {
   const { view: raw } = useParams();
   const view: View = VIEWS.includes(raw as View) ? (raw as View) : 'all';
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={1} size="h2">
           {t('parts.title')}
         </Title>
-        {can(me, 'inventory.adjust') && <Button onClick={() => setCreating(true)}>{t('parts.new')}</Button>}
+        <Group gap="xs">
+          <Button variant="default" onClick={() => void downloadAuthed('/api/v1/parts/export.csv', 'parts.csv')}>
+            {t('parts.export')}
+          </Button>
+          {can(me, 'inventory.adjust') && (
+            <>
+              <Button variant="default" onClick={() => setImporting(true)}>
+                {t('parts.import')}
+              </Button>
+              <Button onClick={() => setCreating(true)}>{t('parts.new')}</Button>
+            </>
+          )}
+        </Group>
       </Group>
       <Tabs value={view} onChange={(v) => navigate(v === 'all' ? '/parts' : `/parts/view/${v}`)} keepMounted={false}>
         <Tabs.List>
@@ -37,6 +62,7 @@ export function PartsPage() {
         </Tabs.List>
       </Tabs>
       {view === 'reorder' ? <ReorderList /> : <Catalogue low={view === 'low'} />}
+      <ImportDialog opened={importing} onClose={() => setImporting(false)} sheet={partsSheet()} />
       <NewPartDialog opened={creating} onClose={() => setCreating(false)} onCreated={(id) => navigate(`/parts/${id}`)} />
     </Stack>
   );

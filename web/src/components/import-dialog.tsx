@@ -1,26 +1,57 @@
 import { Alert, Anchor, Button, Checkbox, FileInput, Modal, Stack, Table, Text } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ApiError, errorMessage } from '@/lib/api/client';
+import { ApiError, errorMessage, type Schemas } from '@/lib/api/client';
+import { session } from '@/lib/auth/session';
 import { downloadAuthed } from '@/lib/download';
 import { t } from '@/i18n';
-import { useImportAssets } from '../api/assets';
+
+/** What a sheet holds and where it goes: the import and template URLs (under /api/v1). */
+export interface SheetImport {
+  title: string;
+  hint: string;
+  importPath: string;
+  templatePath: string;
+  templateName: string;
+  /** The query keys whose data the import changes. */
+  invalidates: string[];
+}
+
+/** Sends a CSV sheet: the report, or a 422 whose field errors name row and column. */
+function useCsvImport(sheet: SheetImport) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ file, partial }: { file: File; partial: boolean }) => {
+      const token = await session.accessToken();
+      const res = await fetch(`/api/v1${sheet.importPath}?partial=${partial}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: await file.text(),
+      });
+      const body = await res.json();
+      if (!res.ok) throw new ApiError(res.status, body);
+      return body as Schemas['ImportReport'];
+    },
+    onSuccess: () => Promise.all(sheet.invalidates.map((k) => qc.invalidateQueries({ queryKey: [k] }))),
+  });
+}
 
 /** CSV import with the server's row-by-row error report. */
-export function ImportDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+export function ImportDialog({ opened, onClose, sheet }: { opened: boolean; onClose: () => void; sheet: SheetImport }) {
   const [file, setFile] = useState<File | null>(null);
   const [partial, setPartial] = useState(false);
-  const run = useImportAssets();
+  const run = useCsvImport(sheet);
   const rowErrors =
     run.error instanceof ApiError && run.error.status === 422
       ? (run.error.problem?.errors ?? []).map((e) => ({ where: e.field, message: e.message }))
       : (run.data?.errors ?? []).map((e) => ({ where: `row ${e.row}: ${e.column}`, message: e.message }));
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t('import.title')} size="xl">
+    <Modal opened={opened} onClose={onClose} title={sheet.title} size="xl">
       <Stack>
         <Text size="sm">
-          {t('import.hint')}{' '}
-          <Anchor component="button" type="button" onClick={() => void downloadAuthed('/api/v1/assets/import-template.csv', 'assets-template.csv')}>
+          {sheet.hint}{' '}
+          <Anchor component="button" type="button" onClick={() => void downloadAuthed(`/api/v1${sheet.templatePath}`, sheet.templateName)}>
             {t('import.template')}
           </Anchor>
         </Text>
