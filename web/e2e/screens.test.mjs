@@ -99,6 +99,10 @@ for (const backend of backends()) {
       await visit(desk.page, server, '/notifications', 'notifications-desktop', heading('Notifications'), found);
       await visit(desk.page, server, '/parts', 'parts-desktop', heading('Spare parts'), found);
       await visit(desk.page, server, '/parts/view/reorder', 'parts-reorder-desktop', heading('Spare parts'), found);
+      await visit(desk.page, server, '/parts/view/value', 'parts-value-desktop', (p) => p.getByTestId('stock-value-total').waitFor(), found);
+      const worth = (await manager.get('/api/v1/stock/value')).data.totalMinor;
+      // The figure is the ledger's, for the stores this manager looks after.
+      assert.equal((await desk.page.getByTestId('stock-value-total').innerText()).replace(/[^\d.]/g, ''), (worth / 100).toFixed(2));
       const spare = (await manager.get('/api/v1/parts?limit=1&low=true')).data.items[0];
       await visit(desk.page, server, `/parts/${spare.id}`, 'part-desktop', heading(spare.name), found);
       for (const tab of ['', '/calendar', '/compliance', '/checklists']) {

@@ -911,7 +911,12 @@ async fn a_stock_book_imports_with_opening_balances_and_exports_back_unchanged(a
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| (b["binCode"].as_str().unwrap(), b["onHand"].as_str().unwrap()))
+        .map(|b| {
+            (
+                b["binCode"].as_str().unwrap(),
+                b["onHand"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(bins, vec![("A-01", "6"), ("B-04", "2")], "{stock}");
     assert_eq!(
@@ -1126,3 +1131,86 @@ async fn a_sheet_cannot_stock_or_read_another_hospitals_store(app: TestApp) {
     }
 }
 both!(a_sheet_cannot_stock_or_read_another_hospitals_store);
+
+async fn stock_is_valued_by_store_and_category_within_reach(app: TestApp) {
+    let procurement = app.token("procurement").await;
+    let manager = app.token("facility_manager").await;
+    let valve = id(&part(&app, "VLV-EXH-300", 0).await); // Ventilator spares
+    let cable = id(&part(&app, "CBL-300", 1).await);
+    let (_, smgh_bin) = store_at(&app, "SMGH", "SMGH-MAIN").await;
+    let (_, ward_bin) = store_at(&app, "SMGH", "SMGH-WARD").await;
+    let (_, ldh_bin) = store_at(&app, "LDH", "LDH-MAIN").await;
+    receive(&app, &valve, &smgh_bin, "4", 2500).await; // 10,000
+    receive(&app, &cable, &smgh_bin, "10.5", 200).await; // 2,100
+    receive(&app, &valve, &ldh_bin, "2", 2500).await; // 5,000
+    // An uncategorised part, then taken out entirely: worth nothing, not listed.
+    let admin = app.admin().await;
+    let plain = expect(
+        app.post(
+            "/api/v1/parts",
+            &procurement,
+            json!({ "partNumber": "MISC-1", "name": "Spacer" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    receive(&app, &id(&plain), &ward_bin, "3", 100).await;
+    let wo = work_order_in(&app, "in_progress").await;
+    expect(
+        move_stock(
+            &app,
+            &admin,
+            json!({ "kind": "issue", "partId": id(&plain), "binId": ward_bin, "quantity": "3", "workOrderId": wo }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    let all = expect(
+        app.get("/api/v1/stock/value", &procurement).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(all["totalMinor"], 17_100, "{all}");
+    let stores: Vec<(&str, i64, i64)> = all["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["storeCode"].as_str().unwrap(),
+                s["valueMinor"].as_i64().unwrap(),
+                s["parts"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stores,
+        vec![
+            ("SMGH-MAIN", 12_100, 2),
+            ("LDH-MAIN", 5_000, 1),
+            ("SMGH-WARD", 0, 0)
+        ]
+    );
+    // Both test parts are "Ventilator spares"; the valve is held at two hospitals, counted once.
+    assert_eq!(
+        all["categories"],
+        json!([{ "category": "Ventilator spares", "valueMinor": 17_100, "parts": 2 }])
+    );
+
+    // St. Mary's manager values St. Mary's stores only.
+    let mine = expect(
+        app.get("/api/v1/stock/value", &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(mine["totalMinor"], 12_100, "{mine}");
+    assert!(!mine.to_string().contains("LDH-MAIN"), "{mine}");
+    assert_eq!(mine["categories"][0]["valueMinor"], 12_100);
+    // Every figure is the ledger's.
+    let ledger: i64 = entries(&app).await.iter().map(|e| e.value_minor).sum();
+    assert_eq!(ledger, 17_100);
+}
+both!(stock_is_valued_by_store_and_category_within_reach);

@@ -1584,6 +1584,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stock/value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the stock in the stores you reach is worth, by store and by category. */
+        get: operations["get_stock_value"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stores": {
         parameters: {
             query?: never;
@@ -2438,6 +2455,17 @@ export interface components {
             entries: components["schemas"]["CalendarEntry"][];
             /** @description Projections were cut off at this many entries. */
             truncated: boolean;
+        };
+        /** @description One category's stock value over the stores. */
+        CategoryValueDto: {
+            category?: string | null;
+            /**
+             * Format: int64
+             * @description Different parts held.
+             */
+            parts: number;
+            /** Format: int64 */
+            valueMinor: number;
         };
         ChangePassword: {
             currentPassword: string;
@@ -4114,6 +4142,18 @@ export interface components {
             items: components["schemas"]["StockEntryDto"][];
             nextCursor?: string | null;
         };
+        /** @description What the stock in the stores you reach is worth, at moving average cost. */
+        StockValue: {
+            /** @description By part category, most valuable first; `category` is null for parts without one. */
+            categories: components["schemas"]["CategoryValueDto"][];
+            /** @description Every active store you reach, most valuable first (an empty store is worth 0). */
+            stores: components["schemas"]["StoreValueDto"][];
+            /**
+             * Format: int64
+             * @description Everything together, minor units.
+             */
+            totalMinor: number;
+        };
         /** @description A store at a site: the main store, a satellite store, or a technician's van or bag. */
         StoreDto: {
             active: boolean;
@@ -4148,6 +4188,22 @@ export interface components {
             maximum?: string | null;
             onHand: string;
             reorderPoint?: string | null;
+            /** Format: uuid */
+            siteId: string;
+            storeCode: string;
+            /** Format: uuid */
+            storeId: string;
+            storeName: string;
+            /** Format: int64 */
+            valueMinor: number;
+        };
+        /** @description One store's stock value. */
+        StoreValueDto: {
+            /**
+             * Format: int64
+             * @description Different parts held.
+             */
+            parts: number;
             /** Format: uuid */
             siteId: string;
             storeCode: string;
@@ -19690,6 +19746,125 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReorderList"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed (or two-factor enrolment is required first) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since you read it */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_stock_value: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Value on hand */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockValue"];
                 };
             };
             /** @description Malformed request */

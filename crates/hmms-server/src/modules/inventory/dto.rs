@@ -438,3 +438,38 @@ pub struct WorkOrderStockDto {
     /// Every issue and return, oldest first.
     pub entries: Vec<WorkOrderStockEntry>,
 }
+
+/// What the stock in the stores you reach is worth, at moving average cost.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StockValue {
+    /// Everything together, minor units.
+    pub total_minor: i64,
+    /// Every active store you reach, most valuable first (an empty store is worth 0).
+    pub stores: Vec<StoreValueDto>,
+    /// By part category, most valuable first; `category` is null for parts without one.
+    pub categories: Vec<CategoryValueDto>,
+}
+
+/// One store's stock value.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreValueDto {
+    pub store_id: Uuid,
+    pub store_code: String,
+    pub store_name: String,
+    pub site_id: Uuid,
+    pub value_minor: i64,
+    /// Different parts held.
+    pub parts: i64,
+}
+
+/// One category's stock value over the stores.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CategoryValueDto {
+    pub category: Option<String>,
+    pub value_minor: i64,
+    /// Different parts held.
+    pub parts: i64,
+}

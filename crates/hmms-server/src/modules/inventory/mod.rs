@@ -12,6 +12,7 @@ pub mod routes;
 mod sheet;
 mod stock;
 mod stores;
+mod value;
 mod work;
 
 pub use ledger::{Leg, LegFlow, Posting, post};

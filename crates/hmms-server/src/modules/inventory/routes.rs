@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::dto::*;
-use super::{import, movements, parts, sheet, stock, stores, work};
+use super::{import, movements, parts, sheet, stock, stores, value, work};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -40,6 +40,7 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(create_bin))
         .routes(routes!(create_stock_movement))
         .routes(routes!(get_reorder_list))
+        .routes(routes!(get_stock_value))
         .routes(routes!(get_work_order_stock))
 }
 
@@ -268,6 +269,16 @@ pub async fn create_stock_movement(
 ) -> ApiResult<impl IntoResponse> {
     let dto = movements::create(&state, &p, body).await?;
     Ok((StatusCode::CREATED, Json(dto)))
+}
+
+/// What the stock in the stores you reach is worth, by store and by category.
+#[utoipa::path(get, path = "/stock/value", tag = "inventory",
+    responses((status = 200, description = "Value on hand", body = StockValue)))]
+pub async fn get_stock_value(
+    State(state): State<AppState>,
+    p: Principal,
+) -> ApiResult<Json<StockValue>> {
+    Ok(Json(value::value(&state, &p).await?))
 }
 
 /// Parts at or below their reorder point in the stores you reach, with what to order.

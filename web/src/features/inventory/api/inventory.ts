@@ -19,6 +19,7 @@ export const inventoryKeys = {
   ledger: (id: string, storeId?: string) => ['inventory', 'ledger', id, storeId ?? null] as const,
   stores: ['inventory', 'stores'] as const,
   reorder: ['inventory', 'reorder'] as const,
+  value: ['inventory', 'value'] as const,
 };
 
 /** The catalogue, 50 parts a page, each with its stock over every store. */
@@ -61,6 +62,11 @@ export function useStores(enabled = true) {
 
 export function useReorderList(enabled = true) {
   return useQuery({ queryKey: inventoryKeys.reorder, queryFn: () => unwrap(api.GET('/api/v1/stock/reorder')), enabled });
+}
+
+/** What the stock in the stores the reader reaches is worth, by store and by category. */
+export function useStockValue() {
+  return useQuery({ queryKey: inventoryKeys.value, queryFn: () => unwrap(api.GET('/api/v1/stock/value')) });
 }
 
 /** Open work orders matching `q`, for choosing the one parts are issued to or returned from. */

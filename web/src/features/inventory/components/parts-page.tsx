@@ -12,8 +12,9 @@ import { formatMoney } from '@/lib/format';
 import { can } from '@/lib/permissions';
 import { quantityLabel, useParts, useReorderList, type PartFilters } from '../api/inventory';
 import { NewPartDialog } from './new-part-dialog';
+import { StockValue } from './stock-value';
 
-const VIEWS = ['all', 'low', 'reorder'] as const;
+const VIEWS = ['all', 'low', 'reorder', 'value'] as const;
 type View = (typeof VIEWS)[number];
 
 /** The stock book's sheet (messages read at render, in the user's language). */
@@ -59,9 +60,10 @@ export function PartsPage() {
           <Tabs.Tab value="all">{t('parts.viewAll')}</Tabs.Tab>
           <Tabs.Tab value="low">{t('parts.viewLow')}</Tabs.Tab>
           <Tabs.Tab value="reorder">{t('parts.viewReorder')}</Tabs.Tab>
+          <Tabs.Tab value="value">{t('parts.viewValue')}</Tabs.Tab>
         </Tabs.List>
       </Tabs>
-      {view === 'reorder' ? <ReorderList /> : <Catalogue low={view === 'low'} />}
+      {view === 'reorder' ? <ReorderList /> : view === 'value' ? <StockValue /> : <Catalogue low={view === 'low'} />}
       <ImportDialog opened={importing} onClose={() => setImporting(false)} sheet={partsSheet()} />
       <NewPartDialog opened={creating} onClose={() => setCreating(false)} onCreated={(id) => navigate(`/parts/${id}`)} />
     </Stack>
