@@ -189,6 +189,23 @@ for (const backend of backends()) {
         .first()
         .waitFor();
       await desk.page.getByRole('link', { name: started.data.code }).waitFor();
+
+      // Asking the bin for more than it holds is refused — and the manager sees the stock-out.
+      const bin = (await tech.get(`/api/v1/parts/${part.id}/stock`)).data.stores.flatMap((s) => s.bins).find((b) => Number(b.onHand) > 0);
+      const refused = await tech.post('/api/v1/stock-movements', {
+        kind: 'issue',
+        partId: part.id,
+        binId: bin.binId,
+        quantity: '999',
+        workOrderId: wo.data.id,
+      });
+      assert.equal(refused.status, 409, JSON.stringify(refused.data));
+      await desk.page.goto('/parts/view/outs');
+      const out = desk.page.getByRole('row').filter({ hasText: 'INF-0006' });
+      await out.getByRole('link', { name: started.data.code }).waitFor();
+      await out.getByText('999 each').waitFor();
+      await desk.page.getByTestId('stock-outs-total').getByText('1 stock-out(s) in the period').waitFor();
+      await shot(desk.page, server, 'stock-outs-desktop');
       for (const d of [page, desk.page]) assert.deepEqual(d.errors, []);
     });
   });

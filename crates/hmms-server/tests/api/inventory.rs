@@ -1214,3 +1214,161 @@ async fn stock_is_valued_by_store_and_category_within_reach(app: TestApp) {
     assert_eq!(ledger, 17_100);
 }
 both!(stock_is_valued_by_store_and_category_within_reach);
+
+async fn an_issue_the_bin_cannot_fill_is_recorded_as_a_stock_out_once(app: TestApp) {
+    let valve = id(&part(&app, "VLV-EXH-400", 0).await);
+    let (_, bin) = store_at(&app, "SMGH", "SMGH-MAIN").await;
+    let (_, ldh_bin) = store_at(&app, "LDH", "LDH-MAIN").await;
+    receive(&app, &valve, &bin, "1", 700).await;
+    let wo = work_order_in(&app, "in_progress").await;
+    let tech = app.token("technician").await;
+    let manager = app.token("facility_manager").await;
+    let procurement = app.token("procurement").await;
+    // Asking for three where there is one: refused, sent five times from the offline queue.
+    let key = uuid::Uuid::now_v7().to_string();
+    for _ in 0..5 {
+        let res = app
+            .client
+            .post(app.url("/api/v1/stock-movements"))
+            .bearer_auth(&tech)
+            .header("Idempotency-Key", &key)
+            .json(&json!({ "kind": "issue", "partId": valve, "binId": bin, "quantity": "3", "workOrderId": wo }))
+            .send()
+            .await
+            .unwrap();
+        expect(res, StatusCode::CONFLICT).await;
+    }
+    // The one that is there is taken: no stock-out. Another asked of an empty bin: one more.
+    for (quantity, status) in [("1", StatusCode::CREATED), ("1", StatusCode::CONFLICT)] {
+        expect(
+            move_stock(
+                &app,
+                &tech,
+                json!({ "kind": "issue", "partId": valve, "binId": bin, "quantity": quantity, "workOrderId": wo }),
+            )
+            .await,
+            status,
+        )
+        .await;
+    }
+    // Nothing else is a stock-out: a refused write-off is a mistake, not a demand.
+    expect(
+        move_stock(
+            &app,
+            &procurement,
+            json!({ "kind": "write_off", "partId": valve, "binId": bin, "quantity": "9", "writeOffReason": "damaged" }),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let outs = expect(
+        app.get("/api/v1/stock/outs", &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(outs["total"], 2, "{outs}");
+    let rows: Vec<(&str, &str, &str)> = outs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["requested"].as_str().unwrap(),
+                o["onHand"].as_str().unwrap(),
+                o["actorName"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![("1", "0", "Grace Wanjiru"), ("3", "1", "Grace Wanjiru")],
+        "newest first"
+    );
+    assert_eq!(outs["items"][0]["storeCode"], "SMGH-MAIN");
+    assert!(outs["items"][0]["workOrderCode"].is_string());
+    // The ledger holds the receipt and the one issue; nothing of the refusals.
+    assert_eq!(entries(&app).await.len(), 2);
+    assert_balances_are_the_ledger(&app, "after the stock-outs").await;
+
+    // A stock-out at Lakeside is not St. Mary's to see.
+    let admin = app.admin().await;
+    let ldh_work = expect(
+        app.post(
+            "/api/v1/work-orders",
+            &admin,
+            json!({ "title": "Autoclave door seal", "departmentId": app.department_id("LDH", "MAT").await }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect(
+        move_stock(
+            &app,
+            &admin,
+            json!({ "kind": "issue", "partId": valve, "binId": ldh_bin, "quantity": "1", "workOrderId": ldh_work["id"] }),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let all = expect(
+        app.get("/api/v1/stock/outs", &procurement).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(all["total"], 3);
+    let mine = expect(
+        app.get("/api/v1/stock/outs", &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(mine["total"], 2);
+    // Filters: by part, by period, and paging.
+    let page = expect(
+        app.get(
+            &format!("/api/v1/stock/outs?partId={valve}&limit=1"),
+            &procurement,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (page["items"].as_array().unwrap().len(), &page["total"]),
+        (1, &json!(3))
+    );
+    let next = page["nextCursor"].as_str().unwrap();
+    let page2 = expect(
+        app.get(
+            &format!("/api/v1/stock/outs?partId={valve}&limit=1&cursor={next}"),
+            &procurement,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_ne!(page2["items"][0]["id"], page["items"][0]["id"]);
+    let none = expect(
+        app.get(
+            "/api/v1/stock/outs?from=2000-01-01T00:00:00Z&to=2000-02-01T00:00:00Z",
+            &procurement,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(none["total"], 0);
+    let p = expect(
+        app.get(
+            "/api/v1/stock/outs?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+            &procurement,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "to");
+}
+both!(an_issue_the_bin_cannot_fill_is_recorded_as_a_stock_out_once);

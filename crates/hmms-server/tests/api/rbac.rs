@@ -220,6 +220,7 @@ const TABLE: &[(&str, Expect)] = &[
     ("POST /api/v1/stock-movements", KEEP_STOCK_CREATES),
     ("GET /api/v1/stock/reorder", READ_STOCK),
     ("GET /api/v1/stock/value", READ_STOCK),
+    ("GET /api/v1/stock/outs", READ_STOCK),
     // Stock and sight of the work order: procurement reads no work orders, staff and vendors
     // no stock.
     (

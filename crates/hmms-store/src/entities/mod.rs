@@ -42,6 +42,7 @@ pub mod stock_balance;
 pub mod stock_bin;
 pub mod stock_entry;
 pub mod stock_level;
+pub mod stock_out;
 pub mod store;
 pub mod totp_secret;
 pub mod user;

@@ -18,6 +18,7 @@ mod m0012_department_heads;
 mod m0013_preventive;
 mod m0014_begin_write;
 mod m0015_inventory;
+mod m0016_stock_outs;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_preventive::Migration),
             Box::new(m0014_begin_write::Migration),
             Box::new(m0015_inventory::Migration),
+            Box::new(m0016_stock_outs::Migration),
         ]
     }
 }

@@ -1567,6 +1567,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stock/outs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stock-outs — issues to work orders refused because the bin did not hold enough — in the
+         *     stores you reach, newest first, with how many the filter holds.
+         */
+        get: operations["list_stock_outs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stock/reorder": {
         parameters: {
             query?: never;
@@ -4141,6 +4161,46 @@ export interface components {
         StockEntryPage: {
             items: components["schemas"]["StockEntryDto"][];
             nextCursor?: string | null;
+        };
+        /** @description A part asked for that the bin could not give: an issue refused for want of stock. */
+        StockOutDto: {
+            actorName: string;
+            binCode: string;
+            /** Format: date-time */
+            createdAt: string;
+            critical: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What the bin held.
+             * @example 0
+             */
+            onHand: string;
+            /** Format: uuid */
+            partId: string;
+            partName: string;
+            partNumber: string;
+            /**
+             * @description What was asked for, in the part's unit.
+             * @example 2
+             */
+            requested: string;
+            storeCode: string;
+            /** Format: uuid */
+            storeId: string;
+            unit: string;
+            workOrderCode?: string | null;
+            /** Format: uuid */
+            workOrderId?: string | null;
+        };
+        StockOutPage: {
+            items: components["schemas"]["StockOutDto"][];
+            nextCursor?: string | null;
+            /**
+             * Format: int64
+             * @description How many stock-outs the filter holds (every page together).
+             */
+            total: number;
         };
         /** @description What the stock in the stores you reach is worth, at moving average cost. */
         StockValue: {
@@ -19673,6 +19733,133 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record changed since you read it */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_stock_outs: {
+        parameters: {
+            query?: {
+                partId?: string;
+                /** @description From this instant (inclusive). */
+                from?: string;
+                /** @description Before this instant. */
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of stock-outs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockOutPage"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed (or two-factor enrolment is required first) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record changed since you read it */
             412: {

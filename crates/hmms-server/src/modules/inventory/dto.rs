@@ -473,3 +473,52 @@ pub struct CategoryValueDto {
     /// Different parts held.
     pub parts: i64,
 }
+
+/// Which stock-outs to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct StockOutQuery {
+    pub part_id: Option<Uuid>,
+    /// From this instant (inclusive).
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Before this instant.
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// A part asked for that the bin could not give: an issue refused for want of stock.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StockOutDto {
+    pub id: Uuid,
+    pub part_id: Uuid,
+    pub part_number: String,
+    pub part_name: String,
+    pub critical: bool,
+    pub unit: String,
+    pub store_id: Uuid,
+    pub store_code: String,
+    pub bin_code: String,
+    pub work_order_id: Option<Uuid>,
+    pub work_order_code: Option<String>,
+    /// What was asked for, in the part's unit.
+    #[schema(example = "2")]
+    pub requested: String,
+    /// What the bin held.
+    #[schema(example = "0")]
+    pub on_hand: String,
+    pub actor_name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StockOutPage {
+    pub items: Vec<StockOutDto>,
+    /// How many stock-outs the filter holds (every page together).
+    pub total: u64,
+    pub next_cursor: Option<String>,
+}

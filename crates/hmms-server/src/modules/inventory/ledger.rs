@@ -218,6 +218,20 @@ fn refusal(e: StockError, part: &part::Model, leg: &Leg, flow: Flow) -> ApiError
     }
 }
 
+/// What the bin holds of the part.
+pub async fn bin_on_hand(
+    db: &impl sea_orm::ConnectionTrait,
+    part: Uuid,
+    bin: Uuid,
+) -> ApiResult<i64> {
+    Ok(stock_balance::Entity::find()
+        .filter(stock_balance::Column::PartId.eq(part))
+        .filter(stock_balance::Column::BinId.eq(bin))
+        .one(db)
+        .await?
+        .map_or(0, |b| b.on_hand))
+}
+
 /// What the store holds of the part, all bins together.
 pub async fn store_on_hand(
     db: &impl sea_orm::ConnectionTrait,

@@ -11,6 +11,7 @@ mod parts;
 pub mod routes;
 mod sheet;
 mod stock;
+mod stock_outs;
 mod stores;
 mod value;
 mod work;

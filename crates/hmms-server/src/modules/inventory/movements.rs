@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::dto::*;
 use super::ledger::{self, Leg, LegFlow, Posting, decimals};
 use super::parts::find_in_body;
+use super::stock_outs::{self, Shortfall};
 use super::stores::find_bin;
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
@@ -273,19 +274,29 @@ pub async fn create(
             )
         }
     };
-    post(
-        p,
-        tx,
-        &part,
-        legs,
-        work.map(|w| w.id),
-        reason,
-        reference,
-        note,
-        action,
-        now,
+    let work_order = work.map(|w| w.id);
+    let asked = match (&body.kind, legs.first().map(|l| l.flow)) {
+        (K::Issue, Some(LegFlow::Out { quantity })) => Some(quantity),
+        _ => None,
+    };
+    let posted = post(
+        p, tx, &part, legs, work_order, reason, reference, note, action, now,
     )
-    .await
+    .await;
+    // An issue the bin could not fill is a stock-out: recorded on its own, the 409 still stands.
+    if let (Err(ApiError::Conflict(_)), Some(requested)) = (&posted, asked) {
+        let shortfall = Shortfall {
+            part: &part,
+            store: store.id,
+            bin: bin.id,
+            work_order,
+            requested,
+        };
+        if let Err(e) = stock_outs::record(state, p, shortfall).await {
+            tracing::warn!(error = %e, "a stock-out could not be recorded");
+        }
+    }
+    posted
 }
 
 #[allow(clippy::too_many_arguments)]

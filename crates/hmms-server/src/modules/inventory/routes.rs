@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::dto::*;
-use super::{import, movements, parts, sheet, stock, stores, value, work};
+use super::{import, movements, parts, sheet, stock, stock_outs, stores, value, work};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -41,6 +41,7 @@ pub fn router(max_upload: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(create_stock_movement))
         .routes(routes!(get_reorder_list))
         .routes(routes!(get_stock_value))
+        .routes(routes!(list_stock_outs))
         .routes(routes!(get_work_order_stock))
 }
 
@@ -269,6 +270,18 @@ pub async fn create_stock_movement(
 ) -> ApiResult<impl IntoResponse> {
     let dto = movements::create(&state, &p, body).await?;
     Ok((StatusCode::CREATED, Json(dto)))
+}
+
+/// Stock-outs — issues to work orders refused because the bin did not hold enough — in the
+/// stores you reach, newest first, with how many the filter holds.
+#[utoipa::path(get, path = "/stock/outs", tag = "inventory", params(StockOutQuery),
+    responses((status = 200, description = "A page of stock-outs", body = StockOutPage)))]
+pub async fn list_stock_outs(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<StockOutQuery>,
+) -> ApiResult<Json<StockOutPage>> {
+    Ok(Json(stock_outs::list(&state, &p, q).await?))
 }
 
 /// What the stock in the stores you reach is worth, by store and by category.

@@ -20,6 +20,7 @@ export const inventoryKeys = {
   stores: ['inventory', 'stores'] as const,
   reorder: ['inventory', 'reorder'] as const,
   value: ['inventory', 'value'] as const,
+  outs: (from?: string) => ['inventory', 'outs', from ?? null] as const,
 };
 
 /** The catalogue, 50 parts a page, each with its stock over every store. */
@@ -67,6 +68,17 @@ export function useReorderList(enabled = true) {
 /** What the stock in the stores the reader reaches is worth, by store and by category. */
 export function useStockValue() {
   return useQuery({ queryKey: inventoryKeys.value, queryFn: () => unwrap(api.GET('/api/v1/stock/value')) });
+}
+
+/** Stock-outs (issues refused for want of stock) since `from`, newest first, with their total. */
+export function useStockOuts(from?: string) {
+  return useInfiniteQuery({
+    queryKey: inventoryKeys.outs(from),
+    queryFn: ({ pageParam }) => unwrap(api.GET('/api/v1/stock/outs', { params: { query: { limit: 50, from, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
 }
 
 /** Open work orders matching `q`, for choosing the one parts are issued to or returned from. */

@@ -12,9 +12,10 @@ import { formatMoney } from '@/lib/format';
 import { can } from '@/lib/permissions';
 import { quantityLabel, useParts, useReorderList, type PartFilters } from '../api/inventory';
 import { NewPartDialog } from './new-part-dialog';
+import { StockOuts } from './stock-outs';
 import { StockValue } from './stock-value';
 
-const VIEWS = ['all', 'low', 'reorder', 'value'] as const;
+const VIEWS = ['all', 'low', 'reorder', 'outs', 'value'] as const;
 type View = (typeof VIEWS)[number];
 
 /** The stock book's sheet (messages read at render, in the user's language). */
@@ -60,10 +61,11 @@ export function PartsPage() {
           <Tabs.Tab value="all">{t('parts.viewAll')}</Tabs.Tab>
           <Tabs.Tab value="low">{t('parts.viewLow')}</Tabs.Tab>
           <Tabs.Tab value="reorder">{t('parts.viewReorder')}</Tabs.Tab>
+          <Tabs.Tab value="outs">{t('parts.viewOuts')}</Tabs.Tab>
           <Tabs.Tab value="value">{t('parts.viewValue')}</Tabs.Tab>
         </Tabs.List>
       </Tabs>
-      {view === 'reorder' ? <ReorderList /> : view === 'value' ? <StockValue /> : <Catalogue low={view === 'low'} />}
+      {view === 'reorder' ? <ReorderList /> : view === 'outs' ? <StockOuts /> : view === 'value' ? <StockValue /> : <Catalogue low={view === 'low'} />}
       <ImportDialog opened={importing} onClose={() => setImporting(false)} sheet={partsSheet()} />
       <NewPartDialog opened={creating} onClose={() => setCreating(false)} onCreated={(id) => navigate(`/parts/${id}`)} />
     </Stack>
