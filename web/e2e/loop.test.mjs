@@ -85,7 +85,9 @@ for (const backend of backends()) {
       await dialog.getByLabel('Downtime (minutes)').fill('90');
       await dialog.getByRole('button', { name: 'Complete', exact: true }).click();
       await tech.page.getByText('Completed', { exact: true }).first().waitFor();
-      await tech.page.getByText('All saved').waitFor();
+      // The completion (with its photo) syncs through the queue; on a loaded CI machine that can
+      // take longer than the default 15 s, as in the other offline tests.
+      await tech.page.getByText('All saved').waitFor({ timeout: 30_000 });
       await shot(tech.page, server, 'technician-completed-phone');
 
       // The manager approves; the nurse sees it closed.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use hmms_domain::stock::{MovementKind, SCALE, StoreKind, value_at};
 use hmms_domain::work_orders::{Status, WorkOrderType};
 use hmms_server::audit::Who;
-use hmms_server::modules::inventory::{Leg, LegFlow, Posting, post};
+use hmms_server::modules::inventory::{Leg, LegFlow, Posting, Shortfall, post, record_stock_out};
 use hmms_server::state::WriteTx;
 use hmms_store::entities::{part, stock_bin, stock_level, store, work_order};
 use sea_orm::{
@@ -127,6 +127,8 @@ const FAMILIES: &[Family] = &[
 pub struct Stores {
     pub parts: usize,
     pub movements: usize,
+    /// Issues the bins could not fill.
+    pub stock_outs: usize,
 }
 
 pub struct People {
@@ -228,6 +230,8 @@ pub async fn generate(
         request_id: None,
     };
     let mut movements = 0usize;
+    let mut stock_outs = 0usize;
+    let mut recent_outs = 0usize;
     let mut on_hand: HashMap<(Uuid, Uuid), i64> = HashMap::new();
     // Posts one movement as `actor` at `at`, keeping our copy of on-hand per part and bin.
     macro_rules! post {
@@ -410,6 +414,34 @@ pub async fn generate(
                 (1 + rng.below(2) as i64) * SCALE
             };
             let q = want.min(have);
+            // Lately, jobs have asked for more of the parts on today's reorder list than the
+            // bin held (a handful, so the store's stock-out list has its recent cases).
+            let asked_more =
+                i % 24 == 0 && done > now - Duration::days(60) && have > 0 && recent_outs < 6;
+            if asked_more {
+                recent_outs += 1;
+            }
+            let want = if asked_more { have + SCALE } else { want };
+            if want > have {
+                // The bin could not give what the job asked for: a stock-out, then the
+                // technician takes what is there (if anything).
+                let who = Who {
+                    organization_id: Some(org),
+                    actor_id: Some(people.technician),
+                    meta: &meta,
+                };
+                let shortfall = Shortfall {
+                    part: p,
+                    store: b.store,
+                    bin: b.bin,
+                    work_order: Some(w.id),
+                    requested: want,
+                };
+                record_stock_out(tx, done - Duration::hours(2), &who, shortfall)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                stock_outs += 1;
+            }
             if q <= 0 {
                 continue;
             }
@@ -486,6 +518,7 @@ pub async fn generate(
     Ok(Stores {
         parts: parts.len(),
         movements,
+        stock_outs,
     })
 }
 

@@ -540,7 +540,8 @@ pub async fn load_with(state: &AppState, with_work: bool) -> anyhow::Result<Demo
         after: Some(
             serde_json::json!({ "sites": 2, "departments": sd.len() + ld.len(), "users": 7,
                                 "workOrders": work, "preventiveWorkOrders": preventive_work,
-                                "parts": stores.parts, "stockMovements": stores.movements }),
+                                "parts": stores.parts, "stockMovements": stores.movements,
+                                "stockOuts": stores.stock_outs }),
         ),
     };
     audit::record(&tx, now, &who, change)

@@ -17,6 +17,7 @@ mod value;
 mod work;
 
 pub use ledger::{Leg, LegFlow, Posting, post};
+pub use stock_outs::{Shortfall, record_in as record_stock_out};
 
 /// Events about a part (its stock movements, low stock) reach those who may read stock.
 pub struct PartEvents;

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use hmms_domain::stock::format_quantity;
 use hmms_store::entities::{part, stock_bin, stock_out, store, user, work_order};
 use sea_orm::{
@@ -18,26 +19,42 @@ use uuid::Uuid;
 use super::dto::{StockOutDto, StockOutPage, StockOutQuery};
 use super::ledger::decimals;
 use super::stores::Reach;
-use crate::audit::{self, Change};
+use crate::audit::{self, Change, Who};
 use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{self, Cursor};
-use crate::state::AppState;
+use crate::state::{AppState, WriteTx};
 
 /// What was asked for and refused.
-pub(super) struct Shortfall<'a> {
+pub struct Shortfall<'a> {
     pub part: &'a part::Model,
     pub store: Uuid,
     pub bin: Uuid,
     pub work_order: Option<Uuid>,
+    /// Thousandths of the part's unit.
     pub requested: i64,
 }
 
-/// Records a refused issue with what the bin holds now.
+/// Records a refused issue, with what the bin holds now, in a transaction of its own.
 pub(super) async fn record(state: &AppState, p: &Principal, s: Shortfall<'_>) -> ApiResult<()> {
-    let now = state.clock.now();
     let tx = state.begin_write().await?;
-    let on_hand = super::ledger::bin_on_hand(&*tx, s.part.id, s.bin).await?;
+    record_in(&tx, state.clock.now(), &p.who(), s).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a stock-out inside the caller's write transaction, audited as `stock.out` — the one
+/// writer of stock-outs (the demo's year of history records its own through it).
+pub async fn record_in(
+    tx: &WriteTx,
+    now: DateTime<Utc>,
+    who: &Who<'_>,
+    s: Shortfall<'_>,
+) -> ApiResult<()> {
+    let actor = who
+        .actor_id
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a stock-out needs a person")))?;
+    let on_hand = super::ledger::bin_on_hand(&**tx, s.part.id, s.bin).await?;
     let m = stock_out::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(s.part.organization_id),
@@ -47,16 +64,16 @@ pub(super) async fn record(state: &AppState, p: &Principal, s: Shortfall<'_>) ->
         work_order_id: Set(s.work_order),
         requested: Set(s.requested),
         on_hand: Set(on_hand),
-        actor_id: Set(p.id()),
+        actor_id: Set(actor),
         created_at: Set(now),
     }
-    .insert(&*tx)
+    .insert(&**tx)
     .await?;
     let d = decimals(s.part);
     audit::record(
-        &tx,
+        tx,
         now,
-        &p.who(),
+        who,
         Change {
             action: "stock.out",
             entity_type: "part",
@@ -74,7 +91,6 @@ pub(super) async fn record(state: &AppState, p: &Principal, s: Shortfall<'_>) ->
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
