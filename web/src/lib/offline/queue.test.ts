@@ -149,6 +149,24 @@ describe('offline mutation queue', () => {
     expect(s.received).toHaveLength(1);
   });
 
+  it('sends a change made while a replay is sending in that same replay', async () => {
+    // The technician completes a job while the photo before it is still uploading: the
+    // completion must not wait for the next trigger (there may be none until the app reloads).
+    const s = server(() => ({ kind: 'ok' }));
+    let queuedDuring: Promise<unknown> | undefined;
+    const q: MutationQueue = new MutationQueue(fresh(), async (m) => {
+      if (m.body?.body === 'photo') queuedDuring = q.enqueue(note('a', 'complete'));
+      await queuedDuring;
+      return s.send(m);
+    });
+    await q.enqueue(note('a', 'photo'));
+    const first = q.replay();
+    const second = q.replay();
+    await Promise.all([first, second]);
+    expect(s.received.map((m) => m.body?.body)).toEqual(['photo', 'complete']);
+    expect(await q.pending()).toEqual([]);
+  });
+
   it('sends a change only while the person who made it is signed in', async () => {
     const s = server(() => ({ kind: 'ok' }));
     let who: string | null = 'technician-a';

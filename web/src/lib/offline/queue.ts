@@ -104,40 +104,44 @@ export class MutationQueue {
   private async run(): Promise<ReplayReport> {
     const report: ReplayReport = { sent: 0, conflicts: 0, waiting: 0 };
     const versions = new Map<string, number>();
-    for (const m of await this.pending()) {
-      if (m.nextAttemptAt > this.now()) {
-        report.waiting = (await this.pending()).length;
-        report.retryAt = m.nextAttemptAt;
-        return report;
-      }
-      // Only a change that names the work order's version takes it from the change before it
-      // (a note or a checklist has no such field, and would be refused with one).
-      const chained = m.chainVersion && m.body && 'version' in m.body ? versions.get(m.workOrderId) : undefined;
-      const toSend = chained !== undefined && m.body ? { ...m, body: { ...m.body, version: chained } } : m;
-      let outcome: Outcome;
-      try {
-        outcome = await this.send(toSend);
-      } catch {
-        outcome = { kind: 'retry' };
-      }
-      if (outcome.kind === 'retry') {
-        const attempts = m.attempts + 1;
-        const nextAttemptAt = this.now() + backoff(attempts);
-        await this.db.mutations.update(m.seq!, { attempts, nextAttemptAt });
-        report.waiting = (await this.pending()).length;
-        report.retryAt = nextAttemptAt;
-        return report;
-      }
-      if (outcome.kind === 'ok') {
-        // The work order's version comes back from its status steps; a checklist's or a note's
-        // answer carries a version of something else.
-        if (outcome.version !== undefined && WORK_ORDER_ANSWERS.has(m.kind)) versions.set(m.workOrderId, outcome.version);
-        await this.db.mutations.delete(m.seq!);
-        report.sent++;
-        this.onSent?.(m, outcome);
-      } else {
-        await this.db.mutations.update(m.seq!, { state: 'conflict', error: outcome.message, allowed: outcome.allowed });
-        report.conflicts++;
+    // A change queued while this run is sending joins it (a concurrent replay shares this run
+    // and would otherwise leave it waiting until the next trigger): read what waits until empty.
+    for (let batch = await this.pending(); batch.length > 0; batch = await this.pending()) {
+      for (const m of batch) {
+        if (m.nextAttemptAt > this.now()) {
+          report.waiting = (await this.pending()).length;
+          report.retryAt = m.nextAttemptAt;
+          return report;
+        }
+        // Only a change that names the work order's version takes it from the change before it
+        // (a note or a checklist has no such field, and would be refused with one).
+        const chained = m.chainVersion && m.body && 'version' in m.body ? versions.get(m.workOrderId) : undefined;
+        const toSend = chained !== undefined && m.body ? { ...m, body: { ...m.body, version: chained } } : m;
+        let outcome: Outcome;
+        try {
+          outcome = await this.send(toSend);
+        } catch {
+          outcome = { kind: 'retry' };
+        }
+        if (outcome.kind === 'retry') {
+          const attempts = m.attempts + 1;
+          const nextAttemptAt = this.now() + backoff(attempts);
+          await this.db.mutations.update(m.seq!, { attempts, nextAttemptAt });
+          report.waiting = (await this.pending()).length;
+          report.retryAt = nextAttemptAt;
+          return report;
+        }
+        if (outcome.kind === 'ok') {
+          // The work order's version comes back from its status steps; a checklist's or a note's
+          // answer carries a version of something else.
+          if (outcome.version !== undefined && WORK_ORDER_ANSWERS.has(m.kind)) versions.set(m.workOrderId, outcome.version);
+          await this.db.mutations.delete(m.seq!);
+          report.sent++;
+          this.onSent?.(m, outcome);
+        } else {
+          await this.db.mutations.update(m.seq!, { state: 'conflict', error: outcome.message, allowed: outcome.allowed });
+          report.conflicts++;
+        }
       }
     }
     return report;
