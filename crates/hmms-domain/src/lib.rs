@@ -67,6 +67,7 @@ pub mod files;
 pub mod money;
 pub mod org;
 pub mod preventive;
+pub mod reports;
 pub mod roles;
 pub mod scope;
 pub mod stock;

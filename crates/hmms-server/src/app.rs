@@ -47,6 +47,7 @@ use crate::{audit, auth, health, modules};
         (name = "assets", description = "The equipment registry, QR labels and scanning"),
         (name = "inventory", description = "Spare parts, stores and bins, the stock ledger and reorder"),
         (name = "preventive", description = "Preventive maintenance: plans, checklists, the generator, calendar and compliance"),
+        (name = "reports", description = "Key figures with their definitions"),
         (name = "notifications", description = "What each person is told"),
         (name = "events", description = "Live updates (Server-Sent Events)"),
         (name = "public", description = "Fault reports by QR code, without signing in"),
@@ -96,6 +97,7 @@ fn api_routes(max_upload: usize) -> OpenApiRouter<AppState> {
         .merge(modules::vendors::routes::router())
         .merge(modules::preventive::routes::router())
         .merge(modules::inventory::routes::router(max_upload))
+        .merge(modules::reports::routes::router())
         .merge(modules::assets::routes::router(max_upload))
         .merge(modules::notifications::routes::router())
         .merge(modules::push::routes::router())

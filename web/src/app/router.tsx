@@ -29,6 +29,7 @@ const PublicRequestPage = lazy(() => import('@/features/public-request/component
 const PreventivePage = lazy(() => import('@/features/preventive/components/preventive-page').then((m) => ({ default: m.PreventivePage })));
 const PlanEditorPage = lazy(() => import('@/features/preventive/components/plan-editor-page').then((m) => ({ default: m.PlanEditorPage })));
 const ChecklistBuilderPage = lazy(() => import('@/features/preventive/components/checklist-builder-page').then((m) => ({ default: m.ChecklistBuilderPage })));
+const ReportsPage = lazy(() => import('@/features/reports/components/reports-page').then((m) => ({ default: m.ReportsPage })));
 const PartsPage = lazy(() => import('@/features/inventory/components/parts-page').then((m) => ({ default: m.PartsPage })));
 const PartPage = lazy(() => import('@/features/inventory/components/part-page').then((m) => ({ default: m.PartPage })));
 const ScanPage = lazy(() => import('@/features/scan/components/scan-page').then((m) => ({ default: m.ScanPage })));
@@ -150,6 +151,16 @@ export const router = createBrowserRouter([
                   <RequireAccess allowed={(me) => can(me, 'asset.read')}>
                     <Lazy>
                       <AssetDetailPage />
+                    </Lazy>
+                  </RequireAccess>
+                ),
+              },
+              {
+                path: 'reports',
+                element: (
+                  <RequireAccess allowed={(me) => can(me, 'report.read')}>
+                    <Lazy>
+                      <ReportsPage />
                     </Lazy>
                   </RequireAccess>
                 ),

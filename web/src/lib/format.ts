@@ -35,3 +35,15 @@ export function formatMoney(minor: number, currency: string | undefined): string
   const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
   return f.format(minor / 10 ** digits);
 }
+
+/** Minor units to whole units of the currency, for a headline figure ("KES 3,110,363"). */
+export function formatMoneyWhole(minor: number, currency: string | undefined): string {
+  if (!currency) return String(Math.round(minor));
+  const digits = new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: 0, minimumFractionDigits: 0 }).format(minor / 10 ** digits);
+}
+
+/** A figure with one decimal and the reader's digit grouping: 12175.7 → "12,175.7". */
+export function formatDecimal(value: number): string {
+  return new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
+}

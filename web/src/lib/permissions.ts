@@ -23,6 +23,7 @@ export type Permission =
   | 'work_order.execute'
   | 'work_order.approve_close'
   | 'sla.manage'
+  | 'report.read'
   | 'asset.read'
   | 'asset.manage'
   | 'preventive.read'

@@ -9,6 +9,7 @@ pub mod org;
 pub mod preventive;
 pub mod public_requests;
 pub mod push;
+pub mod reports;
 pub mod roles;
 pub mod users;
 pub mod vendors;

@@ -17,7 +17,7 @@ fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_string()
 }
 
-async fn part(app: &TestApp, number: &str, decimals: i64) -> Value {
+pub(crate) async fn part(app: &TestApp, number: &str, decimals: i64) -> Value {
     let procurement = app.token("procurement").await;
     expect(
         app.post(
@@ -33,7 +33,7 @@ async fn part(app: &TestApp, number: &str, decimals: i64) -> Value {
 }
 
 /// A store at the site with `code`, with its first bin's id.
-async fn store_at(app: &TestApp, site: &str, code: &str) -> (String, String) {
+pub(crate) async fn store_at(app: &TestApp, site: &str, code: &str) -> (String, String) {
     let procurement = app.token("procurement").await;
     let s = expect(
         app.post(
@@ -48,11 +48,17 @@ async fn store_at(app: &TestApp, site: &str, code: &str) -> (String, String) {
     (id(&s), s["bins"][0]["id"].as_str().unwrap().to_string())
 }
 
-async fn move_stock(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn move_stock(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
     app.post("/api/v1/stock-movements", token, body).await
 }
 
-async fn receive(app: &TestApp, part: &str, bin: &str, quantity: &str, unit_cost: i64) -> Value {
+pub(crate) async fn receive(
+    app: &TestApp,
+    part: &str,
+    bin: &str,
+    quantity: &str,
+    unit_cost: i64,
+) -> Value {
     let procurement = app.token("procurement").await;
     expect(
         move_stock(

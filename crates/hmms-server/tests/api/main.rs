@@ -20,6 +20,7 @@ mod preventive;
 mod public_requests;
 mod push;
 mod rbac;
+mod reports;
 mod s3;
 mod scope;
 mod security;

@@ -221,6 +221,12 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/stock/reorder", READ_STOCK),
     ("GET /api/v1/stock/value", READ_STOCK),
     ("GET /api/v1/stock/outs", READ_STOCK),
+    // Figures for those who answer for them: managers, procurement and IT, not the people
+    // doing or asking for the work.
+    (
+        "GET /api/v1/reports/kpis",
+        [200, 200, 403, 403, 200, 403, 200],
+    ),
     // Stock and sight of the work order: procurement reads no work orders, staff and vendors
     // no stock.
     (
@@ -694,7 +700,8 @@ async fn request(
         "GET /api/v1/locations/tree" => format!("{path}?siteId={}", f.smgh),
         "GET /api/v1/preventive/calendar"
         | "GET /api/v1/preventive/compliance"
-        | "GET /api/v1/preventive/compliance.csv" => format!("{path}?{period}"),
+        | "GET /api/v1/preventive/compliance.csv"
+        | "GET /api/v1/reports/kpis" => format!("{path}?{period}"),
         _ => path,
     };
     let body = match (method.as_str(), resource) {

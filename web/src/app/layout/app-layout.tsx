@@ -35,6 +35,7 @@ export function AppLayout() {
     { to: '/assets', label: t('nav.assets'), show: can(me, 'asset.read') },
     { to: '/preventive', label: t('nav.preventive'), show: can(me, 'preventive.read') },
     { to: '/parts', label: t('nav.parts'), show: can(me, 'inventory.read') },
+    { to: '/reports', label: t('nav.reports'), show: can(me, 'report.read') },
     { to: '/notifications', label: t('nav.notifications'), show: true },
     { to: '/audit', label: t('nav.audit'), show: can(me, 'audit.read') },
     { to: '/settings', label: t('nav.settings'), show: canOpenSettings(me) },

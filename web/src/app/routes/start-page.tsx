@@ -9,6 +9,7 @@ export function StartPage() {
   const me = useMe().data;
   const areas = [
     { to: '/parts', title: t('nav.parts'), body: t('start.parts'), show: can(me, 'inventory.read') },
+    { to: '/reports', title: t('nav.reports'), body: t('start.reports'), show: can(me, 'report.read') },
     { to: '/assets', title: t('nav.assets'), body: t('start.assets'), show: can(me, 'asset.read') },
     { to: '/notifications', title: t('nav.notifications'), body: t('start.notifications'), show: true },
     { to: '/settings', title: t('nav.settings'), body: t('start.settings'), show: canOpenSettings(me) },

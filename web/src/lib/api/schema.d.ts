@@ -1362,6 +1362,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The key figures of a period over the records you may see, optionally for one hospital or
+         *     department: each with its definition, formula and how many records it counts, plus SLA
+         *     attainment by priority, the backlog by department and age, and the cost of the work done.
+         */
+        get: operations["get_kpis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles": {
         parameters: {
             query?: never;
@@ -2409,6 +2430,16 @@ export interface components {
             items: components["schemas"]["AuditEntryDto"][];
             nextCursor?: string | null;
         };
+        /** @description Open work of one department by age (none: work without a department). */
+        BacklogDto: {
+            /** @description Counts per age bucket, in the order of `Kpis.ageBuckets`. */
+            byAge: number[];
+            /** Format: uuid */
+            departmentId?: string | null;
+            departmentName?: string | null;
+            /** Format: int64 */
+            open: number;
+        };
         /** @description A bin (shelf, drawer, rack position) within a store. */
         BinDto: {
             active: boolean;
@@ -2558,6 +2589,17 @@ export interface components {
             overall: components["schemas"]["TallyDto"];
             /** Format: date-time */
             to: string;
+        };
+        /** @description What the work completed in the period cost, in minor units. */
+        CostDto: {
+            /** Format: int64 */
+            labourMinor: number;
+            /** Format: int64 */
+            partsMinor: number;
+            /** Format: int64 */
+            totalMinor: number;
+            /** Format: int64 */
+            vendorMinor: number;
         };
         /** @description A new bin in a store. */
         CreateBin: {
@@ -3104,6 +3146,26 @@ export interface components {
          * @enum {string}
          */
         FeedScopeDto: "mine" | "department" | "site";
+        /** @description One key figure with its published definition. */
+        FigureDto: {
+            /**
+             * Format: int64
+             * @description How many records the figure is computed over.
+             */
+            counted: number;
+            formula: string;
+            key: string;
+            name: string;
+            /** @description Which records of the period it takes. */
+            periodRule: string;
+            /** @description `hours`, `percent`, `count` or `money` (minor units of the organization's currency). */
+            unit: string;
+            /**
+             * Format: double
+             * @description Absent when there was nothing to count (no repairs, nothing due, …).
+             */
+            value?: number | null;
+        };
         /** @enum {string} */
         FrequencyDto: "daily" | "weekly" | "monthly" | "yearly";
         /** @description What a generator run did. */
@@ -3307,6 +3369,26 @@ export interface components {
             jobs: components["schemas"]["JobInfo"][];
             /** @description The latest 100 runs, newest first. */
             runs: components["schemas"]["JobRunDto"][];
+        };
+        /** @description The key figures of a period over the records the reader may see. */
+        Kpis: {
+            /** @description Labels of the backlog's age buckets, days since reported. */
+            ageBuckets: string[];
+            /** @description Open work now, by department, most first. */
+            backlog: components["schemas"]["BacklogDto"][];
+            cost: components["schemas"]["CostDto"];
+            currency: string;
+            /** Format: uuid */
+            departmentId?: string | null;
+            /** @description Every figure in the order of the published definitions. */
+            figures: components["schemas"]["FigureDto"][];
+            /** Format: date-time */
+            from: string;
+            /** Format: uuid */
+            siteId?: string | null;
+            slaByPriority: components["schemas"]["SlaByPriorityDto"][];
+            /** Format: date-time */
+            to: string;
         };
         /**
          * @description Label stock.
@@ -4047,6 +4129,20 @@ export interface components {
             items: components["schemas"]["SiteDto"][];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             nextCursor?: string | null;
+        };
+        /** @description SLA attainment of one priority, over the work completed in the period. */
+        SlaByPriorityDto: {
+            /** Format: int64 */
+            completed: number;
+            priority: string;
+            /** Format: int64 */
+            resolutionMet: number;
+            /** Format: double */
+            resolutionPercent?: number | null;
+            /** Format: int64 */
+            responseMet: number;
+            /** Format: double */
+            responsePercent?: number | null;
         };
         /** @description Response and resolution times for one priority at one site. */
         SlaPolicyDto: {
@@ -17064,6 +17160,132 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_kpis: {
+        parameters: {
+            query: {
+                /** @description Start of the period (inclusive). */
+                from: string;
+                /** @description End of the period (exclusive); at most three years after `from`. */
+                to: string;
+                /** @description Only this hospital (one you may see). */
+                siteId?: string;
+                /** @description Only this department (one you may see). */
+                departmentId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Kpis"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed (or two-factor enrolment is required first) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since you read it */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A reversed or too long period, or a site or department you may not see */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Too many attempts */
             429: {

@@ -20,4 +20,4 @@ mod scan;
 mod service;
 pub use acceptance::AcceptanceHooks;
 pub use qr::base_url;
-pub use service::find_visible;
+pub use service::{find_visible, scope_condition as visible_condition};

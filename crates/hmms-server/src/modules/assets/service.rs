@@ -46,7 +46,7 @@ fn on_their_work(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
 
 /// The caller's scope over assets: their site or department, plus assets of work they are
 /// involved in; with the assigned scope (vendors) only the latter ([`crate::scope`]).
-fn scope_condition(f: &ScopeFilter) -> Condition {
+pub fn scope_condition(f: &ScopeFilter) -> Condition {
     use asset::Column as C;
     let placed = Placed {
         organization: C::OrganizationId,

@@ -18,6 +18,7 @@ mod work;
 
 pub use ledger::{Leg, LegFlow, Posting, post};
 pub use stock_outs::{Shortfall, record_in as record_stock_out};
+pub use stores::reachable_ids as reachable_store_ids;
 
 /// Events about a part (its stock movements, low stock) reach those who may read stock.
 pub struct PartEvents;

@@ -26,8 +26,9 @@ pub use assignment::{Assignment, workers};
 pub use dto::{PriorityDto, WorkOrderDto};
 pub use escalation::chain as escalation_chain;
 pub use hooks::{Hooks, Step, WorkOrderHooks};
+pub use parts::costs as parts_costs;
 pub use past::{PastStep, PastTime, PastWorkOrder, import_past};
-pub use query::to_dtos;
+pub use query::{scope_condition as visible_condition, to_dtos};
 pub use record::{
     Move, NewWorkOrder, Notice, Raise, Raised, Raiser, find_visible, history, raise, raise_many,
     record_scope, reserve_codes, rights, status_of, transition,

@@ -32,7 +32,7 @@ fn involved(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
 }
 
 /// The work orders the caller may see (the one scope rule, [`crate::scope`]).
-pub(super) fn scope_condition(f: &ScopeFilter) -> Condition {
+pub fn scope_condition(f: &ScopeFilter) -> Condition {
     use work_order::Column as C;
     let placed = Placed {
         organization: C::OrganizationId,

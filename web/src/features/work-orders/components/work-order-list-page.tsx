@@ -27,7 +27,7 @@ function filtersFrom(params: URLSearchParams, q: string, me: Me | undefined): Wo
   const dep = params.get('departmentId');
   if (dep) f.departmentId = dep;
   // Links from an asset, a scanned room or a vendor's page narrow the list to it.
-  for (const key of ['assetId', 'locationId', 'vendorCompanyId'] as const) {
+  for (const key of ['assetId', 'locationId', 'vendorCompanyId', 'siteId', 'createdFrom', 'createdTo'] as const) {
     const v = params.get(key);
     if (v) f[key] = v;
   }
@@ -169,6 +169,21 @@ export function WorkOrderListPage() {
           onChange={(e) => set('assignedTo', e.currentTarget.checked ? 'me' : null)}
         />
         <Checkbox label={t('filter.openOnly')} checked={params.get('open') === 'true'} onChange={(e) => set('open', e.currentTarget.checked)} />
+        {params.get('createdFrom') && params.get('createdTo') && (
+          <Button
+            variant="light"
+            rightSection="×"
+            onClick={() => {
+              const next = new URLSearchParams(params);
+              next.delete('createdFrom');
+              next.delete('createdTo');
+              setParams(next, { replace: true });
+            }}
+            aria-label={t('filter.clearReported')}
+          >
+            {t('filter.reportedBetween', { from: formatDateTime(params.get('createdFrom')), to: formatDateTime(params.get('createdTo')) })}
+          </Button>
+        )}
         {params.get('dueTo') && (
           <Button variant="light" color={tone.red} rightSection="×" onClick={() => set('dueTo', null)} aria-label={t('filter.clearDueBefore')}>
             {t('filter.dueBefore', { when: formatDateTime(params.get('dueTo')) })}

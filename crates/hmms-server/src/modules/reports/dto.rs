@@ -1,0 +1,90 @@
+//! What the reports API takes and answers.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// The period and place the figures cover.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct KpiQuery {
+    /// Start of the period (inclusive).
+    pub from: DateTime<Utc>,
+    /// End of the period (exclusive); at most three years after `from`.
+    pub to: DateTime<Utc>,
+    /// Only this hospital (one you may see).
+    pub site_id: Option<Uuid>,
+    /// Only this department (one you may see).
+    pub department_id: Option<Uuid>,
+}
+
+/// One key figure with its published definition.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FigureDto {
+    pub key: String,
+    pub name: String,
+    /// `hours`, `percent`, `count` or `money` (minor units of the organization's currency).
+    pub unit: String,
+    pub formula: String,
+    /// Which records of the period it takes.
+    pub period_rule: String,
+    /// Absent when there was nothing to count (no repairs, nothing due, …).
+    pub value: Option<f64>,
+    /// How many records the figure is computed over.
+    pub counted: i64,
+}
+
+/// SLA attainment of one priority, over the work completed in the period.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SlaByPriorityDto {
+    pub priority: String,
+    pub completed: i64,
+    pub response_met: i64,
+    pub resolution_met: i64,
+    pub response_percent: Option<f64>,
+    pub resolution_percent: Option<f64>,
+}
+
+/// Open work of one department by age (none: work without a department).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BacklogDto {
+    pub department_id: Option<Uuid>,
+    pub department_name: Option<String>,
+    pub open: i64,
+    /// Counts per age bucket, in the order of `Kpis.ageBuckets`.
+    pub by_age: Vec<i64>,
+}
+
+/// What the work completed in the period cost, in minor units.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CostDto {
+    pub labour_minor: i64,
+    pub parts_minor: i64,
+    pub vendor_minor: i64,
+    pub total_minor: i64,
+}
+
+/// The key figures of a period over the records the reader may see.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Kpis {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub site_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub currency: String,
+    /// Every figure in the order of the published definitions.
+    pub figures: Vec<FigureDto>,
+    pub sla_by_priority: Vec<SlaByPriorityDto>,
+    /// Labels of the backlog's age buckets, days since reported.
+    pub age_buckets: Vec<String>,
+    /// Open work now, by department, most first.
+    pub backlog: Vec<BacklogDto>,
+    pub cost: CostDto,
+}

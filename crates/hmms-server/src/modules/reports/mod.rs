@@ -1,0 +1,7 @@
+//! Reports: the key figures of maintenance for a period (MTTR, MTBF, availability, PM
+//! compliance, SLA attainment, backlog, cost, stock-outs …), each with its published
+//! definition, over the records the reader may see.
+
+mod dto;
+mod kpis;
+pub mod routes;

@@ -1,0 +1,384 @@
+//! Key figures: each checked against figures worked out by hand on a small fixed set of work in
+//! a department of its own, and never counting what the reader may not see.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{TestApp, expect};
+use crate::inventory::{move_stock, part, receive, store_at};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_string()
+}
+
+fn at(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The figure `key` of a KPI answer: (value, counted).
+fn figure(k: &Value, key: &str) -> (Value, i64) {
+    let f = k["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|f| f["key"] == key)
+        .unwrap_or_else(|| panic!("no figure {key} in {k}"));
+    assert!(
+        f["formula"].as_str().is_some_and(|s| !s.is_empty()),
+        "{key} carries its definition"
+    );
+    (f["value"].clone(), f["counted"].as_i64().expect("counted"))
+}
+
+async fn step(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    expect(app.post(path, token, body).await, StatusCode::OK).await
+}
+
+async fn raise(app: &TestApp, body: Value) -> String {
+    let manager = app.token("facility_manager").await;
+    let wo = expect(
+        app.post("/api/v1/work-orders", &manager, body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    format!("/api/v1/work-orders/{}", id(&wo))
+}
+
+async fn start(app: &TestApp, path: &str) {
+    let tech = app.token("technician").await;
+    expect(
+        app.patch(path, &tech, json!({ "status": "in_progress" }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+async fn log(app: &TestApp, path: &str, minutes: i64) {
+    let tech = app.token("technician").await;
+    expect(
+        app.post(
+            &format!("{path}/time-logs"),
+            &tech,
+            json!({ "minutes": minutes }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
+
+async fn complete(app: &TestApp, path: &str, downtime: i64) {
+    let tech = app.token("technician").await;
+    step(
+        app,
+        &tech,
+        &format!("{path}/complete"),
+        json!({ "resolutionCategory": "repaired", "downtimeMinutes": downtime }),
+    )
+    .await;
+}
+
+async fn key_figures_match_the_hand_computed_ones(app: TestApp) {
+    let admin = app.admin().await;
+    expect(
+        app.patch(
+            "/api/v1/organization",
+            &admin,
+            json!({ "labourRateMinor": 120_000 }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let smgh = app.site_id("SMGH").await;
+    let ward = id(&expect(
+        app.post(
+            "/api/v1/departments",
+            &admin,
+            json!({ "siteId": smgh, "name": "Reports ward", "code": "RPW" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await);
+    let manager = app.token("facility_manager").await;
+    let mut assets = vec![];
+    for tag in ["RPW-1", "RPW-2"] {
+        let a = expect(
+            app.post(
+                "/api/v1/assets",
+                &manager,
+                json!({ "tag": tag, "name": "Patient monitor", "departmentId": ward, "status": "in_service" }),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        assets.push(id(&a));
+    }
+    let tech_id = app.user_id("technician@demo.hmms").await;
+    let valve = id(&part(&app, "RPT-VALVE", 0).await);
+    let (_, bin) = store_at(&app, "SMGH", "RPT").await;
+    receive(&app, &valve, &bin, "2", 2_500).await;
+
+    let t0 = app.state.clock.now();
+    // 1. A high-priority repair of monitor 1: answered at once, an hour of labour, one valve
+    //    from the store and a €50 part bought outside, done in 3 h with 2 h of downtime.
+    let wo1 = raise(
+        &app,
+        json!({ "title": "Monitor 1 blank screen", "assetId": assets[0], "assigneeId": tech_id, "priority": "high" }),
+    )
+    .await;
+    start(&app, &wo1).await;
+    let tech = app.token("technician").await;
+    let wo1_id = wo1.rsplit('/').next().expect("id").to_string();
+    expect(
+        move_stock(
+            &app,
+            &tech,
+            json!({ "kind": "issue", "partId": valve, "binId": bin, "quantity": 1, "workOrderId": wo1_id }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect(
+        app.post(
+            &format!("{wo1}/parts"),
+            &tech,
+            json!({ "description": "Fuse", "quantity": 1, "unitCostMinor": 5_000 }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    app.advance(Duration::hours(3));
+    // Logged as it ends: an hour that started inside the period (a log's start is its end
+    // less its minutes).
+    log(&app, &wo1, 60).await;
+    complete(&app, &wo1, 120).await;
+    let manager = app.token("facility_manager").await;
+    step(&app, &manager, &format!("{wo1}/approve-close"), json!({})).await;
+
+    // 2. Monitor 1 fails again an hour later (a repeat): critical, answered after 30 min (its
+    //    response deadline is 15), a valve asked for that the store no longer holds (a
+    //    stock-out), completed after an hour, sent back once, completed again.
+    app.advance(Duration::hours(1));
+    let wo2 = raise(
+        &app,
+        json!({ "title": "Monitor 1 blank again", "assetId": assets[0], "assigneeId": tech_id, "priority": "critical" }),
+    )
+    .await;
+    app.advance(Duration::minutes(30));
+    start(&app, &wo2).await;
+    let tech = app.token("technician").await;
+    let wo2_id = wo2.rsplit('/').next().expect("id").to_string();
+    expect(
+        move_stock(
+            &app,
+            &tech,
+            json!({ "kind": "issue", "partId": valve, "binId": bin, "quantity": 5, "workOrderId": wo2_id }),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    app.advance(Duration::minutes(30));
+    complete(&app, &wo2, 60).await;
+    let manager = app.token("facility_manager").await;
+    step(
+        &app,
+        &manager,
+        &format!("{wo2}/reject"),
+        json!({ "reason": "Still blanks on battery" }),
+    )
+    .await;
+    complete(&app, &wo2, 60).await;
+
+    // 3. Planned work on monitor 2, half an hour logged, still open.
+    let wo3 = raise(
+        &app,
+        json!({ "title": "Monitor 2 safety test", "assetId": assets[1], "assigneeId": tech_id, "type": "preventive" }),
+    )
+    .await;
+    start(&app, &wo3).await;
+    log(&app, &wo3, 30).await;
+
+    app.advance(Duration::hours(5));
+    let manager = app.token("facility_manager").await;
+    let k = expect(
+        app.get(
+            &format!(
+                "/api/v1/reports/kpis?from={}&to={}&departmentId={ward}",
+                at(t0),
+                at(t0 + Duration::hours(10))
+            ),
+            &manager,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Repairs took 3 h and 1 h.
+    assert_eq!(figure(&k, "mttr"), (json!(2.0), 2));
+    assert_eq!(figure(&k, "downtime"), (json!(3.0), 2));
+    // Two monitors for 10 h less 3 h down = 17 h in use, over 2 failures; 17 of 20 h available.
+    assert_eq!(figure(&k, "mtbf"), (json!(8.5), 2));
+    assert_eq!(figure(&k, "availability"), (json!(85.0), 2));
+    assert_eq!(figure(&k, "repeat_failures"), (json!(1.0), 2));
+    // The second repair was sent back.
+    assert_eq!(figure(&k, "first_time_fix"), (json!(50.0), 2));
+    assert_eq!(figure(&k, "sla_response"), (json!(50.0), 2));
+    assert_eq!(figure(&k, "sla_resolution"), (json!(100.0), 2));
+    // Answered after 0, 30 and 0 minutes: 10 minutes, 0.2 h.
+    assert_eq!(figure(&k, "mean_time_to_respond"), (json!(0.2), 3));
+    // 30 of 90 minutes logged were planned.
+    assert_eq!(figure(&k, "planned_work").0, json!(33.3));
+    assert_eq!(figure(&k, "backlog"), (json!(1.0), 1));
+    // An hour at 1,200.00, the valve at 25.00 and the fuse at 50.00; the open job costs nothing yet.
+    assert_eq!(figure(&k, "maintenance_cost"), (json!(127_500.0), 2));
+    assert_eq!(
+        k["cost"],
+        json!({ "labourMinor": 120_000, "partsMinor": 7_500, "vendorMinor": 0, "totalMinor": 127_500 })
+    );
+    // One issue made, one refused.
+    assert_eq!(figure(&k, "stock_outs"), (json!(50.0), 2));
+    // Nothing preventive was due in the ward: no figure rather than 0% or 100%.
+    assert_eq!(figure(&k, "pm_compliance"), (Value::Null, 0));
+    assert_eq!(
+        k["slaByPriority"],
+        json!([
+            { "priority": "critical", "completed": 1, "responseMet": 0, "resolutionMet": 1, "responsePercent": 0.0, "resolutionPercent": 100.0 },
+            { "priority": "high", "completed": 1, "responseMet": 1, "resolutionMet": 1, "responsePercent": 100.0, "resolutionPercent": 100.0 },
+        ])
+    );
+    assert_eq!(
+        k["backlog"],
+        json!([{ "departmentId": ward, "departmentName": "Reports ward", "open": 1, "byAge": [1, 0, 0, 0] }])
+    );
+    assert_eq!(k["ageBuckets"], json!(["0-7", "8-30", "31-90", "90+"]));
+
+    // A period before any of it counts nothing.
+    let before = expect(
+        app.get(
+            &format!(
+                "/api/v1/reports/kpis?from={}&to={}&departmentId={ward}",
+                at(t0 - Duration::days(2)),
+                at(t0 - Duration::days(1))
+            ),
+            &manager,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(figure(&before, "mttr"), (Value::Null, 0));
+    assert_eq!(figure(&before, "stock_outs"), (Value::Null, 0));
+}
+both!(key_figures_match_the_hand_computed_ones);
+
+async fn figures_never_count_another_hospitals_work(app: TestApp) {
+    let admin = app.admin().await;
+    let lakeside_dept = app.department_id("LDH", "MAT").await;
+    let lakeside = app.site_id("LDH").await;
+    let wo = expect(
+        app.post(
+            "/api/v1/work-orders",
+            &admin,
+            json!({ "title": "Autoclave door seal", "departmentId": lakeside_dept }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(wo["siteId"], lakeside.as_str());
+    let now = app.state.clock.now();
+    let period = format!(
+        "from={}&to={}",
+        at(now - Duration::days(30)),
+        at(now + Duration::days(1))
+    );
+    let admin_view = expect(
+        app.get(&format!("/api/v1/reports/kpis?{period}"), &admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let departments = |k: &Value| -> Vec<String> {
+        k["backlog"]
+            .as_array()
+            .expect("backlog")
+            .iter()
+            .filter_map(|b| b["departmentId"].as_str().map(String::from))
+            .collect()
+    };
+    assert!(departments(&admin_view).contains(&lakeside_dept));
+
+    // St. Mary's manager: not in the figures, and not by naming it either.
+    let manager = app.token("facility_manager").await;
+    let own = expect(
+        app.get(&format!("/api/v1/reports/kpis?{period}"), &manager)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!departments(&own).contains(&lakeside_dept), "{own}");
+    let p = expect(
+        app.get(
+            &format!("/api/v1/reports/kpis?{period}&siteId={lakeside}"),
+            &manager,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "siteId", "{p}");
+    let p = expect(
+        app.get(
+            &format!("/api/v1/reports/kpis?{period}&departmentId={lakeside_dept}"),
+            &manager,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "departmentId", "{p}");
+    // A department of one hospital with the other named as the site.
+    let smgh = app.site_id("SMGH").await;
+    let p = expect(
+        app.get(
+            &format!("/api/v1/reports/kpis?{period}&siteId={smgh}&departmentId={lakeside_dept}"),
+            &admin,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "departmentId", "{p}");
+
+    // A reversed or too long period.
+    for bad in [
+        format!("from={}&to={}", at(now), at(now - Duration::days(1))),
+        format!("from={}&to={}", at(now - Duration::days(4 * 366)), at(now)),
+    ] {
+        let p = expect(
+            app.get(&format!("/api/v1/reports/kpis?{bad}"), &manager)
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], "to", "{p}");
+    }
+    // Technicians read their work, not the hospital's figures.
+    let tech = app.token("technician").await;
+    expect(
+        app.get(&format!("/api/v1/reports/kpis?{period}"), &tech)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+both!(figures_never_count_another_hospitals_work);

@@ -1,0 +1,107 @@
+// Reports (issue 15): the manager reads the key figures of the period, each with how it is
+// counted, narrows them to a department, and follows a figure to the work it counts; procurement
+// reads them on a phone. Every figure shown is the server's for that period and place.
+/* global document -- inside page.evaluate, which runs in the browser */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { as } from './lib/api.mjs';
+import { DESKTOP, PHONE, device, shot, signInUi } from './lib/browser.mjs';
+import { backends, withApp } from './lib/fixture.mjs';
+
+/** What the page asked the server for after `action`: the period shown (with the place), once
+ * its figures and the comparison's have arrived. A comparison is always the earlier period. */
+async function requested(page, action) {
+  const seen = [];
+  const on = (r) => {
+    if (r.url().includes('/api/v1/reports/kpis') && r.status() === 200) seen.push(new URL(r.url()).searchParams);
+  };
+  page.on('response', on);
+  await action();
+  const deadline = Date.now() + 15_000;
+  while (seen.length < 2 && Date.now() < deadline) await page.waitForTimeout(100);
+  page.off('response', on);
+  assert.equal(seen.length, 2, 'the period and the one it is compared with');
+  return seen.sort((a, b) => new Date(b.get('from')) - new Date(a.get('from')))[0];
+}
+
+/** Waits until the figure `key` reads `text` (the previous figures stay while new ones load). */
+async function reads(page, key, text) {
+  const figure = page.getByTestId(`kpi-${key}`).locator('[data-figure]');
+  const deadline = Date.now() + 15_000;
+  let last;
+  while (Date.now() < deadline) {
+    last = await figure.innerText().catch(() => undefined);
+    if (last === text) return;
+    await page.waitForTimeout(100);
+  }
+  assert.equal(last, text, `${key} as the server counts it`);
+}
+
+const decimal = (v) => v.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** Figures cut off or pushed out of their card. */
+async function cutOff(page) {
+  return page.evaluate(() => [...document.querySelectorAll('[data-figure]')].filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
+}
+
+for (const backend of backends()) {
+  test(`${backend}: a manager reads the month's key figures, narrows them and follows one`, async () => {
+    await withApp(backend, async ({ server, browser }) => {
+      const manager = await as(server, 'manager');
+      const desk = await device(browser, server, DESKTOP);
+      await signInUi(desk.page, 'manager');
+      const first = await requested(desk.page, () => desk.page.getByRole('link', { name: 'Reports' }).click());
+      // The page asks for the last 12 months from a link, this month by default.
+      // In the hospital's time (the devices are in Nairobi, UTC+3): midnight on the 1st.
+      const local = new Date(new Date(first.get('from')).getTime() + 3 * 3600_000);
+      assert.deepEqual([local.getUTCDate(), local.getUTCHours()], [1, 0], 'a month starts at midnight on the 1st');
+      const api = (q) => manager.get(`/api/v1/reports/kpis?${q.toString()}`).then((r) => r.data);
+      const month = await api(first);
+      const of = (k, key) => k.figures.find((x) => x.key === key).value;
+      await reads(desk.page, 'backlog', String(of(month, 'backlog')));
+      await reads(desk.page, 'mttr', of(month, 'mttr') === null ? '—' : `${decimal(of(month, 'mttr'))} h`);
+
+      // A year of figures, each with its definition a click away.
+      const year = await requested(desk.page, async () => {
+        await desk.page.getByRole('combobox', { name: 'Period' }).click();
+        await desk.page.getByRole('option', { name: 'Last 12 months' }).click();
+      });
+      const figures = await api(year);
+      const mttr = figures.figures.find((f) => f.key === 'mttr');
+      assert.ok(mttr.counted > 0, 'the demo year has repairs');
+      await reads(desk.page, 'mttr', `${decimal(mttr.value)} h`);
+      await desk.page.getByRole('button', { name: 'How Mean time to repair is counted' }).click();
+      await desk.page.getByText(mttr.formula).waitFor();
+      await desk.page.getByText(`Counts: ${mttr.periodRule}.`).waitFor();
+      await shot(desk.page, server, 'reports-desktop');
+      assert.deepEqual(await cutOff(desk.page), [], 'no figure is cut off at a desk');
+      await desk.page.keyboard.press('Escape');
+
+      // One department: the figures are the server's for it.
+      const icu = await requested(desk.page, async () => {
+        await desk.page.getByRole('combobox', { name: 'Department' }).click();
+        await desk.page.getByRole('option', { name: 'Intensive Care Unit' }).click();
+      });
+      assert.ok(icu.get('departmentId'));
+      const ward = await api(icu);
+      const backlog = ward.figures.find((f) => f.key === 'backlog').value;
+      assert.ok(backlog > 0, 'the ICU has open work');
+      await reads(desk.page, 'backlog', String(backlog));
+      assert.ok(backlog < figures.figures.find((f) => f.key === 'backlog').value, 'a department holds less than the hospital');
+
+      // The backlog figure lists the open work it counts.
+      await desk.page.getByTestId('kpi-backlog').getByRole('link').click();
+      await desk.page.waitForURL(/\/work-orders\?.*open=true/);
+      await desk.page.locator('tbody tr').first().waitFor();
+      assert.equal(await desk.page.locator('tbody tr').count(), Math.min(backlog, 50), 'the list holds what the figure counts');
+
+      // Procurement on a phone: the same page, no figure cut off.
+      const phone = await device(browser, server, PHONE);
+      await signInUi(phone.page, 'procurement');
+      await requested(phone.page, () => phone.page.goto('/reports'));
+      await shot(phone.page, server, 'reports-procurement-phone');
+      assert.deepEqual(await cutOff(phone.page), [], 'no figure is cut off on a phone');
+      for (const d of [desk, phone]) assert.deepEqual(d.page.errors, []);
+    });
+  });
+}

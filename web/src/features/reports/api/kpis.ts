@@ -1,0 +1,22 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '@/lib/api/client';
+
+export type Kpis = Schemas['Kpis'];
+export type Figure = Schemas['FigureDto'];
+
+export interface KpiFilters {
+  from: string;
+  to: string;
+  siteId?: string;
+  departmentId?: string;
+}
+
+/** The key figures of a period (none while `filters` is absent, e.g. no comparison chosen). */
+export function useKpis(filters: KpiFilters | undefined) {
+  return useQuery({
+    queryKey: ['reports', 'kpis', filters],
+    queryFn: () => unwrap(api.GET('/api/v1/reports/kpis', { params: { query: filters! } })),
+    enabled: !!filters,
+    placeholderData: keepPreviousData,
+  });
+}
