@@ -372,6 +372,16 @@ async fn figures_never_count_another_hospitals_work(app: TestApp) {
         .await;
         assert_eq!(p["errors"][0]["field"], "to", "{p}");
     }
+    let p = expect(
+        app.get(
+            "/api/v1/reports/kpis?from=0001-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
+            &manager,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "from", "{p}");
     // Technicians read their work, not the hospital's figures.
     let tech = app.token("technician").await;
     expect(

@@ -58,6 +58,12 @@ struct Place {
 
 pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpis> {
     p.require("report.read")?;
+    // Dates a report can mean (and every backend can store, with the 30 days looked back).
+    for (field, at) in [("from", q.from), ("to", q.to)] {
+        if !(1900..=9999).contains(&chrono::Datelike::year(&at)) {
+            return Err(ApiError::validation(field, "a date between 1900 and 9999"));
+        }
+    }
     if q.to <= q.from {
         return Err(ApiError::validation("to", "must be after `from`"));
     }
