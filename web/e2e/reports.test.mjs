@@ -94,6 +94,16 @@ for (const backend of backends()) {
       await desk.page.waitForURL(/\/work-orders\?.*open=true/);
       await desk.page.locator('tbody tr').first().waitFor();
       assert.equal(await desk.page.locator('tbody tr').count(), Math.min(backlog, 50), 'the list holds what the figure counts');
+      // And MTTR lists the repairs it averaged: corrective work completed in the period.
+      await desk.page.goBack();
+      const repairs = ward.figures.find((f) => f.key === 'mttr').counted;
+      assert.ok(repairs > 0, 'the ICU had repairs this year');
+      await desk.page.getByTestId('kpi-mttr').getByRole('link').click();
+      await desk.page.waitForURL(/completedFrom=.*type=corrective|type=corrective.*completedFrom=/);
+      await desk.page.getByRole('button', { name: 'Show work whenever it was completed' }).waitFor();
+      await desk.page.locator('tbody tr').first().waitFor();
+      assert.equal(await desk.page.locator('tbody tr').count(), Math.min(repairs, 50), 'the list holds the repairs the figure counts');
+      await shot(desk.page, server, 'reports-drill-down-desktop');
 
       // Procurement on a phone: the same page, no figure cut off.
       const phone = await device(browser, server, PHONE);

@@ -913,6 +913,10 @@ export const en = {
   'reports.site': 'Hospital',
   'reports.allSites': 'All hospitals',
   'reports.allDepartments': 'All departments',
+  'reports.class': 'Equipment class',
+  'reports.allClasses': 'All classes',
+  'reports.risk': 'Risk',
+  'reports.anyRisk': 'Any risk',
   'reports.range': '{from} to {to}',
   'reports.hours': '{value} h',
   'reports.howCounted': 'How {name} is counted',
@@ -935,6 +939,8 @@ export const en = {
   'reports.vendor': 'Contractors',
   'reports.total': 'Total',
   'filter.reportedBetween': 'Reported {from} to {to}',
+  'filter.completedBetween': 'Completed {from} to {to}',
+  'filter.clearCompleted': 'Show work whenever it was completed',
   'filter.clearReported': 'Show work whenever it was reported',
 } as const;
 

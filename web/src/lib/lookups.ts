@@ -29,6 +29,15 @@ export function useSites(enabled = true) {
   });
 }
 
+/** Equipment classes (a tree: each names its parent), for filters and plans. */
+export function useClasses() {
+  return useQuery({
+    queryKey: ['lookups', 'classes'],
+    queryFn: () => unwrap(api.GET('/api/v1/equipment-classes')),
+    staleTime: 5 * 60_000,
+  });
+}
+
 /** id → display name, for ids the lists return. */
 export function nameMap<T extends { id: string; name: string }>(items: T[] | undefined): Map<string, string> {
   return new Map((items ?? []).map((i) => [i.id, i.name]));

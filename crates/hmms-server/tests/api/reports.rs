@@ -104,14 +104,40 @@ async fn key_figures_match_the_hand_computed_ones(app: TestApp) {
         StatusCode::CREATED,
     )
     .await);
+    // Monitor 1 is a bedside monitor (a kind of monitor) of medium risk; monitor 2 is high-risk
+    // and of no class.
+    let monitors = id(&expect(
+        app.post(
+            "/api/v1/equipment-classes",
+            &admin,
+            json!({ "code": "RPW-MON", "name": "Monitors" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await);
+    let bedside = id(&expect(
+        app.post(
+            "/api/v1/equipment-classes",
+            &admin,
+            json!({ "code": "RPW-BED", "name": "Bedside monitors", "parentId": monitors }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await);
     let manager = app.token("facility_manager").await;
     let mut assets = vec![];
-    for tag in ["RPW-1", "RPW-2"] {
+    for (tag, class, risk) in [
+        ("RPW-1", Some(bedside.as_str()), "medium"),
+        ("RPW-2", None, "high"),
+    ] {
         let a = expect(
             app.post(
                 "/api/v1/assets",
                 &manager,
-                json!({ "tag": tag, "name": "Patient monitor", "departmentId": ward, "status": "in_service" }),
+                json!({ "tag": tag, "name": "Patient monitor", "departmentId": ward, "status": "in_service",
+                        "classId": class, "riskClass": risk }),
             )
             .await,
             StatusCode::CREATED,
@@ -260,6 +286,51 @@ async fn key_figures_match_the_hand_computed_ones(app: TestApp) {
         json!([{ "departmentId": ward, "departmentName": "Reports ward", "open": 1, "byAge": [1, 0, 0, 0] }])
     );
     assert_eq!(k["ageBuckets"], json!(["0-7", "8-30", "31-90", "90+"]));
+
+    // By equipment: the monitors class holds monitor 1 (through its subclass) and its two
+    // repairs; one monitor for 10 h, 3 h down.
+    let period = format!(
+        "from={}&to={}&departmentId={ward}",
+        at(t0),
+        at(t0 + Duration::hours(10))
+    );
+    let by = |filter: String| {
+        let app = &app;
+        let manager = manager.clone();
+        let period = period.clone();
+        async move {
+            expect(
+                app.get(&format!("/api/v1/reports/kpis?{period}&{filter}"), &manager)
+                    .await,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    let class = by(format!("classId={monitors}")).await;
+    assert_eq!(figure(&class, "mttr"), (json!(2.0), 2));
+    assert_eq!(figure(&class, "availability"), (json!(70.0), 1));
+    assert_eq!(figure(&class, "backlog"), (json!(0.0), 0));
+    assert_eq!(figure(&class, "stock_outs"), (json!(50.0), 2));
+    let high = by("riskClass=high".into()).await;
+    assert_eq!(figure(&high, "mttr"), (Value::Null, 0));
+    assert_eq!(figure(&high, "availability"), (json!(100.0), 1));
+    assert_eq!(figure(&high, "backlog"), (json!(1.0), 1));
+    assert_eq!(figure(&high, "planned_work").0, json!(100.0));
+    let medium = by("riskClass=medium".into()).await;
+    assert_eq!(figure(&medium, "mttr"), (json!(2.0), 2));
+    for (bad, field) in [
+        (format!("classId={ward}"), "classId"),
+        ("riskClass=extreme".to_string(), "riskClass"),
+    ] {
+        let p = expect(
+            app.get(&format!("/api/v1/reports/kpis?{period}&{bad}"), &manager)
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
 
     // A period before any of it counts nothing.
     let before = expect(

@@ -3376,6 +3376,8 @@ export interface components {
             ageBuckets: string[];
             /** @description Open work now, by department, most first. */
             backlog: components["schemas"]["BacklogDto"][];
+            /** Format: uuid */
+            classId?: string | null;
             cost: components["schemas"]["CostDto"];
             currency: string;
             /** Format: uuid */
@@ -3384,6 +3386,7 @@ export interface components {
             figures: components["schemas"]["FigureDto"][];
             /** Format: date-time */
             from: string;
+            riskClass?: string | null;
             /** Format: uuid */
             siteId?: string | null;
             slaByPriority: components["schemas"]["SlaByPriorityDto"][];
@@ -17192,6 +17195,10 @@ export interface operations {
                 siteId?: string;
                 /** @description Only this department (one you may see). */
                 departmentId?: string;
+                /** @description Only work on equipment of this class or its subclasses. */
+                classId?: string;
+                /** @description Only work on equipment of this risk class: `high`, `medium` or `low`. */
+                riskClass?: string;
             };
             header?: never;
             path?: never;
@@ -22013,6 +22020,9 @@ export interface operations {
                 q?: string;
                 createdFrom?: string;
                 createdTo?: string;
+                /** @description Completed from / before (what a report's repair and SLA figures count). */
+                completedFrom?: string;
+                completedTo?: string;
                 /** @description Resolution deadline from / before. */
                 dueFrom?: string;
                 dueTo?: string;

@@ -18,6 +18,10 @@ pub struct KpiQuery {
     pub site_id: Option<Uuid>,
     /// Only this department (one you may see).
     pub department_id: Option<Uuid>,
+    /// Only work on equipment of this class or its subclasses.
+    pub class_id: Option<Uuid>,
+    /// Only work on equipment of this risk class: `high`, `medium` or `low`.
+    pub risk_class: Option<String>,
 }
 
 /// One key figure with its published definition.
@@ -78,6 +82,8 @@ pub struct Kpis {
     pub to: DateTime<Utc>,
     pub site_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
+    pub class_id: Option<Uuid>,
+    pub risk_class: Option<String>,
     pub currency: String,
     /// Every figure in the order of the published definitions.
     pub figures: Vec<FigureDto>,

@@ -13,8 +13,8 @@ use hmms_domain::reports::{self as rules, AGE_BUCKETS, DEFINITIONS};
 use hmms_domain::stock::MovementKind;
 use hmms_domain::work_orders::{Priority, Status, WorkOrderType};
 use hmms_store::entities::{
-    asset, department, organization, pm_instance, site, stock_entry, stock_out, store, work_order,
-    work_order_history, work_order_time_log,
+    asset, department, equipment_class, organization, pm_instance, site, stock_entry, stock_out,
+    store, work_order, work_order_history, work_order_time_log,
 };
 use sea_orm::sea_query::{Expr, IntoColumnRef, Query, SelectStatement};
 use sea_orm::{
@@ -54,6 +54,8 @@ struct Place {
     assets: Condition,
     site: Option<Uuid>,
     department: Option<Uuid>,
+    /// Narrowed to a department or to equipment: stock counts only what went to that work.
+    by_work: bool,
 }
 
 pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpis> {
@@ -239,6 +241,8 @@ pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpi
         to: q.to,
         site_id: place.site,
         department_id: place.department,
+        class_id: q.class_id,
+        risk_class: q.risk_class.clone(),
         currency,
         figures: DEFINITIONS
             .iter()
@@ -304,12 +308,60 @@ async fn place(db: &impl ConnectionTrait, p: &Principal, q: &KpiQuery) -> ApiRes
         work = work.add(work_order::Column::DepartmentId.eq(id));
         assets = assets.add(asset::Column::DepartmentId.eq(id));
     }
+    // Equipment filters narrow the work to work on that equipment.
+    let mut equipment = Condition::all();
+    if let Some(id) = q.class_id {
+        let classes = equipment_class::Entity::find()
+            .filter(equipment_class::Column::OrganizationId.eq(p.org()))
+            .all(db)
+            .await?;
+        if !classes.iter().any(|c| c.id == id) {
+            return Err(ApiError::validation("classId", "no such equipment class"));
+        }
+        equipment = equipment.add(asset::Column::ClassId.is_in(subtree(&classes, id)));
+    }
+    if let Some(r) = &q.risk_class {
+        let risk = RiskClass::from_key(r)
+            .ok_or_else(|| ApiError::validation("riskClass", "high, medium or low"))?;
+        equipment = equipment.add(asset::Column::RiskClass.eq(risk));
+    }
+    if q.class_id.is_some() || q.risk_class.is_some() {
+        assets = assets.add(equipment.clone());
+        let ids = Query::select()
+            .column(asset::Column::Id)
+            .from(asset::Entity)
+            .cond_where(
+                Condition::all()
+                    .add(asset::Column::OrganizationId.eq(p.org()))
+                    .add(equipment),
+            )
+            .to_owned();
+        work = work.add(work_order::Column::AssetId.in_subquery(ids));
+    }
     Ok(Place {
         work,
         assets,
         site: q.site_id,
         department: q.department_id,
+        by_work: q.department_id.is_some() || q.class_id.is_some() || q.risk_class.is_some(),
     })
+}
+
+/// A class and every class under it.
+fn subtree(classes: &[equipment_class::Model], root: Uuid) -> Vec<Uuid> {
+    let mut out = vec![root];
+    let mut i = 0;
+    while let Some(&parent) = out.get(i) {
+        out.extend(
+            classes
+                .iter()
+                .filter(|c| c.parent_id == Some(parent) && !out.contains(&c.id))
+                .map(|c| c.id)
+                .collect::<Vec<_>>(),
+        );
+        i += 1;
+    }
+    out
 }
 
 /// Response and resolution met, per priority, most urgent first.
@@ -533,7 +585,7 @@ async fn backlog(
 }
 
 /// Issues refused for want of stock and issues made, in the period, in the stores the reader
-/// reaches (of the site asked for); with a department, only those for its work.
+/// reaches (of the site asked for); with a department or equipment, only those for that work.
 async fn stock_outs(
     db: &impl ConnectionTrait,
     p: &Principal,
@@ -580,11 +632,12 @@ async fn stock_outs(
     Ok((rules::percent(outs, outs + issues), outs + issues))
 }
 
-/// With a department asked for, only rows for its work.
+/// With a department or equipment asked for, only rows for that work.
 fn for_work<C: IntoColumnRef>(place: &Place, c: Condition, column: C) -> Condition {
     use sea_orm::sea_query::ExprTrait;
-    match place.department {
-        Some(_) => c.add(Expr::col(column).in_subquery(ids_of_work(place.work.clone()))),
-        None => c,
+    if place.by_work {
+        c.add(Expr::col(column).in_subquery(ids_of_work(place.work.clone())))
+    } else {
+        c
     }
 }

@@ -347,6 +347,12 @@ pub async fn list(state: &AppState, p: &Principal, q: WorkOrderQuery) -> ApiResu
     if let Some(v) = q.created_to {
         cond = cond.add(C::CreatedAt.lt(v));
     }
+    if let Some(v) = q.completed_from {
+        cond = cond.add(C::CompletedAt.gte(v));
+    }
+    if let Some(v) = q.completed_to {
+        cond = cond.add(C::CompletedAt.lt(v));
+    }
     if let Some(v) = q.due_from {
         cond = cond.add(C::SlaResolutionDueAt.gte(v));
     }

@@ -143,15 +143,6 @@ export function useRevokeFeed() {
   return useInvalidating((id: string) => unwrap(api.DELETE('/api/v1/preventive/calendar-feeds/{id}', { params: { path: { id } } })));
 }
 
-/** Equipment classes, for plans that cover a class. */
-export function useClasses() {
-  return useQuery({
-    queryKey: ['lookups', 'classes'],
-    queryFn: () => unwrap(api.GET('/api/v1/equipment-classes')),
-    staleTime: 5 * 60_000,
-  });
-}
-
 /** Equipment matching a search, for plans that cover one asset. */
 export function useAssetSearch(q: string) {
   return useQuery({

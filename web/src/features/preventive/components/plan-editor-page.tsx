@@ -26,10 +26,10 @@ import { errorMessage, fieldErrors, type Schemas } from '@/lib/api/client';
 import { useMe } from '@/lib/auth/use-me';
 import { tone } from '@/lib/colors';
 import { formatDateTime } from '@/lib/format';
-import { useSites, useUsers } from '@/lib/lookups';
+import { useClasses, useSites, useUsers } from '@/lib/lookups';
 import { can } from '@/lib/permissions';
 import { t, type MessageKey } from '@/i18n';
-import { useAssetSearch, useClasses, useCreatePlan, useInstances, usePlan, usePlanAsset, useTemplates, useUpdatePlan, type Plan } from '../api/preventive';
+import { useAssetSearch, useCreatePlan, useInstances, usePlan, usePlanAsset, useTemplates, useUpdatePlan, type Plan } from '../api/preventive';
 import { InstanceStatusBadge } from './status-badge';
 import { RecurrenceBuilder, toRecurrence, toStartLocal, type ScheduleValue } from './recurrence-builder';
 

@@ -9,6 +9,8 @@ export interface KpiFilters {
   to: string;
   siteId?: string;
   departmentId?: string;
+  classId?: string;
+  riskClass?: string;
 }
 
 /** The key figures of a period (none while `filters` is absent, e.g. no comparison chosen). */

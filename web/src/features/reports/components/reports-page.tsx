@@ -5,7 +5,7 @@ import { QueryState } from '@/components/query-state';
 import { t, type MessageKey } from '@/i18n';
 import { useMe } from '@/lib/auth/use-me';
 import { formatDate, formatDecimal, formatMoney, formatMoneyWhole } from '@/lib/format';
-import { useDepartments, useSites } from '@/lib/lookups';
+import { useClasses, useDepartments, useSites } from '@/lib/lookups';
 import { useKpis, type Figure, type KpiFilters, type Kpis } from '../api/kpis';
 import { COMPARISONS, PERIODS, comparedWith, rangeOf, type Comparison, type Period, type Range } from '../api/periods';
 
@@ -25,12 +25,21 @@ function formatValue(f: Figure | undefined, currency: string): string {
 
 /** A work-order list showing what a figure counted, where the list can select it. */
 function drillDown(key: string, q: KpiFilters): string | undefined {
+  // The work-order list cannot select work by its equipment's class or risk.
+  if (q.classId || q.riskClass) return undefined;
   const p = new URLSearchParams();
   if (q.departmentId) p.set('departmentId', q.departmentId);
   if (q.siteId) p.set('siteId', q.siteId);
   if (key === 'backlog') {
     p.set('open', 'true');
     p.set('sort', 'createdAt');
+  } else if (key === 'mttr' || key === 'first_time_fix') {
+    p.set('type', 'corrective');
+    p.set('completedFrom', q.from);
+    p.set('completedTo', q.to);
+  } else if (['downtime', 'sla_response', 'sla_resolution', 'maintenance_cost'].includes(key)) {
+    p.set('completedFrom', q.from);
+    p.set('completedTo', q.to);
   } else if (key === 'repeat_failures' || key === 'mtbf') {
     p.set('type', 'corrective');
     p.set('createdFrom', q.from);
@@ -198,11 +207,14 @@ export function ReportsPage() {
   const comparison = (COMPARISONS as readonly string[]).includes(params.get('compare') ?? '') ? (params.get('compare') as Comparison) : 'previous';
   const siteId = params.get('siteId') ?? undefined;
   const departmentId = params.get('departmentId') ?? undefined;
+  const classId = params.get('classId') ?? undefined;
+  const riskClass = params.get('riskClass') ?? undefined;
+  const classes = useClasses().data ?? [];
   const sites = useSites().data?.items ?? [];
   const departments = (useDepartments().data?.items ?? []).filter((d) => !siteId || d.siteId === siteId);
 
   const range = useMemo(() => rangeOf(period), [period]);
-  const place = { siteId, departmentId };
+  const place = { siteId, departmentId, classId, riskClass };
   const current = useKpis(iso(range, place));
   const before = useKpis(iso(comparedWith(range, comparison), place));
   const set = (key: string, value: string | null) => {
@@ -258,6 +270,25 @@ export function ReportsPage() {
           clearable
           searchable
           w={220}
+        />
+        <Select
+          label={t('reports.class')}
+          placeholder={t('reports.allClasses')}
+          data={classes.map((c) => ({ value: c.id, label: c.name }))}
+          value={classId ?? null}
+          onChange={(v) => set('classId', v)}
+          clearable
+          searchable
+          w={220}
+        />
+        <Select
+          label={t('reports.risk')}
+          placeholder={t('reports.anyRisk')}
+          data={['high', 'medium', 'low'].map((r) => ({ value: r, label: t(`risk.${r}` as MessageKey) }))}
+          value={riskClass ?? null}
+          onChange={(v) => set('riskClass', v)}
+          clearable
+          w={160}
         />
       </Group>
       <Text size="sm" c="dimmed">

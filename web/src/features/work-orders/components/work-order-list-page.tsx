@@ -16,6 +16,12 @@ import { tone } from '@/lib/colors';
 
 const SORTS = ['-createdAt', 'createdAt', 'dueAt', '-dueAt'] as const;
 
+/** Periods a link may narrow the list to (a report's figure), each shown as a chip to clear. */
+const PERIOD_FILTERS = [
+  ['createdFrom', 'createdTo', 'filter.reportedBetween', 'filter.clearReported'],
+  ['completedFrom', 'completedTo', 'filter.completedBetween', 'filter.clearCompleted'],
+] as const;
+
 function filtersFrom(params: URLSearchParams, q: string, me: Me | undefined): WorkOrderFilters {
   const f: WorkOrderFilters = {};
   const status = params.get('status');
@@ -27,7 +33,7 @@ function filtersFrom(params: URLSearchParams, q: string, me: Me | undefined): Wo
   const dep = params.get('departmentId');
   if (dep) f.departmentId = dep;
   // Links from an asset, a scanned room or a vendor's page narrow the list to it.
-  for (const key of ['assetId', 'locationId', 'vendorCompanyId', 'siteId', 'createdFrom', 'createdTo'] as const) {
+  for (const key of ['assetId', 'locationId', 'vendorCompanyId', 'siteId', 'createdFrom', 'createdTo', 'completedFrom', 'completedTo'] as const) {
     const v = params.get(key);
     if (v) f[key] = v;
   }
@@ -169,21 +175,27 @@ export function WorkOrderListPage() {
           onChange={(e) => set('assignedTo', e.currentTarget.checked ? 'me' : null)}
         />
         <Checkbox label={t('filter.openOnly')} checked={params.get('open') === 'true'} onChange={(e) => set('open', e.currentTarget.checked)} />
-        {params.get('createdFrom') && params.get('createdTo') && (
-          <Button
-            variant="light"
-            rightSection="×"
-            onClick={() => {
-              const next = new URLSearchParams(params);
-              next.delete('createdFrom');
-              next.delete('createdTo');
-              setParams(next, { replace: true });
-            }}
-            aria-label={t('filter.clearReported')}
-          >
-            {t('filter.reportedBetween', { from: formatDateTime(params.get('createdFrom')), to: formatDateTime(params.get('createdTo')) })}
-          </Button>
-        )}
+        {PERIOD_FILTERS.map(([from, to, label, clear]) => {
+          const start = params.get(from);
+          const end = params.get(to);
+          if (!start || !end) return null;
+          return (
+            <Button
+              key={from}
+              variant="light"
+              rightSection="×"
+              onClick={() => {
+                const next = new URLSearchParams(params);
+                next.delete(from);
+                next.delete(to);
+                setParams(next, { replace: true });
+              }}
+              aria-label={t(clear)}
+            >
+              {t(label, { from: formatDateTime(start), to: formatDateTime(end) })}
+            </Button>
+          );
+        })}
         {params.get('dueTo') && (
           <Button variant="light" color={tone.red} rightSection="×" onClick={() => set('dueTo', null)} aria-label={t('filter.clearDueBefore')}>
             {t('filter.dueBefore', { when: formatDateTime(params.get('dueTo')) })}
