@@ -167,6 +167,30 @@ async fn compliance_adds_up_to_hand_computed_figures(app: TestApp) {
         )
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The reports' key figures count the same occurrences: 4 on time of 10 decided, and on the
+    // life-support ventilator 2 of 5 (issue 15).
+    let k = expect(
+        app.get(
+            &format!("/api/v1/reports/kpis?{q}"),
+            &app.token("facility_manager").await,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let figure = |key: &str| {
+        let f = k["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap()
+            .clone();
+        (f["value"].clone(), f["counted"].as_i64().unwrap())
+    };
+    assert_eq!(figure("pm_compliance"), (json!(40.0), 10));
+    assert_eq!(figure("pm_compliance_high_risk"), (json!(40.0), 5));
 }
 both!(compliance_adds_up_to_hand_computed_figures);
 
