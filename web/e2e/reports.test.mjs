@@ -37,6 +37,15 @@ async function reads(page, key, text) {
   assert.equal(last, text, `${key} as the server counts it`);
 }
 
+/** Waits for the work-order list to show `n` rows (it loads after the page changes). */
+async function listed(page, n, message) {
+  await page.getByRole('heading', { name: 'Work orders', level: 1 }).waitFor();
+  const rows = page.locator('tbody tr');
+  const deadline = Date.now() + 15_000;
+  while ((await rows.count()) !== n && Date.now() < deadline) await page.waitForTimeout(100);
+  assert.equal(await rows.count(), n, message);
+}
+
 const decimal = (v) => v.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 /** Figures cut off or pushed out of their card. */
@@ -77,6 +86,19 @@ for (const backend of backends()) {
       assert.deepEqual(await cutOff(desk.page), [], 'no figure is cut off at a desk');
       await desk.page.keyboard.press('Escape');
 
+      // The same figures by department, then by equipment: the costliest first, as the server has them.
+      for (const [label, by] of [
+        ['Department', 'department'],
+        ['Equipment', 'asset'],
+      ]) {
+        await desk.page.getByRole('combobox', { name: 'Group by' }).click();
+        await desk.page.getByRole('option', { name: label, exact: true }).click();
+        const rows = (await manager.get(`/api/v1/reports/breakdown?${year.toString()}&by=${by}`)).data.rows;
+        assert.ok(rows.length > 0, `the year has figures by ${by}`);
+        await desk.page.getByTestId('breakdown').locator('tbody tr').first().getByRole('cell').first().filter({ hasText: rows[0].name }).waitFor();
+      }
+      await shot(desk.page, server, 'reports-breakdown-desktop');
+
       // One department: the figures are the server's for it.
       const icu = await requested(desk.page, async () => {
         await desk.page.getByRole('combobox', { name: 'Department' }).click();
@@ -92,8 +114,7 @@ for (const backend of backends()) {
       // The backlog figure lists the open work it counts.
       await desk.page.getByTestId('kpi-backlog').getByRole('link').click();
       await desk.page.waitForURL(/\/work-orders\?.*open=true/);
-      await desk.page.locator('tbody tr').first().waitFor();
-      assert.equal(await desk.page.locator('tbody tr').count(), Math.min(backlog, 50), 'the list holds what the figure counts');
+      await listed(desk.page, Math.min(backlog, 50), 'the list holds what the figure counts');
       // And MTTR lists the repairs it averaged: corrective work completed in the period.
       await desk.page.goBack();
       const repairs = ward.figures.find((f) => f.key === 'mttr').counted;
@@ -101,8 +122,7 @@ for (const backend of backends()) {
       await desk.page.getByTestId('kpi-mttr').getByRole('link').click();
       await desk.page.waitForURL(/completedFrom=.*type=corrective|type=corrective.*completedFrom=/);
       await desk.page.getByRole('button', { name: 'Show work whenever it was completed' }).waitFor();
-      await desk.page.locator('tbody tr').first().waitFor();
-      assert.equal(await desk.page.locator('tbody tr').count(), Math.min(repairs, 50), 'the list holds the repairs the figure counts');
+      await listed(desk.page, Math.min(repairs, 50), 'the list holds the repairs the figure counts');
       await shot(desk.page, server, 'reports-drill-down-desktop');
 
       // Procurement on a phone: the same page, no figure cut off.

@@ -19,6 +19,7 @@ const ADMIN_DELETES: Expect = [204, 403, 403, 403, 403, 403, 403];
 const ROLE_READERS: Expect = [200, 200, 403, 403, 403, 403, 200];
 const READ_STOCK: Expect = [200, 200, 200, 403, 200, 403, 200];
 const KEEP_STOCK: Expect = [200, 403, 403, 403, 200, 403, 403];
+const REPORT_READERS: Expect = [200, 200, 403, 403, 200, 403, 200];
 const KEEP_STOCK_CREATES: Expect = [201, 403, 403, 403, 201, 403, 403];
 
 /// (operation as in the OpenAPI document, expectations)
@@ -223,10 +224,8 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/stock/outs", READ_STOCK),
     // Figures for those who answer for them: managers, procurement and IT, not the people
     // doing or asking for the work.
-    (
-        "GET /api/v1/reports/kpis",
-        [200, 200, 403, 403, 200, 403, 200],
-    ),
+    ("GET /api/v1/reports/kpis", REPORT_READERS),
+    ("GET /api/v1/reports/breakdown", REPORT_READERS),
     // Stock and sight of the work order: procurement reads no work orders, staff and vendors
     // no stock.
     (
@@ -702,6 +701,7 @@ async fn request(
         | "GET /api/v1/preventive/compliance"
         | "GET /api/v1/preventive/compliance.csv"
         | "GET /api/v1/reports/kpis" => format!("{path}?{period}"),
+        "GET /api/v1/reports/breakdown" => format!("{path}?{period}&by=department"),
         _ => path,
     };
     let body = match (method.as_str(), resource) {

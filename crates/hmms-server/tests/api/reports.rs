@@ -81,6 +81,18 @@ async fn complete(app: &TestApp, path: &str, downtime: i64) {
     .await;
 }
 
+async fn by_breakdown(app: &TestApp, token: &str, period: &str, by: &str) -> Value {
+    expect(
+        app.get(
+            &format!("/api/v1/reports/breakdown?{period}&by={by}"),
+            token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
 async fn key_figures_match_the_hand_computed_ones(app: TestApp) {
     let admin = app.admin().await;
     expect(
@@ -332,6 +344,62 @@ async fn key_figures_match_the_hand_computed_ones(app: TestApp) {
         assert_eq!(p["errors"][0]["field"], field, "{p}");
     }
 
+    // The same figures per asset, class and department (issue 15: per asset/class/department).
+    let rows = |b: &Value| b["rows"].as_array().expect("rows").clone();
+    let by_asset = by_breakdown(&app, &manager, &period, "asset").await;
+    assert_eq!(
+        rows(&by_asset),
+        vec![json!({
+            "id": assets[0], "name": "RPW-1 · Patient monitor", "completed": 2, "repairs": 2,
+            "mttrHours": 2.0, "failures": 2, "mtbfHours": 3.5, "downtimeHours": 3.0, "assets": 1,
+            "availabilityPercent": 70.0, "labourMinor": 120_000, "partsMinor": 7_500,
+            "vendorMinor": 0, "costMinor": 127_500
+        })],
+        "monitor 2 has no completed work or failures to list"
+    );
+    let by_class = rows(&by_breakdown(&app, &manager, &period, "class").await);
+    assert_eq!(
+        by_class
+            .iter()
+            .map(|r| (
+                r["name"].clone(),
+                r["repairs"].clone(),
+                r["assets"].clone(),
+                r["availabilityPercent"].clone(),
+                r["costMinor"].clone()
+            ))
+            .collect::<Vec<_>>(),
+        vec![
+            (
+                json!("Bedside monitors"),
+                json!(2),
+                json!(1),
+                json!(70.0),
+                json!(127_500)
+            ),
+            (Value::Null, json!(0), json!(1), json!(100.0), json!(0)),
+        ]
+    );
+    let by_department = rows(&by_breakdown(&app, &manager, &period, "department").await);
+    assert_eq!(by_department.len(), 1);
+    assert_eq!(by_department[0]["name"], "Reports ward");
+    assert_eq!(by_department[0]["mtbfHours"], 8.5);
+    assert_eq!(by_department[0]["availabilityPercent"], 85.0);
+    assert_eq!(by_department[0]["costMinor"], 127_500);
+    let p = expect(
+        app.get(
+            &format!("/api/v1/reports/breakdown?{period}&by=bed"),
+            &manager,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        p["detail"].as_str().unwrap_or_default().contains("bed"),
+        "{p}"
+    );
+
     // A period before any of it counts nothing.
     let before = expect(
         app.get(
@@ -355,6 +423,7 @@ async fn figures_never_count_another_hospitals_work(app: TestApp) {
     let admin = app.admin().await;
     let lakeside_dept = app.department_id("LDH", "MAT").await;
     let lakeside = app.site_id("LDH").await;
+    let smgh = app.site_id("SMGH").await;
     let wo = expect(
         app.post(
             "/api/v1/work-orders",
@@ -418,7 +487,6 @@ async fn figures_never_count_another_hospitals_work(app: TestApp) {
     .await;
     assert_eq!(p["errors"][0]["field"], "departmentId", "{p}");
     // A department of one hospital with the other named as the site.
-    let smgh = app.site_id("SMGH").await;
     let p = expect(
         app.get(
             &format!("/api/v1/reports/kpis?{period}&siteId={smgh}&departmentId={lakeside_dept}"),
@@ -429,6 +497,38 @@ async fn figures_never_count_another_hospitals_work(app: TestApp) {
     )
     .await;
     assert_eq!(p["errors"][0]["field"], "departmentId", "{p}");
+
+    // Nor in a breakdown by hospital, where Lakeside's equipment counts for who may see it.
+    expect(
+        app.post(
+            "/api/v1/assets",
+            &admin,
+            json!({ "tag": "LDH-RPT-1", "name": "Autoclave", "departmentId": lakeside_dept, "status": "in_service" }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let sites = |b: &Value| -> Vec<String> {
+        b["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter_map(|r| r["id"].as_str().map(String::from))
+            .collect()
+    };
+    let own = by_breakdown(&app, &manager, &period, "site").await;
+    assert!(!sites(&own).contains(&lakeside), "{own}");
+    assert!(sites(&by_breakdown(&app, &admin, &period, "site").await).contains(&lakeside));
+    expect(
+        app.get(
+            &format!("/api/v1/reports/breakdown?{period}&by=site&siteId={lakeside}"),
+            &manager,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
 
     // A reversed or too long period.
     for bad in [

@@ -1362,6 +1362,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Repairs, MTTR, failures, MTBF, downtime, availability and cost of the period per site,
+         *     department, equipment class or asset (`by`), over the records you may see and narrowed as
+         *     the key figures are; most costly first (an asset breakdown: the 100 that cost most).
+         */
+        get: operations["get_breakdown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/kpis": {
         parameters: {
             query?: never;
@@ -2465,6 +2486,60 @@ export interface components {
             /** Format: int64 */
             valueMinor: number;
         };
+        /**
+         * @description The key figures of a period per site, department, equipment class or asset, most costly
+         *     first.
+         */
+        Breakdown: {
+            by: components["schemas"]["GroupBy"];
+            currency: string;
+            rows: components["schemas"]["BreakdownRow"][];
+        };
+        /** @description Repairs, reliability and cost of one group, as the key figures define them. */
+        BreakdownRow: {
+            /**
+             * Format: int64
+             * @description Equipment in use in the group now.
+             */
+            assets: number;
+            /** Format: double */
+            availabilityPercent?: number | null;
+            /**
+             * Format: int64
+             * @description Work completed in the period.
+             */
+            completed: number;
+            /** Format: int64 */
+            costMinor: number;
+            /** Format: double */
+            downtimeHours: number;
+            /**
+             * Format: int64
+             * @description Corrective work on equipment reported in the period.
+             */
+            failures: number;
+            /**
+             * Format: uuid
+             * @description The site, department, class or asset; absent for work without one.
+             */
+            id?: string | null;
+            /** Format: int64 */
+            labourMinor: number;
+            /** Format: double */
+            mtbfHours?: number | null;
+            /** Format: double */
+            mttrHours?: number | null;
+            name?: string | null;
+            /** Format: int64 */
+            partsMinor: number;
+            /**
+             * Format: int64
+             * @description Corrective work completed in the period.
+             */
+            repairs: number;
+            /** Format: int64 */
+            vendorMinor: number;
+        };
         /** @description Open work by priority. */
         ByPriority: {
             /** Format: int64 */
@@ -3196,6 +3271,11 @@ export interface components {
              */
             targetsAdded: number;
         };
+        /**
+         * @description What a breakdown groups by.
+         * @enum {string}
+         */
+        GroupBy: "site" | "department" | "class" | "asset";
         GroupTally: components["schemas"]["TallyDto"] & {
             /** @description The risk class or maintenance strategy. */
             key: string;
@@ -17163,6 +17243,133 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_breakdown: {
+        parameters: {
+            query: {
+                by: components["schemas"]["GroupBy"];
+                /** @description Start of the period (inclusive). */
+                from: string;
+                /** @description End of the period (exclusive); at most three years after `from`. */
+                to: string;
+                siteId?: string;
+                departmentId?: string;
+                classId?: string;
+                riskClass?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakdown"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signed in but not allowed (or two-factor enrolment is required first) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record changed since you read it */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A reversed or too long period, or a filter you may not see */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Too many attempts */
             429: {

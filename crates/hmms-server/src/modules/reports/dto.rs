@@ -94,3 +94,81 @@ pub struct Kpis {
     pub backlog: Vec<BacklogDto>,
     pub cost: CostDto,
 }
+
+/// What a breakdown groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Site,
+    Department,
+    /// The equipment's own class (work without equipment, or equipment without a class, is
+    /// one group).
+    Class,
+    /// One row per piece of equipment: the 100 that cost most.
+    Asset,
+}
+
+/// The period, place and grouping of a breakdown.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct BreakdownQuery {
+    pub by: GroupBy,
+    /// Start of the period (inclusive).
+    pub from: DateTime<Utc>,
+    /// End of the period (exclusive); at most three years after `from`.
+    pub to: DateTime<Utc>,
+    pub site_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub class_id: Option<Uuid>,
+    pub risk_class: Option<String>,
+}
+
+impl BreakdownQuery {
+    /// The same period and place, as the key figures take them.
+    pub fn place(&self) -> KpiQuery {
+        KpiQuery {
+            from: self.from,
+            to: self.to,
+            site_id: self.site_id,
+            department_id: self.department_id,
+            class_id: self.class_id,
+            risk_class: self.risk_class.clone(),
+        }
+    }
+}
+
+/// Repairs, reliability and cost of one group, as the key figures define them.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakdownRow {
+    /// The site, department, class or asset; absent for work without one.
+    pub id: Option<Uuid>,
+    pub name: Option<String>,
+    /// Work completed in the period.
+    pub completed: i64,
+    /// Corrective work completed in the period.
+    pub repairs: i64,
+    pub mttr_hours: Option<f64>,
+    /// Corrective work on equipment reported in the period.
+    pub failures: i64,
+    pub mtbf_hours: Option<f64>,
+    pub downtime_hours: f64,
+    /// Equipment in use in the group now.
+    pub assets: i64,
+    pub availability_percent: Option<f64>,
+    pub labour_minor: i64,
+    pub parts_minor: i64,
+    pub vendor_minor: i64,
+    pub cost_minor: i64,
+}
+
+/// The key figures of a period per site, department, equipment class or asset, most costly
+/// first.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Breakdown {
+    pub by: GroupBy,
+    pub currency: String,
+    pub rows: Vec<BreakdownRow>,
+}

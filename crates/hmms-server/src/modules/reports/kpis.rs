@@ -13,25 +13,21 @@ use hmms_domain::reports::{self as rules, AGE_BUCKETS, DEFINITIONS};
 use hmms_domain::stock::MovementKind;
 use hmms_domain::work_orders::{Priority, Status, WorkOrderType};
 use hmms_store::entities::{
-    asset, department, equipment_class, organization, pm_instance, site, stock_entry, stock_out,
-    store, work_order, work_order_history, work_order_time_log,
+    asset, organization, pm_instance, stock_entry, stock_out, store, work_order,
+    work_order_history, work_order_time_log,
 };
-use sea_orm::sea_query::{Expr, IntoColumnRef, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, IntoColumnRef, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::dto::*;
+use super::place::{CHUNK, Place, check_period, department_names, ids_of_work, place};
 use crate::auth::principal::Principal;
-use crate::error::{ApiError, ApiResult};
-use crate::modules::{assets, inventory, work_orders};
+use crate::error::ApiResult;
+use crate::modules::{inventory, work_orders};
 use crate::state::AppState;
-
-/// A report covers at most this many days.
-const MAX_DAYS: i64 = 3 * 366;
-/// Ids sent to the database in one `IN (…)`: well inside every backend's parameter limit.
-const CHUNK: usize = 5_000;
 
 /// Work that is planned rather than a repair.
 const PLANNED: [WorkOrderType; 3] = [
@@ -48,33 +44,9 @@ type Reported = (
     Option<DateTime<Utc>>,
 );
 
-/// Where the figures look: the reader's scope narrowed by the filters.
-struct Place {
-    work: Condition,
-    assets: Condition,
-    site: Option<Uuid>,
-    department: Option<Uuid>,
-    /// Narrowed to a department or to equipment: stock counts only what went to that work.
-    by_work: bool,
-}
-
 pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpis> {
     p.require("report.read")?;
-    // Dates a report can mean (and every backend can store, with the 30 days looked back).
-    for (field, at) in [("from", q.from), ("to", q.to)] {
-        if !(1900..=9999).contains(&chrono::Datelike::year(&at)) {
-            return Err(ApiError::validation(field, "a date between 1900 and 9999"));
-        }
-    }
-    if q.to <= q.from {
-        return Err(ApiError::validation("to", "must be after `from`"));
-    }
-    if (q.to - q.from).num_days() > MAX_DAYS {
-        return Err(ApiError::validation(
-            "to",
-            "a report covers at most three years",
-        ));
-    }
+    check_period(&q)?;
     let db = &state.db;
     let place = place(db, p, &q).await?;
     let now = state.clock.now();
@@ -276,94 +248,6 @@ fn serde_plain_unit(u: rules::Unit) -> String {
     .into()
 }
 
-/// The reader's scope narrowed to the site and department asked for, each of which must be one
-/// the reader may see (else 422, the same answer as for an id that does not exist).
-async fn place(db: &impl ConnectionTrait, p: &Principal, q: &KpiQuery) -> ApiResult<Place> {
-    let mut work = work_orders::visible_condition(&p.filter());
-    let mut assets = assets::visible_condition(&p.filter());
-    if let Some(id) = q.site_id {
-        let visible = site::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .is_some_and(|s| s.organization_id == p.org())
-            && (p.may_place(id, None) || p.user.site_id == Some(id));
-        if !visible {
-            return Err(ApiError::validation("siteId", "no such hospital"));
-        }
-        work = work.add(work_order::Column::SiteId.eq(id));
-        assets = assets.add(asset::Column::SiteId.eq(id));
-    }
-    if let Some(id) = q.department_id {
-        let d = department::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .filter(|d| d.organization_id == p.org() && p.may_place(d.site_id, Some(d.id)))
-            .ok_or_else(|| ApiError::validation("departmentId", "no such department"))?;
-        if q.site_id.is_some_and(|s| s != d.site_id) {
-            return Err(ApiError::validation(
-                "departmentId",
-                "not a department of that hospital",
-            ));
-        }
-        work = work.add(work_order::Column::DepartmentId.eq(id));
-        assets = assets.add(asset::Column::DepartmentId.eq(id));
-    }
-    // Equipment filters narrow the work to work on that equipment.
-    let mut equipment = Condition::all();
-    if let Some(id) = q.class_id {
-        let classes = equipment_class::Entity::find()
-            .filter(equipment_class::Column::OrganizationId.eq(p.org()))
-            .all(db)
-            .await?;
-        if !classes.iter().any(|c| c.id == id) {
-            return Err(ApiError::validation("classId", "no such equipment class"));
-        }
-        equipment = equipment.add(asset::Column::ClassId.is_in(subtree(&classes, id)));
-    }
-    if let Some(r) = &q.risk_class {
-        let risk = RiskClass::from_key(r)
-            .ok_or_else(|| ApiError::validation("riskClass", "high, medium or low"))?;
-        equipment = equipment.add(asset::Column::RiskClass.eq(risk));
-    }
-    if q.class_id.is_some() || q.risk_class.is_some() {
-        assets = assets.add(equipment.clone());
-        let ids = Query::select()
-            .column(asset::Column::Id)
-            .from(asset::Entity)
-            .cond_where(
-                Condition::all()
-                    .add(asset::Column::OrganizationId.eq(p.org()))
-                    .add(equipment),
-            )
-            .to_owned();
-        work = work.add(work_order::Column::AssetId.in_subquery(ids));
-    }
-    Ok(Place {
-        work,
-        assets,
-        site: q.site_id,
-        department: q.department_id,
-        by_work: q.department_id.is_some() || q.class_id.is_some() || q.risk_class.is_some(),
-    })
-}
-
-/// A class and every class under it.
-fn subtree(classes: &[equipment_class::Model], root: Uuid) -> Vec<Uuid> {
-    let mut out = vec![root];
-    let mut i = 0;
-    while let Some(&parent) = out.get(i) {
-        out.extend(
-            classes
-                .iter()
-                .filter(|c| c.parent_id == Some(parent) && !out.contains(&c.id))
-                .map(|c| c.id)
-                .collect::<Vec<_>>(),
-        );
-        i += 1;
-    }
-    out
-}
-
 /// Response and resolution met, per priority, most urgent first.
 fn sla_by_priority(completed: &[work_order::Model]) -> Vec<SlaByPriorityDto> {
     let mut out: Vec<SlaByPriorityDto> = [
@@ -484,14 +368,6 @@ async fn sum_minutes(
     Ok(sum.unwrap_or(0))
 }
 
-fn ids_of_work(place: Condition) -> SelectStatement {
-    Query::select()
-        .column(work_order::Column::Id)
-        .from(work_order::Entity)
-        .cond_where(place)
-        .to_owned()
-}
-
 /// Minutes logged on the work `place` selects, by logs started in the period.
 async fn logged_minutes(
     db: &impl ConnectionTrait,
@@ -560,13 +436,7 @@ async fn backlog(
             [rules::age_bucket((now - at).num_days())] += 1;
     }
     let ids: Vec<Uuid> = by.keys().flatten().copied().collect();
-    let names: HashMap<Uuid, String> = department::Entity::find()
-        .filter(department::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    let names = department_names(db, ids).await?;
     let mut out: Vec<BacklogDto> = by
         .into_iter()
         .map(|(d, by_age)| BacklogDto {

@@ -2,6 +2,8 @@
 //! compliance, SLA attainment, backlog, cost, stock-outs …), each with its published
 //! definition, over the records the reader may see.
 
+mod breakdown;
 mod dto;
 mod kpis;
+mod place;
 pub mod routes;

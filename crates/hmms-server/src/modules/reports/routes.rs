@@ -6,14 +6,16 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::dto::*;
-use super::kpis;
+use super::{breakdown, kpis};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_kpis))
+    OpenApiRouter::new()
+        .routes(routes!(get_kpis))
+        .routes(routes!(get_breakdown))
 }
 
 /// The key figures of a period over the records you may see, optionally for one hospital or
@@ -30,4 +32,20 @@ pub async fn get_kpis(
     ApiQuery(q): ApiQuery<KpiQuery>,
 ) -> ApiResult<Json<Kpis>> {
     Ok(Json(kpis::kpis(&state, &p, q).await?))
+}
+
+/// Repairs, MTTR, failures, MTBF, downtime, availability and cost of the period per site,
+/// department, equipment class or asset (`by`), over the records you may see and narrowed as
+/// the key figures are; most costly first (an asset breakdown: the 100 that cost most).
+#[utoipa::path(get, path = "/reports/breakdown", tag = "reports", params(BreakdownQuery),
+    responses(
+        (status = 200, description = "One row per group", body = Breakdown),
+        (status = 422, description = "A reversed or too long period, or a filter you may not see"),
+    ))]
+pub async fn get_breakdown(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<BreakdownQuery>,
+) -> ApiResult<Json<Breakdown>> {
+    Ok(Json(breakdown::breakdown(&state, &p, q).await?))
 }

@@ -22,3 +22,15 @@ export function useKpis(filters: KpiFilters | undefined) {
     placeholderData: keepPreviousData,
   });
 }
+
+export type GroupBy = Schemas['GroupBy'];
+export type Breakdown = Schemas['Breakdown'];
+
+/** The period's figures per site, department, equipment class or asset. */
+export function useBreakdown(filters: KpiFilters, by: GroupBy) {
+  return useQuery({
+    queryKey: ['reports', 'breakdown', filters, by],
+    queryFn: () => unwrap(api.GET('/api/v1/reports/breakdown', { params: { query: { ...filters, by } } })),
+    placeholderData: keepPreviousData,
+  });
+}

@@ -6,6 +6,7 @@ import { t, type MessageKey } from '@/i18n';
 import { useMe } from '@/lib/auth/use-me';
 import { formatDate, formatDecimal, formatMoney, formatMoneyWhole } from '@/lib/format';
 import { useClasses, useDepartments, useSites } from '@/lib/lookups';
+import { BreakdownTable } from './breakdown-table';
 import { useKpis, type Figure, type KpiFilters, type Kpis } from '../api/kpis';
 import { COMPARISONS, PERIODS, comparedWith, rangeOf, type Comparison, type Period, type Range } from '../api/periods';
 
@@ -323,6 +324,7 @@ export function ReportsPage() {
                 <CostTable k={k} />
               </Card>
             </SimpleGrid>
+            <BreakdownTable filters={q} />
             <Card withBorder>
               <Title order={2} size="h4" mb="sm">
                 {t('reports.backlogTitle')}
