@@ -18,12 +18,13 @@ use hmms_store::entities::{
 };
 use sea_orm::sea_query::{Expr, IntoColumnRef, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::dto::*;
-use super::place::{CHUNK, Place, check_period, department_names, ids_of_work, place};
+use super::place::{Place, check_period, department_names, ids_of_work, place};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::modules::{inventory, work_orders};
@@ -35,6 +36,36 @@ const PLANNED: [WorkOrderType; 3] = [
     WorkOrderType::Inspection,
     WorkOrderType::Calibration,
 ];
+
+/// What the figures read of a piece of work completed in the period.
+#[derive(Debug)]
+struct Done {
+    wo_type: WorkOrderType,
+    priority: Priority,
+    created_at: DateTime<Utc>,
+    first_response_at: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
+    sla_response_due_at: DateTime<Utc>,
+    sla_resolution_due_at: DateTime<Utc>,
+    downtime_minutes: Option<i32>,
+    vendor_cost_minor: i64,
+}
+
+impl FromQueryResult for Done {
+    fn from_query_result(r: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            wo_type: r.try_get(pre, "wo_type")?,
+            priority: r.try_get(pre, "priority")?,
+            created_at: r.try_get(pre, "created_at")?,
+            first_response_at: r.try_get(pre, "first_response_at")?,
+            completed_at: r.try_get(pre, "completed_at")?,
+            sla_response_due_at: r.try_get(pre, "sla_response_due_at")?,
+            sla_resolution_due_at: r.try_get(pre, "sla_resolution_due_at")?,
+            downtime_minutes: r.try_get(pre, "downtime_minutes")?,
+            vendor_cost_minor: r.try_get(pre, "vendor_cost_minor")?,
+        })
+    }
+}
 
 /// A work order as reported: its type, asset, report time and first response.
 type Reported = (
@@ -53,13 +84,30 @@ pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpi
     let mut figures: HashMap<&str, (Option<f64>, i64)> = HashMap::new();
 
     // Work completed in the period: repairs, downtime, SLA, first-time fix, cost.
-    let completed = work_order::Entity::find()
-        .filter(place.work.clone())
-        .filter(work_order::Column::CompletedAt.gte(q.from))
-        .filter(work_order::Column::CompletedAt.lt(q.to))
+    // Only the columns the figures read: a year of a large hospital's work is many rows.
+    let done_in_period = Condition::all()
+        .add(place.work.clone())
+        .add(work_order::Column::CompletedAt.gte(q.from))
+        .add(work_order::Column::CompletedAt.lt(q.to));
+    use work_order::Column as C;
+    let completed: Vec<Done> = work_order::Entity::find()
+        .select_only()
+        .columns([
+            C::WoType,
+            C::Priority,
+            C::CreatedAt,
+            C::FirstResponseAt,
+            C::CompletedAt,
+            C::SlaResponseDueAt,
+            C::SlaResolutionDueAt,
+            C::DowntimeMinutes,
+            C::VendorCostMinor,
+        ])
+        .filter(done_in_period.clone())
+        .into_model()
         .all(db)
         .await?;
-    let repairs: Vec<&work_order::Model> = completed
+    let repairs: Vec<&Done> = completed
         .iter()
         .filter(|w| w.wo_type == WorkOrderType::Corrective)
         .collect();
@@ -89,17 +137,16 @@ pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpi
     let done = completed.len() as i64;
     figures.insert("sla_response", (rules::percent(response, done), done));
     figures.insert("sla_resolution", (rules::percent(resolution, done), done));
-    let repair_ids: Vec<Uuid> = repairs.iter().map(|w| w.id).collect();
-    let fixed_again = not_first_time(db, &repair_ids).await?;
-    let first_time = repair_ids.len() - fixed_again.len();
+    let repaired = Condition::all()
+        .add(done_in_period.clone())
+        .add(C::WoType.eq(WorkOrderType::Corrective));
+    let fixed_again = not_first_time(db, repaired).await?;
+    let n = repairs.len() as i64;
     figures.insert(
         "first_time_fix",
-        (
-            rules::percent(first_time as i64, repair_ids.len() as i64),
-            repair_ids.len() as i64,
-        ),
+        (rules::percent(n - fixed_again as i64, n), n),
     );
-    let cost = cost(db, p, &completed).await?;
+    let cost = cost(db, p, done_in_period, &completed).await?;
     figures.insert("maintenance_cost", (Some(cost.total_minor as f64), done));
 
     // Work reported in the period (and the 30 days before, for repeats).
@@ -249,7 +296,7 @@ fn serde_plain_unit(u: rules::Unit) -> String {
 }
 
 /// Response and resolution met, per priority, most urgent first.
-fn sla_by_priority(completed: &[work_order::Model]) -> Vec<SlaByPriorityDto> {
+fn sla_by_priority(completed: &[Done]) -> Vec<SlaByPriorityDto> {
     let mut out: Vec<SlaByPriorityDto> = [
         Priority::Critical,
         Priority::High,
@@ -290,57 +337,51 @@ fn sla_by_priority(completed: &[work_order::Model]) -> Vec<SlaByPriorityDto> {
     out
 }
 
-/// Repairs that were not fixed the first time: a follow-up work order was raised for them, or
-/// they were sent back from completed.
-async fn not_first_time(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<HashSet<Uuid>> {
-    let mut out = HashSet::new();
-    for chunk in ids.chunks(CHUNK) {
-        let followed: Vec<Option<Uuid>> = work_order::Entity::find()
-            .select_only()
-            .column(work_order::Column::FollowUpOf)
-            .filter(work_order::Column::FollowUpOf.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        out.extend(followed.into_iter().flatten());
-        let sent_back: Vec<Uuid> = work_order_history::Entity::find()
-            .select_only()
-            .column(work_order_history::Column::WorkOrderId)
-            .filter(work_order_history::Column::WorkOrderId.is_in(chunk.iter().copied()))
-            .filter(work_order_history::Column::FromStatus.eq(Status::Completed.key()))
-            .filter(work_order_history::Column::ToStatus.ne(Status::Closed.key()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        out.extend(sent_back);
-    }
-    Ok(out)
+/// How many of the repairs `repaired` selects were not fixed the first time: a follow-up work
+/// order was raised for them, or they were sent back from completed.
+async fn not_first_time(db: &impl ConnectionTrait, repaired: Condition) -> ApiResult<usize> {
+    let followed: Vec<Option<Uuid>> = work_order::Entity::find()
+        .select_only()
+        .column(work_order::Column::FollowUpOf)
+        .filter(work_order::Column::FollowUpOf.in_subquery(ids_of_work(repaired.clone())))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let sent_back: Vec<Uuid> = work_order_history::Entity::find()
+        .select_only()
+        .column(work_order_history::Column::WorkOrderId)
+        .filter(work_order_history::Column::WorkOrderId.in_subquery(ids_of_work(repaired)))
+        .filter(work_order_history::Column::FromStatus.eq(Status::Completed.key()))
+        .filter(work_order_history::Column::ToStatus.ne(Status::Closed.key()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut ids: HashSet<Uuid> = followed.into_iter().flatten().collect();
+    ids.extend(sent_back);
+    Ok(ids.len())
 }
 
-/// Labour at the organization's rate, parts at the ledger's cost, and vendor cost, as every
-/// work order shows them.
+/// Labour at the organization's rate, parts at the ledger's cost (and free-text lines), and
+/// vendor cost of the work `done` selects, summed by the database as every work order shows them.
 async fn cost(
     db: &impl ConnectionTrait,
     p: &Principal,
-    completed: &[work_order::Model],
+    done: Condition,
+    completed: &[Done],
 ) -> ApiResult<CostDto> {
     let rate = organization::Entity::find_by_id(p.org())
         .one(db)
         .await?
         .map(|o| o.labour_rate_minor)
         .unwrap_or(0);
-    let ids: Vec<Uuid> = completed.iter().map(|w| w.id).collect();
-    let (mut minutes, mut parts) = (0i64, 0i64);
-    for chunk in ids.chunks(CHUNK) {
-        minutes += sum_minutes(
-            db,
-            work_order_time_log::Entity::find()
-                .filter(work_order_time_log::Column::WorkOrderId.is_in(chunk.iter().copied())),
-        )
-        .await?;
-        let costs = work_orders::parts_costs(db, chunk.to_vec()).await?;
-        parts = money::total([parts, money::total(costs.into_values())]);
-    }
+    let minutes = sum_minutes(
+        db,
+        work_order_time_log::Entity::find().filter(
+            work_order_time_log::Column::WorkOrderId.in_subquery(ids_of_work(done.clone())),
+        ),
+    )
+    .await?;
+    let parts = work_orders::parts_total_cost(db, ids_of_work(done)).await?;
     let labour = money::times(minutes, rate) / 60;
     let vendor = money::total(completed.iter().map(|w| w.vendor_cost_minor));
     Ok(CostDto {
