@@ -4,6 +4,7 @@
 /* global document -- inside page.evaluate, which runs in the browser */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { as } from './lib/api.mjs';
 import { DESKTOP, PHONE, device, shot, signInUi } from './lib/browser.mjs';
 import { backends, withApp } from './lib/fixture.mjs';
@@ -44,6 +45,12 @@ async function listed(page, n, message) {
   const deadline = Date.now() + 15_000;
   while ((await rows.count()) !== n && Date.now() < deadline) await page.waitForTimeout(100);
   assert.equal(await rows.count(), n, message);
+}
+
+/** The file a click downloads. */
+async function downloaded(page, click) {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), click()]);
+  return readFile(await download.path());
 }
 
 const decimal = (v) => v.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -98,6 +105,16 @@ for (const backend of backends()) {
         await desk.page.getByTestId('breakdown').locator('tbody tr').first().getByRole('cell').first().filter({ hasText: rows[0].name }).waitFor();
       }
       await shot(desk.page, server, 'reports-breakdown-desktop');
+      // The table as a file: the CSV's first row is the costliest piece of equipment on screen.
+      const costliest = (await manager.get(`/api/v1/reports/breakdown?${year.toString()}&by=asset`)).data.rows[0];
+      const csv = (await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'CSV', exact: true }).click())).toString('utf8');
+      const [header, firstRow] = csv.split('\r\n');
+      assert.ok(header.startsWith('Equipment,Completed,Repairs,MTTR (h)'), header);
+      assert.ok(firstRow.includes(costliest.name), `${firstRow} is ${costliest.name}`);
+      // And the figures as a workbook: a figures, SLA, backlog and cost sheet.
+      const book = await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'Download Excel' }).click());
+      assert.equal(book.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX (zip) file');
+      assert.ok(book.includes('xl/worksheets/sheet4.xml') && !book.includes('xl/worksheets/sheet5.xml'), 'four sheets');
 
       // One department: the figures are the server's for it.
       const icu = await requested(desk.page, async () => {

@@ -40,6 +40,7 @@ pub mod state;
 pub mod storage;
 pub mod system_users;
 pub mod web;
+pub mod workbook;
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;

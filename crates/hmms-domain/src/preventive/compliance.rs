@@ -90,13 +90,18 @@ pub struct Tally {
 impl Tally {
     /// Adds one occurrence.
     pub fn add(&mut self, status: InstanceStatus, window_end: DateTime<Utc>, now: DateTime<Utc>) {
-        self.scheduled += 1;
+        self.add_many(status, now > window_end, 1);
+    }
+
+    /// Adds `n` occurrences of one status, whose window has closed or not.
+    pub fn add_many(&mut self, status: InstanceStatus, window_closed: bool, n: i64) {
+        self.scheduled += n;
         match status {
-            InstanceStatus::CompletedOnTime => self.completed_on_time += 1,
-            InstanceStatus::CompletedLate => self.completed_late += 1,
-            InstanceStatus::Missed => self.missed += 1,
-            InstanceStatus::Generated if now > window_end => self.overdue += 1,
-            InstanceStatus::Generated => self.open += 1,
+            InstanceStatus::CompletedOnTime => self.completed_on_time += n,
+            InstanceStatus::CompletedLate => self.completed_late += n,
+            InstanceStatus::Missed => self.missed += n,
+            InstanceStatus::Generated if window_closed => self.overdue += n,
+            InstanceStatus::Generated => self.open += n,
         }
     }
 

@@ -416,8 +416,124 @@ async fn key_figures_match_the_hand_computed_ones(app: TestApp) {
     .await;
     assert_eq!(figure(&before, "mttr"), (Value::Null, 0));
     assert_eq!(figure(&before, "stock_outs"), (Value::Null, 0));
+
+    exports_hold_the_same_figures(&app, &manager, &period).await;
 }
 both!(key_figures_match_the_hand_computed_ones);
+
+/// The sheet `name` of a workbook, as rows of cells.
+fn sheet(book: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut xlsx: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(book.to_vec())).expect("an XLSX");
+    let range = xlsx.worksheet_range(name).expect("the sheet");
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+/// The row of a sheet whose first cell is `first`.
+fn row_of(rows: &[Vec<calamine::Data>], first: &str) -> Vec<calamine::Data> {
+    rows.iter()
+        .find(|r| {
+            r.first()
+                .is_some_and(|c| *c == calamine::Data::String(first.into()))
+        })
+        .unwrap_or_else(|| panic!("no row {first} in {rows:?}"))
+        .clone()
+}
+
+async fn download(app: &TestApp, token: &str, path: &str, content_type: &str) -> Vec<u8> {
+    let res = app.get(path, token).await;
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    let headers = res.headers().clone();
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with(content_type)),
+        "{headers:?}"
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .is_ok_and(|d| d.starts_with("attachment; filename=")),
+        "{headers:?}"
+    );
+    res.bytes().await.expect("body").to_vec()
+}
+
+/// The XLSX and CSV files carry the figures the screen shows, as numbers a spreadsheet sums,
+/// under a heading naming the organization, the department and who made them.
+async fn exports_hold_the_same_figures(app: &TestApp, manager: &str, period: &str) {
+    use calamine::Data;
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let book = download(
+        app,
+        manager,
+        &format!("/api/v1/reports/kpis.xlsx?{period}"),
+        XLSX,
+    )
+    .await;
+    let figures = sheet(&book, "Key figures");
+    assert_eq!(figures[0][0], Data::String("Key figures".into()));
+    assert_eq!(
+        row_of(&figures, "Department")[1],
+        Data::String("Reports ward".into())
+    );
+    assert!(
+        row_of(&figures, "Generated")[1]
+            .to_string()
+            .contains("Peter Kamau"),
+        "{figures:?}"
+    );
+    let mttr = row_of(&figures, "Mean time to repair");
+    assert_eq!(
+        (mttr[1].clone(), mttr[3].clone()),
+        (Data::Float(2.0), Data::Float(2.0))
+    );
+    // Percentages are fractions formatted as %, so a spreadsheet computes with them.
+    assert_eq!(row_of(&figures, "Availability")[1], Data::Float(0.85));
+    // No preventive work was due: an empty cell, not 0.
+    assert_eq!(row_of(&figures, "PM compliance")[1], Data::Empty);
+    let cost = sheet(&book, "Cost");
+    assert_eq!(row_of(&cost, "Total")[1], Data::Float(1275.0));
+    let sla = sheet(&book, "SLA by priority");
+    assert_eq!(row_of(&sla, "Critical")[3], Data::Float(0.0));
+    let backlog = sheet(&book, "Backlog");
+    assert_eq!(row_of(&backlog, "Reports ward")[1], Data::Float(1.0));
+
+    let book = download(
+        app,
+        manager,
+        &format!("/api/v1/reports/breakdown.xlsx?{period}&by=asset"),
+        XLSX,
+    )
+    .await;
+    let rows = sheet(&book, "Breakdown");
+    let monitor = row_of(&rows, "RPW-1 · Patient monitor");
+    assert_eq!(monitor[3], Data::Float(2.0), "MTTR");
+    assert_eq!(monitor[8], Data::Float(0.7), "availability");
+    assert_eq!(monitor[12], Data::Float(1275.0), "total cost");
+
+    let csv = download(
+        app,
+        manager,
+        &format!("/api/v1/reports/breakdown.csv?{period}&by=asset"),
+        "text/csv",
+    )
+    .await;
+    let csv = String::from_utf8(csv).expect("UTF-8");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "Equipment,Completed,Repairs,MTTR (h),Failures,MTBF (h),Downtime (h),Equipment in use,Availability,Labour,Parts,Contractors,Total cost"
+        )
+    );
+    assert_eq!(
+        lines.next(),
+        Some("RPW-1 · Patient monitor,2,2,2,2,3.5,3,1,70,1200.00,75.00,0.00,1275.00")
+    );
+    assert_eq!(lines.next(), None);
+}
 
 async fn figures_never_count_another_hospitals_work(app: TestApp) {
     let admin = app.admin().await;
@@ -520,15 +636,29 @@ async fn figures_never_count_another_hospitals_work(app: TestApp) {
     let own = by_breakdown(&app, &manager, &period, "site").await;
     assert!(!sites(&own).contains(&lakeside), "{own}");
     assert!(sites(&by_breakdown(&app, &admin, &period, "site").await).contains(&lakeside));
-    expect(
-        app.get(
-            &format!("/api/v1/reports/breakdown?{period}&by=site&siteId={lakeside}"),
+    // Nor in the files: naming Lakeside's hospital or department is refused as on screen.
+    for path in [
+        format!("/api/v1/reports/breakdown?{period}&by=site&siteId={lakeside}"),
+        format!("/api/v1/reports/kpis.xlsx?{period}&siteId={lakeside}"),
+        format!("/api/v1/reports/breakdown.xlsx?{period}&by=asset&departmentId={lakeside_dept}"),
+        format!("/api/v1/reports/breakdown.csv?{period}&by=site&siteId={lakeside}"),
+    ] {
+        expect(
+            app.get(&path, &manager).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let csv = app
+        .get(
+            &format!("/api/v1/reports/breakdown.csv?{period}&by=site"),
             &manager,
         )
-        .await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+        .await
+        .text()
+        .await
+        .expect("CSV");
+    assert!(!csv.contains("Lakeside"), "{csv}");
 
     // A reversed or too long period.
     for bad in [

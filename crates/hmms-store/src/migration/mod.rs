@@ -19,6 +19,7 @@ mod m0013_preventive;
 mod m0014_begin_write;
 mod m0015_inventory;
 mod m0016_stock_outs;
+mod m0017_report_indexes;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_begin_write::Migration),
             Box::new(m0015_inventory::Migration),
             Box::new(m0016_stock_outs::Migration),
+            Box::new(m0017_report_indexes::Migration),
         ]
     }
 }

@@ -48,10 +48,12 @@ fn on_their_work(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
 /// involved in; with the assigned scope (vendors) only the latter ([`crate::scope`]).
 pub fn scope_condition(f: &ScopeFilter) -> Condition {
     use asset::Column as C;
+    // Qualified, so reports may join other tables to the rows it selects.
+    let t = asset::Entity;
     let placed = Placed {
-        organization: C::OrganizationId,
-        site: Some(C::SiteId),
-        department: Some(C::DepartmentId),
+        organization: (t, C::OrganizationId),
+        site: Some((t, C::SiteId)),
+        department: Some((t, C::DepartmentId)),
     };
     scope::condition(f, &placed, on_their_work)
 }

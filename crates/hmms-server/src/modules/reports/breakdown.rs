@@ -6,19 +6,16 @@ use std::collections::HashMap;
 use hmms_domain::assets::AssetStatus;
 use hmms_domain::money;
 use hmms_domain::reports as rules;
-use hmms_domain::work_orders::WorkOrderType;
-use hmms_store::entities::{
-    asset, equipment_class, organization, site, work_order, work_order_time_log,
-};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use hmms_store::entities::{asset, equipment_class, organization, site, work_order};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use super::done::{self, Key};
 use super::dto::*;
 use super::place::{CHUNK, check_period, department_names, place};
+use super::reported;
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
-use crate::modules::work_orders;
 use crate::state::AppState;
 
 /// An asset breakdown lists the equipment that cost most, at most this many.
@@ -38,13 +35,12 @@ struct Sums {
     vendor: i64,
 }
 
-/// An asset as a breakdown places it.
-struct Placed {
-    site: Uuid,
-    department: Option<Uuid>,
-    class: Option<Uuid>,
-    in_use: bool,
-}
+/// Equipment counted as in use.
+const IN_USE: [AssetStatus; 3] = [
+    AssetStatus::InService,
+    AssetStatus::UnderMaintenance,
+    AssetStatus::OutOfService,
+];
 
 pub async fn breakdown(state: &AppState, p: &Principal, q: BreakdownQuery) -> ApiResult<Breakdown> {
     p.require("report.read")?;
@@ -54,106 +50,82 @@ pub async fn breakdown(state: &AppState, p: &Principal, q: BreakdownQuery) -> Ap
     let place = place(db, p, &filters).await?;
     let now = state.clock.now();
 
-    let placed: HashMap<Uuid, Placed> = asset::Entity::find()
-        .select_only()
-        .column(asset::Column::Id)
-        .column(asset::Column::SiteId)
-        .column(asset::Column::DepartmentId)
-        .column(asset::Column::ClassId)
-        .column(asset::Column::Status)
-        .filter(place.assets.clone())
-        .into_tuple::<(Uuid, Uuid, Option<Uuid>, Option<Uuid>, AssetStatus)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, site, department, class, status)| {
-            let in_use = matches!(
-                status,
-                AssetStatus::InService | AssetStatus::UnderMaintenance | AssetStatus::OutOfService
-            );
-            (
-                id,
-                Placed {
-                    site,
-                    department,
-                    class,
-                    in_use,
-                },
-            )
-        })
-        .collect();
     // The group of a piece of work: by its own place, or by its equipment's.
-    let group_of = |site: Uuid, department: Option<Uuid>, asset: Option<Uuid>| match q.by {
-        GroupBy::Site => Some(site),
-        GroupBy::Department => department,
-        GroupBy::Class => asset.and_then(|a| placed.get(&a)).and_then(|a| a.class),
-        GroupBy::Asset => asset,
+    let (work_key, asset_key) = match q.by {
+        GroupBy::Site => ("work_orders.site_id", asset::Column::SiteId),
+        GroupBy::Department => ("work_orders.department_id", asset::Column::DepartmentId),
+        GroupBy::Class => ("assets.class_id", asset::Column::ClassId),
+        GroupBy::Asset => ("work_orders.asset_id", asset::Column::Id),
     };
+    let key = Key::one(work_key);
+    let done_in_period = Condition::all()
+        .add(place.work.clone())
+        .add(work_order::Column::CompletedAt.gte(q.from))
+        .add(work_order::Column::CompletedAt.lt(q.to));
 
     let mut sums: HashMap<Option<Uuid>, Sums> = HashMap::new();
+    let done: HashMap<Option<Uuid>, done::DoneSums> =
+        done::sums(db, &key, done_in_period.clone()).await?;
+    for (id, d) in done {
+        let s = sums.entry(id).or_default();
+        s.completed = d.completed;
+        s.repairs = d.repairs;
+        s.repair_minutes = d.repair_minutes;
+        s.downtime_minutes = d.downtime_minutes;
+        s.vendor = d.vendor_minor;
+    }
+    let labour: HashMap<Option<Uuid>, i64> =
+        done::logged_minutes(db, &key, done_in_period.clone()).await?;
+    for (id, minutes) in labour {
+        sums.entry(id).or_default().labour_minutes = minutes;
+    }
+    let parts: HashMap<Option<Uuid>, i64> = done::parts_cost(db, &key, done_in_period).await?;
+    for (id, cost) in parts {
+        sums.entry(id).or_default().parts = cost;
+    }
+    let failures: HashMap<Option<Uuid>, i64> =
+        reported::failures_by(db, &key, place.work.clone(), q.from, q.to).await?;
+    for (id, n) in failures {
+        sums.entry(id).or_default().failures = n;
+    }
+    // Equipment in use per group; per asset, only for the rows shown (below).
     if q.by != GroupBy::Asset {
-        for (id, a) in &placed {
-            if a.in_use {
-                let key = group_of(a.site, a.department, Some(*id));
-                sums.entry(key).or_default().assets += 1;
-            }
-        }
-    }
-
-    let completed = work_order::Entity::find()
-        .filter(place.work.clone())
-        .filter(work_order::Column::CompletedAt.gte(q.from))
-        .filter(work_order::Column::CompletedAt.lt(q.to))
-        .all(db)
-        .await?;
-    let ids: Vec<Uuid> = completed.iter().map(|w| w.id).collect();
-    let (labour, parts) = costs(db, &ids).await?;
-    for w in &completed {
-        let s = sums
-            .entry(group_of(w.site_id, w.department_id, w.asset_id))
-            .or_default();
-        s.completed += 1;
-        if w.wo_type == WorkOrderType::Corrective {
-            s.repairs += 1;
-            if let Some(done) = w.completed_at {
-                s.repair_minutes += (done - w.created_at).num_minutes().max(0);
-            }
-        }
-        s.downtime_minutes += i64::from(w.downtime_minutes.unwrap_or(0).max(0));
-        s.labour_minutes += labour.get(&w.id).copied().unwrap_or(0);
-        s.parts = money::total([s.parts, parts.get(&w.id).copied().unwrap_or(0)]);
-        s.vendor = money::total([s.vendor, w.vendor_cost_minor]);
-    }
-
-    let failures: Vec<(Uuid, Option<Uuid>, Option<Uuid>)> = work_order::Entity::find()
-        .select_only()
-        .column(work_order::Column::SiteId)
-        .column(work_order::Column::DepartmentId)
-        .column(work_order::Column::AssetId)
-        .filter(place.work.clone())
-        .filter(work_order::Column::WoType.eq(WorkOrderType::Corrective))
-        .filter(work_order::Column::AssetId.is_not_null())
-        .filter(work_order::Column::CreatedAt.gte(q.from))
-        .filter(work_order::Column::CreatedAt.lt(q.to))
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (site, department, asset) in failures {
-        sums.entry(group_of(site, department, asset))
-            .or_default()
-            .failures += 1;
-    }
-    if q.by == GroupBy::Asset {
-        for (id, s) in sums.iter_mut() {
-            s.assets = i64::from(id.and_then(|a| placed.get(&a)).is_some_and(|a| a.in_use));
+        for (id, n) in in_use(db, place.assets.clone(), asset_key).await? {
+            sums.entry(id).or_default().assets = n;
         }
     }
 
     let org = organization::Entity::find_by_id(p.org()).one(db).await?;
     let rate = org.as_ref().map(|o| o.labour_rate_minor).unwrap_or(0);
     let period = (q.to.min(now) - q.from).num_minutes().max(0);
-    let names = names(db, q.by, sums.keys().flatten().copied().collect()).await?;
-    let mut rows: Vec<BreakdownRow> = sums
+    // Most costly first: labour at the rate, parts and vendor, then most repairs.
+    let rank = |s: &Sums| {
+        let labour = money::times(s.labour_minutes, rate) / 60;
+        (money::total([labour, s.parts, s.vendor]), s.repairs)
+    };
+    let mut groups: Vec<(Option<Uuid>, Sums)> = sums.into_iter().collect();
+    if q.by == GroupBy::Asset && groups.len() > TOP_ASSETS {
+        // Keep the costliest, and every one tied with the last of them (their names decide).
+        groups.sort_by_key(|(_, s)| std::cmp::Reverse(rank(s)));
+        let last = rank(&groups[TOP_ASSETS - 1].1);
+        groups.retain(|(_, s)| rank(s) >= last);
+    }
+    let ids: Vec<Uuid> = groups.iter().filter_map(|(id, _)| *id).collect();
+    if q.by == GroupBy::Asset {
+        let mut used = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let these = place
+                .assets
+                .clone()
+                .add(asset::Column::Id.is_in(chunk.to_vec()));
+            used.extend(in_use(db, these, asset_key).await?);
+        }
+        for (id, s) in &mut groups {
+            s.assets = used.get(id).copied().unwrap_or(0);
+        }
+    }
+    let names = names(db, q.by, ids).await?;
+    let mut rows: Vec<BreakdownRow> = groups
         .into_iter()
         .map(|(id, s)| row(id, id.and_then(|i| names.get(&i).cloned()), s, rate, period))
         .collect();
@@ -171,6 +143,26 @@ pub async fn breakdown(state: &AppState, p: &Principal, q: BreakdownQuery) -> Ap
         currency: org.map(|o| o.currency).unwrap_or_default(),
         rows,
     })
+}
+
+/// Equipment in use that `assets` selects, counted per `key`.
+async fn in_use(
+    db: &impl ConnectionTrait,
+    assets: Condition,
+    key: asset::Column,
+) -> ApiResult<HashMap<Option<Uuid>, i64>> {
+    Ok(asset::Entity::find()
+        .select_only()
+        .column(key)
+        .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
+        .filter(assets)
+        .filter(asset::Column::Status.is_in(IN_USE))
+        .group_by(key)
+        .into_tuple::<(Option<Uuid>, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 fn row(id: Option<Uuid>, name: Option<String>, s: Sums, rate: i64, period: i64) -> BreakdownRow {
@@ -191,31 +183,6 @@ fn row(id: Option<Uuid>, name: Option<String>, s: Sums, rate: i64, period: i64) 
         vendor_minor: s.vendor,
         cost_minor: money::total([labour, s.parts, s.vendor]),
     }
-}
-
-/// Minutes logged and parts cost of each of these work orders.
-async fn costs(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> ApiResult<(HashMap<Uuid, i64>, HashMap<Uuid, i64>)> {
-    let (mut labour, mut parts) = (HashMap::new(), HashMap::new());
-    for chunk in ids.chunks(CHUNK) {
-        let logged: Vec<(Uuid, i64)> = work_order_time_log::Entity::find()
-            .select_only()
-            .column(work_order_time_log::Column::WorkOrderId)
-            .column_as(
-                Expr::cust("CAST(COALESCE(SUM(minutes), 0) AS BIGINT)"),
-                "minutes",
-            )
-            .filter(work_order_time_log::Column::WorkOrderId.is_in(chunk.iter().copied()))
-            .group_by(work_order_time_log::Column::WorkOrderId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        labour.extend(logged);
-        parts.extend(work_orders::parts_costs(db, chunk.to_vec()).await?);
-    }
-    Ok((labour, parts))
 }
 
 /// The names of the groups.

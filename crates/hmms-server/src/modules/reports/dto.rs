@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 /// The period and place the figures cover.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct KpiQuery {
@@ -106,6 +106,18 @@ pub enum GroupBy {
     Class,
     /// One row per piece of equipment: the 100 that cost most.
     Asset,
+}
+
+impl GroupBy {
+    /// As the API spells it.
+    pub fn key(self) -> &'static str {
+        match self {
+            GroupBy::Site => "site",
+            GroupBy::Department => "department",
+            GroupBy::Class => "class",
+            GroupBy::Asset => "asset",
+        }
+    }
 }
 
 /// The period, place and grouping of a breakdown.

@@ -3,9 +3,9 @@
 //! the records the reader may see, narrowed to a site or department. Each figure is computed as
 //! its published definition ([`hmms_domain::reports::DEFINITIONS`]) says.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use hmms_domain::assets::{AssetStatus, RiskClass};
 use hmms_domain::money;
 use hmms_domain::preventive::compliance::{InstanceStatus, Tally};
@@ -14,20 +14,21 @@ use hmms_domain::stock::MovementKind;
 use hmms_domain::work_orders::{Priority, Status, WorkOrderType};
 use hmms_store::entities::{
     asset, organization, pm_instance, stock_entry, stock_out, store, work_order,
-    work_order_history, work_order_time_log,
+    work_order_time_log,
 };
 use sea_orm::sea_query::{Expr, IntoColumnRef, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
+use super::done::{self, DoneSums, Key};
 use super::dto::*;
 use super::place::{Place, check_period, department_names, ids_of_work, place};
+use super::reported;
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
-use crate::modules::{inventory, work_orders};
+use crate::modules::inventory;
 use crate::state::AppState;
 
 /// Work that is planned rather than a repair.
@@ -37,44 +38,6 @@ const PLANNED: [WorkOrderType; 3] = [
     WorkOrderType::Calibration,
 ];
 
-/// What the figures read of a piece of work completed in the period.
-#[derive(Debug)]
-struct Done {
-    wo_type: WorkOrderType,
-    priority: Priority,
-    created_at: DateTime<Utc>,
-    first_response_at: Option<DateTime<Utc>>,
-    completed_at: Option<DateTime<Utc>>,
-    sla_response_due_at: DateTime<Utc>,
-    sla_resolution_due_at: DateTime<Utc>,
-    downtime_minutes: Option<i32>,
-    vendor_cost_minor: i64,
-}
-
-impl FromQueryResult for Done {
-    fn from_query_result(r: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
-        Ok(Self {
-            wo_type: r.try_get(pre, "wo_type")?,
-            priority: r.try_get(pre, "priority")?,
-            created_at: r.try_get(pre, "created_at")?,
-            first_response_at: r.try_get(pre, "first_response_at")?,
-            completed_at: r.try_get(pre, "completed_at")?,
-            sla_response_due_at: r.try_get(pre, "sla_response_due_at")?,
-            sla_resolution_due_at: r.try_get(pre, "sla_resolution_due_at")?,
-            downtime_minutes: r.try_get(pre, "downtime_minutes")?,
-            vendor_cost_minor: r.try_get(pre, "vendor_cost_minor")?,
-        })
-    }
-}
-
-/// A work order as reported: its type, asset, report time and first response.
-type Reported = (
-    WorkOrderType,
-    Option<Uuid>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-);
-
 pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpis> {
     p.require("report.read")?;
     check_period(&q)?;
@@ -83,109 +46,60 @@ pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpi
     let now = state.clock.now();
     let mut figures: HashMap<&str, (Option<f64>, i64)> = HashMap::new();
 
-    // Work completed in the period: repairs, downtime, SLA, first-time fix, cost.
-    // Only the columns the figures read: a year of a large hospital's work is many rows.
+    // Work completed in the period: repairs, downtime, SLA, first-time fix, cost — summed by
+    // the database per priority and type (a year of a large hospital's work is many rows).
     let done_in_period = Condition::all()
         .add(place.work.clone())
         .add(work_order::Column::CompletedAt.gte(q.from))
         .add(work_order::Column::CompletedAt.lt(q.to));
-    use work_order::Column as C;
-    let completed: Vec<Done> = work_order::Entity::find()
-        .select_only()
-        .columns([
-            C::WoType,
-            C::Priority,
-            C::CreatedAt,
-            C::FirstResponseAt,
-            C::CompletedAt,
-            C::SlaResponseDueAt,
-            C::SlaResolutionDueAt,
-            C::DowntimeMinutes,
-            C::VendorCostMinor,
-        ])
-        .filter(done_in_period.clone())
-        .into_model()
-        .all(db)
-        .await?;
-    let repairs: Vec<&Done> = completed
-        .iter()
-        .filter(|w| w.wo_type == WorkOrderType::Corrective)
-        .collect();
-    let repair_minutes: i64 = repairs
-        .iter()
-        .filter_map(|w| Some((w.completed_at? - w.created_at).num_minutes().max(0)))
-        .sum();
+    let by: HashMap<(Priority, WorkOrderType), DoneSums> =
+        done::sums(db, &Key::priority_and_type(), done_in_period.clone()).await?;
+    let all = by.values().fold(DoneSums::default(), |a, s| DoneSums {
+        completed: a.completed + s.completed,
+        repairs: a.repairs + s.repairs,
+        repair_minutes: a.repair_minutes + s.repair_minutes,
+        downtime_minutes: a.downtime_minutes + s.downtime_minutes,
+        vendor_minor: money::total([a.vendor_minor, s.vendor_minor]),
+        response_met: a.response_met + s.response_met,
+        resolution_met: a.resolution_met + s.resolution_met,
+    });
     figures.insert(
         "mttr",
         (
-            rules::mean_hours(repair_minutes, repairs.len() as i64),
-            repairs.len() as i64,
+            rules::mean_hours(all.repair_minutes, all.repairs),
+            all.repairs,
         ),
     );
-    let downtime: i64 = completed
-        .iter()
-        .map(|w| i64::from(w.downtime_minutes.unwrap_or(0).max(0)))
-        .sum();
+    let downtime = all.downtime_minutes;
+    figures.insert("downtime", (Some(downtime as f64 / 60.0), all.completed));
+    let done = all.completed;
     figures.insert(
-        "downtime",
-        (Some(downtime as f64 / 60.0), completed.len() as i64),
+        "sla_response",
+        (rules::percent(all.response_met, done), done),
     );
-    let sla = sla_by_priority(&completed);
-    let (response, resolution) = sla.iter().fold((0, 0), |(a, b), s| {
-        (a + s.response_met, b + s.resolution_met)
-    });
-    let done = completed.len() as i64;
-    figures.insert("sla_response", (rules::percent(response, done), done));
-    figures.insert("sla_resolution", (rules::percent(resolution, done), done));
+    figures.insert(
+        "sla_resolution",
+        (rules::percent(all.resolution_met, done), done),
+    );
     let repaired = Condition::all()
         .add(done_in_period.clone())
-        .add(C::WoType.eq(WorkOrderType::Corrective));
-    let fixed_again = not_first_time(db, repaired).await?;
-    let n = repairs.len() as i64;
-    figures.insert(
-        "first_time_fix",
-        (rules::percent(n - fixed_again as i64, n), n),
-    );
-    let cost = cost(db, p, done_in_period, &completed).await?;
+        .add(work_order::Column::WoType.eq(WorkOrderType::Corrective));
+    let fixed_again = done::not_first_time(db, repaired).await?;
+    let n = all.repairs;
+    figures.insert("first_time_fix", (rules::percent(n - fixed_again, n), n));
+    let cost = cost(db, p, done_in_period, all.vendor_minor).await?;
     figures.insert("maintenance_cost", (Some(cost.total_minor as f64), done));
 
     // Work reported in the period (and the 30 days before, for repeats).
-    let lookback = q.from - Duration::days(rules::REPEAT_WINDOW_DAYS);
-    let reported: Vec<Reported> = work_order::Entity::find()
-        .select_only()
-        .column(work_order::Column::WoType)
-        .column(work_order::Column::AssetId)
-        .column(work_order::Column::CreatedAt)
-        .column(work_order::Column::FirstResponseAt)
-        .filter(place.work.clone())
-        .filter(work_order::Column::CreatedAt.gte(lookback))
-        .filter(work_order::Column::CreatedAt.lt(q.to))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let in_period = |t: &DateTime<Utc>| *t >= q.from;
-    let (respond_minutes, responded) = reported
-        .iter()
-        .filter(|r| in_period(&r.2))
-        .filter_map(|r| Some((r.3? - r.2).num_minutes().max(0)))
-        .fold((0i64, 0i64), |(m, n), x| (m + x, n + 1));
+    let responded = reported::responded(db, place.work.clone(), q.from, q.to).await?;
     figures.insert(
         "mean_time_to_respond",
-        (rules::mean_hours(respond_minutes, responded), responded),
+        (
+            rules::mean_hours(responded.minutes, responded.answered),
+            responded.answered,
+        ),
     );
-    let mut failures_by_asset: BTreeMap<Uuid, Vec<DateTime<Utc>>> = BTreeMap::new();
-    for (kind, asset, at, _) in &reported {
-        if let (WorkOrderType::Corrective, Some(a)) = (kind, asset) {
-            failures_by_asset.entry(*a).or_default().push(*at);
-        }
-    }
-    let mut failures = 0;
-    let mut repeats = 0;
-    for times in failures_by_asset.values_mut() {
-        times.sort_unstable();
-        failures += times.iter().filter(|t| in_period(t)).count() as i64;
-        repeats += rules::repeats(times, q.from);
-    }
+    let (failures, repeats) = reported::failures(db, place.work.clone(), q.from, q.to).await?;
     figures.insert("repeat_failures", (Some(repeats as f64), failures));
 
     // The fleet: time in use less downtime, per failure and as availability. A period still
@@ -216,8 +130,8 @@ pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpi
     );
 
     // Preventive maintenance due in the period, overall and on high-risk equipment.
-    let all = pm_tally(db, &q, place.assets.clone(), now).await?;
-    figures.insert("pm_compliance", (all.compliance_percent(), all.decided()));
+    let pm = pm_tally(db, &q, place.assets.clone(), now).await?;
+    figures.insert("pm_compliance", (pm.compliance_percent(), pm.decided()));
     let high = Condition::all().add(place.assets.clone()).add(
         Condition::any()
             .add(asset::Column::RiskClass.eq(RiskClass::High))
@@ -230,15 +144,7 @@ pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpi
     );
 
     // Hours logged in the period, planned and all.
-    let logged = logged_minutes(db, &q, place.work.clone()).await?;
-    let planned = logged_minutes(
-        db,
-        &q,
-        Condition::all()
-            .add(place.work.clone())
-            .add(work_order::Column::WoType.is_in(PLANNED)),
-    )
-    .await?;
+    let (logged, planned) = logged_in_period(db, &q, place.work.clone()).await?;
     figures.insert(
         "planned_work",
         (rules::percent(planned, logged), logged / 60),
@@ -278,7 +184,7 @@ pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpi
                 }
             })
             .collect(),
-        sla_by_priority: sla,
+        sla_by_priority: sla_by_priority(&by),
         age_buckets: AGE_BUCKETS.iter().map(|b| (*b).into()).collect(),
         backlog,
         cost,
@@ -296,7 +202,7 @@ fn serde_plain_unit(u: rules::Unit) -> String {
 }
 
 /// Response and resolution met, per priority, most urgent first.
-fn sla_by_priority(completed: &[Done]) -> Vec<SlaByPriorityDto> {
+fn sla_by_priority(by: &HashMap<(Priority, WorkOrderType), DoneSums>) -> Vec<SlaByPriorityDto> {
     let mut out: Vec<SlaByPriorityDto> = [
         Priority::Critical,
         Priority::High,
@@ -305,24 +211,12 @@ fn sla_by_priority(completed: &[Done]) -> Vec<SlaByPriorityDto> {
     ]
     .into_iter()
     .map(|priority| {
-        let of: Vec<_> = completed
+        let (n, response_met, resolution_met) = by
             .iter()
-            .filter(|w| w.priority == priority)
-            .collect();
-        // Completing the work answers it, when nobody responded before.
-        let response_met = of
-            .iter()
-            .filter(|w| {
-                w.first_response_at
-                    .or(w.completed_at)
-                    .is_some_and(|r| r <= w.sla_response_due_at)
-            })
-            .count() as i64;
-        let resolution_met = of
-            .iter()
-            .filter(|w| w.completed_at.is_some_and(|c| c <= w.sla_resolution_due_at))
-            .count() as i64;
-        let n = of.len() as i64;
+            .filter(|((p, _), _)| *p == priority)
+            .fold((0, 0, 0), |(n, a, b), (_, s)| {
+                (n + s.completed, a + s.response_met, b + s.resolution_met)
+            });
         SlaByPriorityDto {
             priority: priority.key().into(),
             completed: n,
@@ -337,53 +231,25 @@ fn sla_by_priority(completed: &[Done]) -> Vec<SlaByPriorityDto> {
     out
 }
 
-/// How many of the repairs `repaired` selects were not fixed the first time: a follow-up work
-/// order was raised for them, or they were sent back from completed.
-async fn not_first_time(db: &impl ConnectionTrait, repaired: Condition) -> ApiResult<usize> {
-    let followed: Vec<Option<Uuid>> = work_order::Entity::find()
-        .select_only()
-        .column(work_order::Column::FollowUpOf)
-        .filter(work_order::Column::FollowUpOf.in_subquery(ids_of_work(repaired.clone())))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let sent_back: Vec<Uuid> = work_order_history::Entity::find()
-        .select_only()
-        .column(work_order_history::Column::WorkOrderId)
-        .filter(work_order_history::Column::WorkOrderId.in_subquery(ids_of_work(repaired)))
-        .filter(work_order_history::Column::FromStatus.eq(Status::Completed.key()))
-        .filter(work_order_history::Column::ToStatus.ne(Status::Closed.key()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut ids: HashSet<Uuid> = followed.into_iter().flatten().collect();
-    ids.extend(sent_back);
-    Ok(ids.len())
-}
-
 /// Labour at the organization's rate, parts at the ledger's cost (and free-text lines), and
 /// vendor cost of the work `done` selects, summed by the database as every work order shows them.
 async fn cost(
     db: &impl ConnectionTrait,
     p: &Principal,
     done: Condition,
-    completed: &[Done],
+    vendor: i64,
 ) -> ApiResult<CostDto> {
     let rate = organization::Entity::find_by_id(p.org())
         .one(db)
         .await?
         .map(|o| o.labour_rate_minor)
         .unwrap_or(0);
-    let minutes = sum_minutes(
-        db,
-        work_order_time_log::Entity::find().filter(
-            work_order_time_log::Column::WorkOrderId.in_subquery(ids_of_work(done.clone())),
-        ),
-    )
-    .await?;
-    let parts = work_orders::parts_total_cost(db, ids_of_work(done)).await?;
-    let labour = money::times(minutes, rate) / 60;
-    let vendor = money::total(completed.iter().map(|w| w.vendor_cost_minor));
+    let by_type = Key::one("work_orders.wo_type");
+    let minutes: HashMap<WorkOrderType, i64> =
+        done::logged_minutes(db, &by_type, done.clone()).await?;
+    let parts: HashMap<WorkOrderType, i64> = done::parts_cost(db, &by_type, done).await?;
+    let labour = money::times(minutes.values().sum(), rate) / 60;
+    let parts = money::total(parts.into_values());
     Ok(CostDto {
         labour_minor: labour,
         parts_minor: parts,
@@ -392,37 +258,27 @@ async fn cost(
     })
 }
 
-/// Minutes of the time logs a query selects, summed by the database.
-async fn sum_minutes(
-    db: &impl ConnectionTrait,
-    q: sea_orm::Select<work_order_time_log::Entity>,
-) -> ApiResult<i64> {
-    let sum: Option<i64> = q
-        .select_only()
-        .column_as(
-            Expr::cust("CAST(COALESCE(SUM(minutes), 0) AS BIGINT)"),
-            "minutes",
-        )
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(sum.unwrap_or(0))
-}
-
-/// Minutes logged on the work `place` selects, by logs started in the period.
-async fn logged_minutes(
+/// Minutes logged on the work `place` selects, by logs started in the period: all of them,
+/// and those on planned work.
+async fn logged_in_period(
     db: &impl ConnectionTrait,
     q: &KpiQuery,
     place: Condition,
-) -> ApiResult<i64> {
-    sum_minutes(
+) -> ApiResult<(i64, i64)> {
+    let by: HashMap<WorkOrderType, i64> = done::logged_minutes(
         db,
-        work_order_time_log::Entity::find()
-            .filter(work_order_time_log::Column::StartedAt.gte(q.from))
-            .filter(work_order_time_log::Column::StartedAt.lt(q.to))
-            .filter(work_order_time_log::Column::WorkOrderId.in_subquery(ids_of_work(place))),
+        &Key::one("work_orders.wo_type"),
+        place
+            .add(work_order_time_log::Column::StartedAt.gte(q.from))
+            .add(work_order_time_log::Column::StartedAt.lt(q.to)),
     )
-    .await
+    .await?;
+    let planned = by
+        .iter()
+        .filter(|(t, _)| PLANNED.contains(t))
+        .map(|(_, m)| m)
+        .sum();
+    Ok((by.values().sum(), planned))
 }
 
 /// Occurrences of preventive maintenance due in the period on the equipment `assets` selects.
@@ -437,19 +293,27 @@ async fn pm_tally(
         .from(asset::Entity)
         .cond_where(assets)
         .to_owned();
-    let rows: Vec<(InstanceStatus, DateTime<Utc>)> = pm_instance::Entity::find()
+    use sea_orm::sea_query::ExprTrait;
+    let closed = Expr::col((pm_instance::Entity, pm_instance::Column::WindowEndAt)).lt(now);
+    let rows: Vec<(InstanceStatus, bool, i64)> = pm_instance::Entity::find()
         .select_only()
         .column(pm_instance::Column::Status)
-        .column(pm_instance::Column::WindowEndAt)
+        .column_as(
+            Expr::Case(Box::new(Expr::case(closed, true).finally(false))),
+            "window_closed",
+        )
+        .column_as(Expr::cust("COUNT(*)"), "n")
         .filter(pm_instance::Column::DueAt.gte(q.from))
         .filter(pm_instance::Column::DueAt.lt(q.to))
         .filter(pm_instance::Column::AssetId.in_subquery(ids))
+        .group_by(pm_instance::Column::Status)
+        .group_by(Expr::cust("2"))
         .into_tuple()
         .all(db)
         .await?;
     let mut tally = Tally::default();
-    for (status, window_end) in rows {
-        tally.add(status, window_end, now);
+    for (status, closed, n) in rows {
+        tally.add_many(status, closed, n);
     }
     Ok(tally)
 }

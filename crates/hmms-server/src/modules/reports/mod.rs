@@ -3,7 +3,11 @@
 //! definition, over the records the reader may see.
 
 mod breakdown;
+mod done;
 mod dto;
+mod export;
 mod kpis;
 mod place;
+mod reported;
 pub mod routes;
+mod sql;

@@ -1,21 +1,105 @@
-//! `/reports/…`: key figures for a period.
+//! `/reports/…`: key figures for a period, on screen and as XLSX or CSV files.
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::dto::*;
-use super::{breakdown, kpis};
+use super::{breakdown, export, kpis};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
+use crate::spreadsheet::csv_file;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_kpis))
         .routes(routes!(get_breakdown))
+        .routes(routes!(get_kpis_xlsx))
+        .routes(routes!(get_breakdown_xlsx))
+        .routes(routes!(get_breakdown_csv))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A download named `filename`.
+fn download(content_type: &str, filename: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `key-figures-2026-11-01.xlsx`: what it is and the day its period starts.
+fn filename(what: &str, from: chrono::DateTime<chrono::Utc>, ext: &str) -> String {
+    format!("{what}-{}.{ext}", from.format("%Y-%m-%d"))
+}
+
+/// The key figures of a period as an XLSX workbook: the figures with their definitions, SLA by
+/// priority, the backlog and the cost, each on its own sheet with typed cells, headed by the
+/// organization, period, filters and who made it when.
+#[utoipa::path(get, path = "/reports/kpis.xlsx", tag = "reports", params(KpiQuery),
+    responses(
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 422, description = "A reversed or too long period, or a filter you may not see"),
+    ))]
+pub async fn get_kpis_xlsx(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<KpiQuery>,
+) -> ApiResult<Response> {
+    let name = filename("key-figures", q.from, "xlsx");
+    Ok(download(
+        XLSX,
+        name,
+        export::kpis_xlsx(&state, &p, q).await?,
+    ))
+}
+
+/// A breakdown (as `GET /reports/breakdown`) as an XLSX workbook.
+#[utoipa::path(get, path = "/reports/breakdown.xlsx", tag = "reports", params(BreakdownQuery),
+    responses(
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 422, description = "A reversed or too long period, or a filter you may not see"),
+    ))]
+pub async fn get_breakdown_xlsx(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<BreakdownQuery>,
+) -> ApiResult<Response> {
+    let name = filename(&format!("breakdown-{}", q.by.key()), q.from, "xlsx");
+    Ok(download(
+        XLSX,
+        name,
+        export::breakdown_xlsx(&state, &p, q).await?,
+    ))
+}
+
+/// A breakdown (as `GET /reports/breakdown`) as CSV: money in major units, hours and
+/// percentages as plain numbers.
+#[utoipa::path(get, path = "/reports/breakdown.csv", tag = "reports", params(BreakdownQuery),
+    responses(
+        (status = 200, description = "The table", content_type = "text/csv", body = String),
+        (status = 422, description = "A reversed or too long period, or a filter you may not see"),
+    ))]
+pub async fn get_breakdown_csv(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<BreakdownQuery>,
+) -> ApiResult<Response> {
+    let name = filename(&format!("breakdown-{}", q.by.key()), q.from, "csv");
+    Ok(csv_file(&name, export::breakdown_csv(&state, &p, q).await?))
 }
 
 /// The key figures of a period over the records you may see, optionally for one hospital or

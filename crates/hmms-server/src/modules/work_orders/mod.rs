@@ -26,7 +26,7 @@ pub use assignment::{Assignment, workers};
 pub use dto::{PriorityDto, WorkOrderDto};
 pub use escalation::chain as escalation_chain;
 pub use hooks::{Hooks, Step, WorkOrderHooks};
-pub use parts::{costs as parts_costs, total_cost as parts_total_cost};
+pub use parts::{CostSource as PartsCostSource, cost_sources as parts_cost_sources};
 pub use past::{PastStep, PastTime, PastWorkOrder, import_past};
 pub use query::{scope_condition as visible_condition, to_dtos};
 pub use record::{

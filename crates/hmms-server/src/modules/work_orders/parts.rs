@@ -66,38 +66,28 @@ pub async fn costs(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> ApiResult<HashM
     Ok(out)
 }
 
-/// The parts cost of all the work orders `ids` selects, summed by the database the way [`costs`]
-/// prices each one: free-text lines at their price, plus what the ledger issued less returns.
-pub async fn total_cost(
-    db: &impl ConnectionTrait,
-    ids: sea_orm::sea_query::SelectStatement,
-) -> ApiResult<i64> {
-    use sea_orm::QuerySelect;
-    use sea_orm::sea_query::Expr;
-    let lines: Option<i64> = work_order_part::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::cust("CAST(COALESCE(SUM(quantity * unit_cost_minor), 0) AS BIGINT)"),
-            "cost",
-        )
-        .filter(work_order_part::Column::WorkOrderId.in_subquery(ids.clone()))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let ledger: Option<i64> = stock_entry::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::cust("CAST(COALESCE(SUM(value_minor), 0) AS BIGINT)"),
-            "cost",
-        )
-        .filter(stock_entry::Column::WorkOrderId.in_subquery(ids))
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(money::total([
-        lines.unwrap_or(0),
-        ledger.unwrap_or(0).saturating_neg(),
-    ]))
+/// Where a work order's parts cost comes from, for reports that sum it in the database the way
+/// [`costs`] prices each work order: free-text lines at their price, plus what the ledger
+/// issued less returns (entries are negative when stock goes out to the work).
+pub struct CostSource {
+    /// A table with a `work_order_id` column.
+    pub table: &'static str,
+    /// The cost of one of its rows, in minor units.
+    pub cost: &'static str,
+}
+
+/// Every [`CostSource`] of parts cost.
+pub fn cost_sources() -> [CostSource; 2] {
+    [
+        CostSource {
+            table: "work_order_parts",
+            cost: "work_order_parts.quantity * work_order_parts.unit_cost_minor",
+        },
+        CostSource {
+            table: "stock_entries",
+            cost: "-stock_entries.value_minor",
+        },
+    ]
 }
 
 pub async fn list(state: &AppState, p: &Principal, id: Uuid) -> ApiResult<PartList> {

@@ -34,10 +34,12 @@ fn involved(user_id: Uuid, company_id: Option<Uuid>) -> Condition {
 /// The work orders the caller may see (the one scope rule, [`crate::scope`]).
 pub fn scope_condition(f: &ScopeFilter) -> Condition {
     use work_order::Column as C;
+    // Qualified, so reports may join other tables to the rows it selects.
+    let t = work_order::Entity;
     let placed = Placed {
-        organization: C::OrganizationId,
-        site: Some(C::SiteId),
-        department: Some(C::DepartmentId),
+        organization: (t, C::OrganizationId),
+        site: Some((t, C::SiteId)),
+        department: Some((t, C::DepartmentId)),
     };
     scope::condition(f, &placed, involved)
 }

@@ -4,6 +4,7 @@ import { QueryState } from '@/components/query-state';
 import { t } from '@/i18n';
 import { formatDecimal, formatMoney } from '@/lib/format';
 import { useBreakdown, type GroupBy, type KpiFilters } from '../api/kpis';
+import { DownloadButton } from './download-button';
 
 const GROUPS: GroupBy[] = ['department', 'site', 'class', 'asset'];
 /** Rows shown before "Show all": the costliest, which are what a manager reads first. */
@@ -24,18 +25,32 @@ export function BreakdownTable({ filters }: { filters: KpiFilters }) {
         <Title order={2} size="h4">
           {t('reports.breakdownTitle')}
         </Title>
-        <Select
-          label={t('reports.breakdownBy')}
-          value={by}
-          onChange={(v) => {
-            if (!v) return;
-            setBy(v as GroupBy);
-            setAll(false);
-          }}
-          data={GROUPS.map((g) => ({ value: g, label: t(`reports.by.${g}`) }))}
-          allowDeselect={false}
-          w={200}
-        />
+        <Group gap="xs" align="flex-end">
+          <Select
+            label={t('reports.breakdownBy')}
+            value={by}
+            onChange={(v) => {
+              if (!v) return;
+              setBy(v as GroupBy);
+              setAll(false);
+            }}
+            data={GROUPS.map((g) => ({ value: g, label: t(`reports.by.${g}`) }))}
+            allowDeselect={false}
+            w={200}
+          />
+          <DownloadButton
+            path="breakdown.xlsx"
+            query={{ ...filters, by }}
+            fileName={`breakdown-${by}-${filters.from.slice(0, 10)}.xlsx`}
+            label={t('reports.downloadXlsx')}
+          />
+          <DownloadButton
+            path="breakdown.csv"
+            query={{ ...filters, by }}
+            fileName={`breakdown-${by}-${filters.from.slice(0, 10)}.csv`}
+            label={t('reports.downloadCsv')}
+          />
+        </Group>
       </Group>
       <QueryState isPending={q.isPending} error={q.error} retry={() => void q.refetch()}>
         {every.length === 0 ? (
