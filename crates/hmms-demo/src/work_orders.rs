@@ -134,14 +134,24 @@ pub async fn generate(tx: &WriteTx, cast: &Cast, now: DateTime<Utc>) -> anyhow::
             _ if i % 6 == 0 => Some(cast.vendor),
             _ => Some(cast.technician),
         };
+        // Urgent work is answered and done sooner: start within about 1.3 response times and
+        // finish within about 1.2 resolution times, so most work meets its SLA and some does not,
+        // as in a real hospital (a flat spread made every critical repair a breach).
+        let sla = default_sla(priority);
         let started = matches!(
             status,
             Status::InProgress | Status::OnHold | Status::Completed | Status::Closed
         )
-        .then(|| created + Duration::minutes(10 + rng.below(240) as i64));
+        .then(|| {
+            // After the assignment (5 minutes in), and never in the future.
+            let span = sla.response_minutes as u64 * 13 / 10;
+            (created + Duration::minutes(6 + rng.below(span.max(1)) as i64))
+                .min(now - Duration::minutes(1))
+        });
         let completed = matches!(status, Status::Completed | Status::Closed)
             .then(|| {
-                started.unwrap_or(created) + Duration::minutes(30 + rng.below(3 * 24 * 60) as i64)
+                let span = sla.resolution_minutes as u64 * 12 / 10;
+                started.unwrap_or(created) + Duration::minutes(20 + rng.below(span.max(1)) as i64)
             })
             .map(|t| t.min(now));
         let closed = (status == Status::Closed)
@@ -163,7 +173,7 @@ pub async fn generate(tx: &WriteTx, cast: &Cast, now: DateTime<Utc>) -> anyhow::
             if status == Status::OnHold {
                 step(
                     Status::OnHold,
-                    started.unwrap_or(created) + Duration::hours(1),
+                    (started.unwrap_or(created) + Duration::hours(1)).min(now),
                     a,
                 );
             }
@@ -198,7 +208,7 @@ pub async fn generate(tx: &WriteTx, cast: &Cast, now: DateTime<Utc>) -> anyhow::
                 description: format!("Reported by the ward: {}.", title.to_lowercase()),
                 wo_type: WorkOrderType::Corrective,
                 priority,
-                sla: default_sla(priority),
+                sla,
                 asset_id: cast.assets.pick(department, title, i as u64),
                 department_id: Some(department),
                 location_id: None,
