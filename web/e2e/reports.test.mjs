@@ -47,10 +47,10 @@ async function listed(page, n, message) {
   assert.equal(await rows.count(), n, message);
 }
 
-/** The file a click downloads. */
+/** The file a click downloads: its suggested name and contents. */
 async function downloaded(page, click) {
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), click()]);
-  return readFile(await download.path());
+  return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
 }
 
 const decimal = (v) => v.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -107,12 +107,17 @@ for (const backend of backends()) {
       await shot(desk.page, server, 'reports-breakdown-desktop');
       // The table as a file: the CSV's first row is the costliest piece of equipment on screen.
       const costliest = (await manager.get(`/api/v1/reports/breakdown?${year.toString()}&by=asset`)).data.rows[0];
-      const csv = (await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'CSV', exact: true }).click())).toString('utf8');
+      const csvFile = await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'CSV', exact: true }).click());
+      // Named for the hospital's first day of the period (Nairobi, UTC+3), not the UTC day before.
+      const firstDay = new Date(new Date(year.get('from')).getTime() + 3 * 3600_000).toISOString().slice(0, 10);
+      assert.equal(csvFile.name, `breakdown-asset-${firstDay}.csv`);
+      const csv = csvFile.bytes.toString('utf8');
       const [header, firstRow] = csv.split('\r\n');
       assert.ok(header.startsWith('Equipment,Completed,Repairs,MTTR (h)'), header);
       assert.ok(firstRow.includes(costliest.name), `${firstRow} is ${costliest.name}`);
       // And the figures as a workbook: a figures, SLA, backlog and cost sheet.
-      const book = await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'Download Excel' }).click());
+      const { name: bookName, bytes: book } = await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'Download Excel' }).click());
+      assert.equal(bookName, `key-figures-${firstDay}.xlsx`);
       assert.equal(book.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX (zip) file');
       assert.ok(book.includes('xl/worksheets/sheet4.xml') && !book.includes('xl/worksheets/sheet5.xml'), 'four sheets');
 

@@ -417,7 +417,7 @@ async fn key_figures_match_the_hand_computed_ones(app: TestApp) {
     assert_eq!(figure(&before, "mttr"), (Value::Null, 0));
     assert_eq!(figure(&before, "stock_outs"), (Value::Null, 0));
 
-    exports_hold_the_same_figures(&app, &manager, &period).await;
+    exports_hold_the_same_figures(&app, &manager, &period, t0).await;
 }
 both!(key_figures_match_the_hand_computed_ones);
 
@@ -441,7 +441,14 @@ fn row_of(rows: &[Vec<calamine::Data>], first: &str) -> Vec<calamine::Data> {
         .clone()
 }
 
-async fn download(app: &TestApp, token: &str, path: &str, content_type: &str) -> Vec<u8> {
+/// A file the API serves, checked to be an attachment of `content_type` named `name`.
+async fn download(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    content_type: &str,
+    name: &str,
+) -> Vec<u8> {
     let res = app.get(path, token).await;
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     let headers = res.headers().clone();
@@ -451,25 +458,33 @@ async fn download(app: &TestApp, token: &str, path: &str, content_type: &str) ->
             .is_ok_and(|t| t.starts_with(content_type)),
         "{headers:?}"
     );
-    assert!(
-        headers["content-disposition"]
-            .to_str()
-            .is_ok_and(|d| d.starts_with("attachment; filename=")),
-        "{headers:?}"
+    assert_eq!(
+        headers["content-disposition"].to_str().ok(),
+        Some(format!("attachment; filename=\"{name}\"").as_str()),
+        "named for the hospital's day the period starts"
     );
     res.bytes().await.expect("body").to_vec()
 }
 
 /// The XLSX and CSV files carry the figures the screen shows, as numbers a spreadsheet sums,
 /// under a heading naming the organization, the department and who made them.
-async fn exports_hold_the_same_figures(app: &TestApp, manager: &str, period: &str) {
+async fn exports_hold_the_same_figures(
+    app: &TestApp,
+    manager: &str,
+    period: &str,
+    from: DateTime<Utc>,
+) {
     use calamine::Data;
+    // The demo hospitals are in Nairobi.
+    let zone: chrono_tz::Tz = "Africa/Nairobi".parse().expect("zone");
+    let day = from.with_timezone(&zone).format("%Y-%m-%d");
     const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     let book = download(
         app,
         manager,
         &format!("/api/v1/reports/kpis.xlsx?{period}"),
         XLSX,
+        &format!("key-figures-{day}.xlsx"),
     )
     .await;
     let figures = sheet(&book, "Key figures");
@@ -505,6 +520,7 @@ async fn exports_hold_the_same_figures(app: &TestApp, manager: &str, period: &st
         manager,
         &format!("/api/v1/reports/breakdown.xlsx?{period}&by=asset"),
         XLSX,
+        &format!("breakdown-asset-{day}.xlsx"),
     )
     .await;
     let rows = sheet(&book, "Breakdown");
@@ -518,6 +534,7 @@ async fn exports_hold_the_same_figures(app: &TestApp, manager: &str, period: &st
         manager,
         &format!("/api/v1/reports/breakdown.csv?{period}&by=asset"),
         "text/csv",
+        &format!("breakdown-asset-{day}.csv"),
     )
     .await;
     let csv = String::from_utf8(csv).expect("UTF-8");

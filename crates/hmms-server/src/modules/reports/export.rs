@@ -17,11 +17,18 @@ use crate::spreadsheet::{CsvOut, currency_factor, money};
 use crate::state::AppState;
 use crate::workbook::{Cell, Heading, Table, xlsx};
 
+/// A file to download: its name and contents.
+pub struct File {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
 /// The key figures, SLA by priority, backlog and cost of a period as one workbook.
-pub async fn kpis_xlsx(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Vec<u8>> {
+pub async fn kpis_xlsx(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<File> {
     // The figures first: they check the reader's permission and filters.
     let k = kpis::kpis(state, p, q.clone()).await?;
-    let heading = heading(state, p, "Key figures", &q).await?;
+    let (heading, zone) = heading(state, p, "Key figures", &q).await?;
+    let name = file_name("key-figures", q.from, zone, "xlsx");
     let figures = Table {
         sheet: "Key figures",
         columns: vec![
@@ -125,18 +132,23 @@ pub async fn kpis_xlsx(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResul
             vec![Cell::text("Total"), Cell::Money(k.cost.total_minor)],
         ],
     };
-    render(heading, vec![figures, sla, backlog, cost]).await
+    Ok(File {
+        name,
+        bytes: render(heading, vec![figures, sla, backlog, cost]).await?,
+    })
 }
 
 /// A breakdown's table as a workbook.
-pub async fn breakdown_xlsx(
-    state: &AppState,
-    p: &Principal,
-    q: BreakdownQuery,
-) -> ApiResult<Vec<u8>> {
+pub async fn breakdown_xlsx(state: &AppState, p: &Principal, q: BreakdownQuery) -> ApiResult<File> {
     let place = q.place();
     let b = breakdown::breakdown(state, p, q).await?;
-    let heading = heading(state, p, title_of(b.by), &place).await?;
+    let (heading, zone) = heading(state, p, title_of(b.by), &place).await?;
+    let name = file_name(
+        &format!("breakdown-{}", b.by.key()),
+        place.from,
+        zone,
+        "xlsx",
+    );
     let table = Table {
         sheet: "Breakdown",
         columns: columns(b.by)
@@ -166,17 +178,19 @@ pub async fn breakdown_xlsx(
             })
             .collect(),
     };
-    render(heading, vec![table]).await
+    Ok(File {
+        name,
+        bytes: render(heading, vec![table]).await?,
+    })
 }
 
 /// A breakdown's table as CSV (money in major units, percentages and hours as numbers).
-pub async fn breakdown_csv(
-    state: &AppState,
-    p: &Principal,
-    q: BreakdownQuery,
-) -> ApiResult<String> {
+pub async fn breakdown_csv(state: &AppState, p: &Principal, q: BreakdownQuery) -> ApiResult<File> {
+    let (from, site) = (q.from, q.site_id);
     let b = breakdown::breakdown(state, p, q).await?;
     let factor = currency_factor(&state.db, p.org()).await?;
+    let zone = zone(&state.db, p, site).await?;
+    let name = file_name(&format!("breakdown-{}", b.by.key()), from, zone, "csv");
     let mut out = CsvOut::new(columns(b.by))?;
     let num = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
     for r in &b.rows {
@@ -196,7 +210,18 @@ pub async fn breakdown_csv(
             money(Some(r.cost_minor), factor),
         ])?;
     }
-    out.finish()
+    Ok(File {
+        name,
+        bytes: out.finish()?.into_bytes(),
+    })
+}
+
+/// `key-figures-2026-11-01.xlsx`: what it is and the hospital's day its period starts on.
+fn file_name(what: &str, from: DateTime<Utc>, zone: Tz, ext: &str) -> String {
+    format!(
+        "{what}-{}.{ext}",
+        from.with_timezone(&zone).format("%Y-%m-%d")
+    )
 }
 
 fn title_of(by: GroupBy) -> &'static str {
@@ -260,7 +285,12 @@ async fn render(heading: Heading, tables: Vec<Table>) -> ApiResult<Vec<u8>> {
 
 /// The heading of a report: organization, period and filters in the hospital's dates, and who
 /// made it when.
-async fn heading(state: &AppState, p: &Principal, title: &str, q: &KpiQuery) -> ApiResult<Heading> {
+async fn heading(
+    state: &AppState,
+    p: &Principal,
+    title: &str,
+    q: &KpiQuery,
+) -> ApiResult<(Heading, Tz)> {
     let db = &state.db;
     let org = organization::Entity::find_by_id(p.org()).one(db).await?;
     let zone = zone(db, p, q.site_id).await?;
@@ -314,12 +344,13 @@ async fn heading(state: &AppState, p: &Principal, title: &str, q: &KpiQuery) -> 
         ),
     ));
     let currency = org.map(|o| o.currency).unwrap_or_default();
-    Ok(Heading {
+    let heading = Heading {
         title: title.into(),
         lines,
         money_factor: currency_factor(db, p.org()).await?,
         currency,
-    })
+    };
+    Ok((heading, zone))
 }
 
 /// The time zone a report's dates are given in: the hospital asked for, else the reader's,

@@ -12,7 +12,6 @@ use super::{breakdown, export, kpis};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
-use crate::spreadsheet::csv_file;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -26,7 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A download named `filename`.
+/// A download named `filename` (the hospital's day the period starts, e.g.
+/// `key-figures-2026-11-01.xlsx`).
 fn download(content_type: &str, filename: String, body: Vec<u8>) -> Response {
     (
         [
@@ -39,11 +39,6 @@ fn download(content_type: &str, filename: String, body: Vec<u8>) -> Response {
         body,
     )
         .into_response()
-}
-
-/// `key-figures-2026-11-01.xlsx`: what it is and the day its period starts.
-fn filename(what: &str, from: chrono::DateTime<chrono::Utc>, ext: &str) -> String {
-    format!("{what}-{}.{ext}", from.format("%Y-%m-%d"))
 }
 
 /// The key figures of a period as an XLSX workbook: the figures with their definitions, SLA by
@@ -59,12 +54,8 @@ pub async fn get_kpis_xlsx(
     p: Principal,
     ApiQuery(q): ApiQuery<KpiQuery>,
 ) -> ApiResult<Response> {
-    let name = filename("key-figures", q.from, "xlsx");
-    Ok(download(
-        XLSX,
-        name,
-        export::kpis_xlsx(&state, &p, q).await?,
-    ))
+    let file = export::kpis_xlsx(&state, &p, q).await?;
+    Ok(download(XLSX, file.name, file.bytes))
 }
 
 /// A breakdown (as `GET /reports/breakdown`) as an XLSX workbook.
@@ -78,12 +69,8 @@ pub async fn get_breakdown_xlsx(
     p: Principal,
     ApiQuery(q): ApiQuery<BreakdownQuery>,
 ) -> ApiResult<Response> {
-    let name = filename(&format!("breakdown-{}", q.by.key()), q.from, "xlsx");
-    Ok(download(
-        XLSX,
-        name,
-        export::breakdown_xlsx(&state, &p, q).await?,
-    ))
+    let file = export::breakdown_xlsx(&state, &p, q).await?;
+    Ok(download(XLSX, file.name, file.bytes))
 }
 
 /// A breakdown (as `GET /reports/breakdown`) as CSV: money in major units, hours and
@@ -98,8 +85,8 @@ pub async fn get_breakdown_csv(
     p: Principal,
     ApiQuery(q): ApiQuery<BreakdownQuery>,
 ) -> ApiResult<Response> {
-    let name = filename(&format!("breakdown-{}", q.by.key()), q.from, "csv");
-    Ok(csv_file(&name, export::breakdown_csv(&state, &p, q).await?))
+    let file = export::breakdown_csv(&state, &p, q).await?;
+    Ok(download("text/csv; charset=utf-8", file.name, file.bytes))
 }
 
 /// The key figures of a period over the records you may see, optionally for one hospital or

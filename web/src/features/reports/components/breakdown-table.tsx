@@ -4,7 +4,7 @@ import { QueryState } from '@/components/query-state';
 import { t } from '@/i18n';
 import { formatDecimal, formatMoney } from '@/lib/format';
 import { useBreakdown, type GroupBy, type KpiFilters } from '../api/kpis';
-import { DownloadButton } from './download-button';
+import { DownloadButton, localDay } from './download-button';
 
 const GROUPS: GroupBy[] = ['department', 'site', 'class', 'asset'];
 /** Rows shown before "Show all": the costliest, which are what a manager reads first. */
@@ -41,13 +41,13 @@ export function BreakdownTable({ filters }: { filters: KpiFilters }) {
           <DownloadButton
             path="breakdown.xlsx"
             query={{ ...filters, by }}
-            fileName={`breakdown-${by}-${filters.from.slice(0, 10)}.xlsx`}
+            fileName={`breakdown-${by}-${localDay(filters.from)}.xlsx`}
             label={t('reports.downloadXlsx')}
           />
           <DownloadButton
             path="breakdown.csv"
             query={{ ...filters, by }}
-            fileName={`breakdown-${by}-${filters.from.slice(0, 10)}.csv`}
+            fileName={`breakdown-${by}-${localDay(filters.from)}.csv`}
             label={t('reports.downloadCsv')}
           />
         </Group>

@@ -5,6 +5,14 @@ import { t } from '@/i18n';
 import { errorMessage } from '@/lib/api/client';
 import { downloadAuthed } from '@/lib/download';
 
+/** The local day an instant falls on, as `2026-12-01` (a period starting at local midnight is
+ * named for that day, not the UTC day before). */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 /** Downloads a report file (`/api/v1/reports/<path>?<query>`) as it stands on screen. */
 export function DownloadButton({ path, query, fileName, label }: { path: string; query: object; fileName: string; label: string }) {
   const [busy, setBusy] = useState(false);

@@ -6,7 +6,7 @@ import { t, type MessageKey } from '@/i18n';
 import { useMe } from '@/lib/auth/use-me';
 import { formatDate, formatDecimal, formatMoney, formatMoneyWhole } from '@/lib/format';
 import { useClasses, useDepartments, useSites } from '@/lib/lookups';
-import { DownloadButton } from './download-button';
+import { DownloadButton, localDay } from './download-button';
 import { BreakdownTable } from './breakdown-table';
 import { useKpis, type Figure, type KpiFilters, type Kpis } from '../api/kpis';
 import { COMPARISONS, PERIODS, comparedWith, rangeOf, type Comparison, type Period, type Range } from '../api/periods';
@@ -236,7 +236,7 @@ export function ReportsPage() {
         <Title order={1} size="h2">
           {t('reports.title')}
         </Title>
-        <DownloadButton path="kpis.xlsx" query={q} fileName={`key-figures-${q.from.slice(0, 10)}.xlsx`} label={t('reports.downloadFigures')} />
+        <DownloadButton path="kpis.xlsx" query={q} fileName={`key-figures-${localDay(q.from)}.xlsx`} label={t('reports.downloadFigures')} />
       </Group>
       <Group align="flex-end" gap="sm">
         <Select
