@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { as } from './lib/api.mjs';
 import { DESKTOP, PHONE, device, shot, signInUi } from './lib/browser.mjs';
 import { backends, withApp } from './lib/fixture.mjs';
@@ -45,6 +46,11 @@ async function listed(page, n, message) {
   const deadline = Date.now() + 15_000;
   while ((await rows.count()) !== n && Date.now() < deadline) await page.waitForTimeout(100);
   assert.equal(await rows.count(), n, message);
+}
+
+/** A PDF's text as Debian's `pdftotext` reads it (poppler-utils). */
+function pdfText(bytes) {
+  return execFileSync('pdftotext', ['-layout', '-', '-'], { input: bytes }).toString('utf8');
 }
 
 /** The file a click downloads: its suggested name and contents. */
@@ -120,6 +126,16 @@ for (const backend of backends()) {
       assert.equal(bookName, `key-figures-${firstDay}.xlsx`);
       assert.equal(book.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX (zip) file');
       assert.ok(book.includes('xl/worksheets/sheet4.xml') && !book.includes('xl/worksheets/sheet5.xml'), 'four sheets');
+      // And on paper: the key figures and the breakdown as PDFs, read back as text.
+      const figuresPdf = await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'Download PDF' }).click());
+      assert.equal(figuresPdf.name, `key-figures-${firstDay}.pdf`);
+      const figuresText = pdfText(figuresPdf.bytes);
+      for (const expected of ['Key figures', 'Mean time to repair', 'SLA by priority', 'Peter Kamau', 'Page 1 of']) {
+        assert.ok(figuresText.includes(expected), `${expected} in the key figures PDF`);
+      }
+      const breakdownPdf = await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'PDF', exact: true }).click());
+      assert.equal(breakdownPdf.name, `breakdown-asset-${firstDay}.pdf`);
+      assert.ok(pdfText(breakdownPdf.bytes).includes(costliest.name), `${costliest.name} in the breakdown PDF`);
 
       // One department: the figures are the server's for it.
       const icu = await requested(desk.page, async () => {

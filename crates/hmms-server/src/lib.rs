@@ -34,6 +34,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod modules;
 pub mod pagination;
+pub mod pdf;
 pub mod scope;
 pub mod spreadsheet;
 pub mod state;

@@ -925,6 +925,8 @@ export const en = {
   'reports.downloadXlsx': 'Excel',
   'reports.downloadCsv': 'CSV',
   'reports.downloadFigures': 'Download Excel',
+  'reports.downloadFiguresPdf': 'Download PDF',
+  'reports.downloadPdf': 'PDF',
   'reports.noEquipment': 'No equipment',
   'reports.noneInBreakdown': 'Nothing was completed, failed or in use here in this period.',
   'reports.col.repairs': 'Repairs',

@@ -227,8 +227,10 @@ const TABLE: &[(&str, Expect)] = &[
     ("GET /api/v1/reports/kpis", REPORT_READERS),
     ("GET /api/v1/reports/breakdown", REPORT_READERS),
     ("GET /api/v1/reports/kpis.xlsx", REPORT_READERS),
+    ("GET /api/v1/reports/kpis.pdf", REPORT_READERS),
     ("GET /api/v1/reports/breakdown.xlsx", REPORT_READERS),
     ("GET /api/v1/reports/breakdown.csv", REPORT_READERS),
+    ("GET /api/v1/reports/breakdown.pdf", REPORT_READERS),
     // Stock and sight of the work order: procurement reads no work orders, staff and vendors
     // no stock.
     (
@@ -704,10 +706,12 @@ async fn request(
         | "GET /api/v1/preventive/compliance"
         | "GET /api/v1/preventive/compliance.csv"
         | "GET /api/v1/reports/kpis"
-        | "GET /api/v1/reports/kpis.xlsx" => format!("{path}?{period}"),
+        | "GET /api/v1/reports/kpis.xlsx"
+        | "GET /api/v1/reports/kpis.pdf" => format!("{path}?{period}"),
         "GET /api/v1/reports/breakdown"
         | "GET /api/v1/reports/breakdown.xlsx"
-        | "GET /api/v1/reports/breakdown.csv" => format!("{path}?{period}&by=department"),
+        | "GET /api/v1/reports/breakdown.csv"
+        | "GET /api/v1/reports/breakdown.pdf" => format!("{path}?{period}&by=department"),
         _ => path,
     };
     let body = match (method.as_str(), resource) {

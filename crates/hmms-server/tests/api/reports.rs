@@ -550,7 +550,182 @@ async fn exports_hold_the_same_figures(
         Some("RPW-1 · Patient monitor,2,2,2,2,3.5,3,1,70,1200.00,75.00,0.00,1275.00")
     );
     assert_eq!(lines.next(), None);
+
+    // The same figures on paper, under the organization's name as typed (any alphabet).
+    let admin = app.admin().await;
+    let hospital = "Hôpital Saint-Émile — Ελπίδα · Київ";
+    expect(
+        app.patch("/api/v1/organization", &admin, json!({ "name": hospital }))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let pdf = download(
+        app,
+        manager,
+        &format!("/api/v1/reports/kpis.pdf?{period}"),
+        "application/pdf",
+        &format!("key-figures-{day}.pdf"),
+    )
+    .await;
+    let text = pdf_text(&pdf, None);
+    for expected in [
+        "Key figures",
+        hospital,
+        "Reports ward",
+        "Peter Kamau",
+        "SLA by priority",
+        "Backlog",
+        "Page 1 of ",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
+    assert_eq!(
+        figures_after(&text, "Mean time to repair")[..3],
+        ["2.0", "hours", "2"],
+        "value, unit, counted"
+    );
+    assert_eq!(figures_after(&text, "Availability")[0], "85.0%");
+    assert_eq!(figures_after(&text, "Total")[0], "1,275.00");
+    assert!(text.contains("Amounts in"), "the currency is named");
+
+    let pdf = download(
+        app,
+        manager,
+        &format!("/api/v1/reports/breakdown.pdf?{period}&by=asset"),
+        "application/pdf",
+        &format!("breakdown-asset-{day}.pdf"),
+    )
+    .await;
+    let text = pdf_text(&pdf, None);
+    assert_eq!(
+        figures_after(&text, "RPW-1 · Patient monitor"),
+        [
+            "2", "2", "2.0", "2", "3.5", "3.0", "1", "70.0%", "1,200.00", "75.00", "0.00",
+            "1,275.00"
+        ]
+    );
+    // A wide table is printed landscape.
+    assert!(
+        pdf_info(&pdf).contains("841.89 x 595.28 pts (A4)"),
+        "{}",
+        pdf_info(&pdf)
+    );
 }
+
+/// The text of a PDF as `pdftotext -layout` reads it (of one page, or all).
+fn pdf_text(pdf: &[u8], page: Option<usize>) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    let mut cmd = std::process::Command::new("pdftotext");
+    cmd.arg("-layout");
+    if let Some(n) = page {
+        cmd.args(["-f", &n.to_string(), "-l", &n.to_string()]);
+    }
+    let out = cmd
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is missing: apt-get install -y poppler-utils");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// What `pdfinfo` says of a PDF (pages, page size); it fails on a malformed file.
+fn pdf_info(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    let out = std::process::Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .expect("pdfinfo is missing: apt-get install -y poppler-utils");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// The words after `first` on the line that starts with it.
+fn figures_after<'a>(text: &'a str, first: &str) -> Vec<&'a str> {
+    let line = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with(first))
+        .unwrap_or_else(|| panic!("no line {first:?} in\n{text}"));
+    line[first.len()..].split_whitespace().collect()
+}
+
+/// A report longer than a page: every page carries the table's header, what the document is,
+/// and "Page X of Y".
+async fn long_reports_repeat_their_header_on_every_page(app: TestApp) {
+    let admin = app.admin().await;
+    let now = app.state.clock.now();
+    let period = format!("from={}&to={}", at(now - Duration::days(365)), at(now));
+    let res = app
+        .get(
+            &format!("/api/v1/reports/breakdown.pdf?{period}&by=asset"),
+            &admin,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let pdf = res.bytes().await.expect("body").to_vec();
+    let info = pdf_info(&pdf);
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{info}"));
+    // The demo year's 100 costliest pieces of equipment do not fit on one page.
+    assert!(pages >= 2, "{info}");
+    let rows: usize = (1..=pages)
+        .map(|n| {
+            let page = pdf_text(&pdf, Some(n));
+            assert!(
+                page.contains(&format!("Page {n} of {pages}")),
+                "page {n}:\n{page}"
+            );
+            assert!(
+                page.contains("Total cost"),
+                "page {n} repeats the header:\n{page}"
+            );
+            assert!(
+                page.contains("Key figures by equipment"),
+                "page {n}:\n{page}"
+            );
+            // Equipment rows are "TAG · Name"; the running title is not a row.
+            page.lines()
+                .filter(|l| l.contains(" · ") && !l.contains("Key figures by"))
+                .count()
+        })
+        .sum();
+    // Every row is printed once: as many as the breakdown has.
+    let b = expect(
+        app.get(
+            &format!("/api/v1/reports/breakdown?{period}&by=asset"),
+            &admin,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let named = b["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["name"].as_str().is_some_and(|n| n.contains(" · ")))
+        .count();
+    assert!(named > 30, "{b}");
+    assert_eq!(rows, named);
+}
+both!(long_reports_repeat_their_header_on_every_page, full_demo);
 
 async fn figures_never_count_another_hospitals_work(app: TestApp) {
     let admin = app.admin().await;

@@ -1,7 +1,7 @@
 //! The key figures and breakdowns as files to send to a medical director or a finance office:
-//! XLSX with typed cells (and CSV for the breakdown's table), headed by what they cover — the
-//! organization, the period and the filters in the hospital's own dates, who made the file and
-//! when.
+//! PDF to read and print, XLSX with typed cells to work on (and CSV for the breakdown's table),
+//! headed by what they cover — the organization, the period and the filters in the hospital's
+//! own dates, who made the file and when.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -13,9 +13,26 @@ use super::dto::*;
 use super::{breakdown, kpis};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
+use crate::pdf::pdf;
 use crate::spreadsheet::{CsvOut, currency_factor, money};
 use crate::state::AppState;
 use crate::workbook::{Cell, Heading, Table, xlsx};
+
+/// What a report file is made as.
+#[derive(Debug, Clone, Copy)]
+pub enum Format {
+    Pdf,
+    Xlsx,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
 
 /// A file to download: its name and contents.
 pub struct File {
@@ -23,12 +40,17 @@ pub struct File {
     pub bytes: Vec<u8>,
 }
 
-/// The key figures, SLA by priority, backlog and cost of a period as one workbook.
-pub async fn kpis_xlsx(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<File> {
+/// The key figures, SLA by priority, backlog and cost of a period as one document.
+pub async fn kpis_file(
+    state: &AppState,
+    p: &Principal,
+    q: KpiQuery,
+    format: Format,
+) -> ApiResult<File> {
     // The figures first: they check the reader's permission and filters.
     let k = kpis::kpis(state, p, q.clone()).await?;
     let (heading, zone) = heading(state, p, "Key figures", &q).await?;
-    let name = file_name("key-figures", q.from, zone, "xlsx");
+    let name = file_name("key-figures", q.from, zone, format.extension());
     let figures = Table {
         sheet: "Key figures",
         columns: vec![
@@ -134,12 +156,17 @@ pub async fn kpis_xlsx(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResul
     };
     Ok(File {
         name,
-        bytes: render(heading, vec![figures, sla, backlog, cost]).await?,
+        bytes: render(heading, vec![figures, sla, backlog, cost], format).await?,
     })
 }
 
-/// A breakdown's table as a workbook.
-pub async fn breakdown_xlsx(state: &AppState, p: &Principal, q: BreakdownQuery) -> ApiResult<File> {
+/// A breakdown's table as a document.
+pub async fn breakdown_file(
+    state: &AppState,
+    p: &Principal,
+    q: BreakdownQuery,
+    format: Format,
+) -> ApiResult<File> {
     let place = q.place();
     let b = breakdown::breakdown(state, p, q).await?;
     let (heading, zone) = heading(state, p, title_of(b.by), &place).await?;
@@ -147,7 +174,7 @@ pub async fn breakdown_xlsx(state: &AppState, p: &Principal, q: BreakdownQuery) 
         &format!("breakdown-{}", b.by.key()),
         place.from,
         zone,
-        "xlsx",
+        format.extension(),
     );
     let table = Table {
         sheet: "Breakdown",
@@ -180,7 +207,7 @@ pub async fn breakdown_xlsx(state: &AppState, p: &Principal, q: BreakdownQuery) 
     };
     Ok(File {
         name,
-        bytes: render(heading, vec![table]).await?,
+        bytes: render(heading, vec![table], format).await?,
     })
 }
 
@@ -276,11 +303,23 @@ fn capitalized(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Writes the workbook on a blocking thread: the async workers keep answering meanwhile.
-async fn render(heading: Heading, tables: Vec<Table>) -> ApiResult<Vec<u8>> {
-    tokio::task::spawn_blocking(move || xlsx(&heading, &tables))
+/// One file is drawn at a time, so a burst of downloads cannot multiply the memory a render
+/// takes; each waits its turn without holding an async worker.
+static RENDERING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// Writes the file on a blocking thread: the async workers keep answering meanwhile.
+async fn render(heading: Heading, tables: Vec<Table>, format: Format) -> ApiResult<Vec<u8>> {
+    let internal = |e: String| crate::error::ApiError::Internal(anyhow::anyhow!(e));
+    let _turn = RENDERING
+        .acquire()
         .await
-        .map_err(|e| crate::error::ApiError::Internal(anyhow::anyhow!(e)))?
+        .map_err(|e| internal(e.to_string()))?;
+    tokio::task::spawn_blocking(move || match format {
+        Format::Pdf => pdf(&heading, &tables),
+        Format::Xlsx => xlsx(&heading, &tables),
+    })
+    .await
+    .map_err(|e| internal(e.to_string()))?
 }
 
 /// The heading of a report: organization, period and filters in the hospital's dates, and who

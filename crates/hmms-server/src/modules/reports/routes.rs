@@ -1,4 +1,4 @@
-//! `/reports/…`: key figures for a period, on screen and as XLSX or CSV files.
+//! `/reports/…`: key figures for a period, on screen and as PDF, XLSX or CSV files.
 
 use axum::Json;
 use axum::extract::State;
@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::dto::*;
+use super::export::Format;
 use super::{breakdown, export, kpis};
 use crate::auth::principal::Principal;
 use crate::error::ApiResult;
@@ -19,11 +20,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_kpis))
         .routes(routes!(get_breakdown))
         .routes(routes!(get_kpis_xlsx))
+        .routes(routes!(get_kpis_pdf))
         .routes(routes!(get_breakdown_xlsx))
         .routes(routes!(get_breakdown_csv))
+        .routes(routes!(get_breakdown_pdf))
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const PDF: &str = "application/pdf";
 
 /// A download named `filename` (the hospital's day the period starts, e.g.
 /// `key-figures-2026-11-01.xlsx`).
@@ -54,8 +58,41 @@ pub async fn get_kpis_xlsx(
     p: Principal,
     ApiQuery(q): ApiQuery<KpiQuery>,
 ) -> ApiResult<Response> {
-    let file = export::kpis_xlsx(&state, &p, q).await?;
+    let file = export::kpis_file(&state, &p, q, Format::Xlsx).await?;
     Ok(download(XLSX, file.name, file.bytes))
+}
+
+/// The key figures of a period as a PDF to read or print: the figures with their definitions,
+/// SLA by priority, the backlog and the cost, headed by the organization, period, filters and
+/// who made it when, with "Page X of Y" on every page.
+#[utoipa::path(get, path = "/reports/kpis.pdf", tag = "reports", params(KpiQuery),
+    responses(
+        (status = 200, description = "The document", content_type = "application/pdf", body = Vec<u8>),
+        (status = 422, description = "A reversed or too long period, or a filter you may not see"),
+    ))]
+pub async fn get_kpis_pdf(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<KpiQuery>,
+) -> ApiResult<Response> {
+    let file = export::kpis_file(&state, &p, q, Format::Pdf).await?;
+    Ok(download(PDF, file.name, file.bytes))
+}
+
+/// A breakdown (as `GET /reports/breakdown`) as a PDF, landscape, its header repeated on every
+/// page.
+#[utoipa::path(get, path = "/reports/breakdown.pdf", tag = "reports", params(BreakdownQuery),
+    responses(
+        (status = 200, description = "The document", content_type = "application/pdf", body = Vec<u8>),
+        (status = 422, description = "A reversed or too long period, or a filter you may not see"),
+    ))]
+pub async fn get_breakdown_pdf(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiQuery(q): ApiQuery<BreakdownQuery>,
+) -> ApiResult<Response> {
+    let file = export::breakdown_file(&state, &p, q, Format::Pdf).await?;
+    Ok(download(PDF, file.name, file.bytes))
 }
 
 /// A breakdown (as `GET /reports/breakdown`) as an XLSX workbook.
@@ -69,7 +106,7 @@ pub async fn get_breakdown_xlsx(
     p: Principal,
     ApiQuery(q): ApiQuery<BreakdownQuery>,
 ) -> ApiResult<Response> {
-    let file = export::breakdown_xlsx(&state, &p, q).await?;
+    let file = export::breakdown_file(&state, &p, q, Format::Xlsx).await?;
     Ok(download(XLSX, file.name, file.bytes))
 }
 

@@ -39,6 +39,12 @@ export function BreakdownTable({ filters }: { filters: KpiFilters }) {
             w={200}
           />
           <DownloadButton
+            path="breakdown.pdf"
+            query={{ ...filters, by }}
+            fileName={`breakdown-${by}-${localDay(filters.from)}.pdf`}
+            label={t('reports.downloadPdf')}
+          />
+          <DownloadButton
             path="breakdown.xlsx"
             query={{ ...filters, by }}
             fileName={`breakdown-${by}-${localDay(filters.from)}.xlsx`}

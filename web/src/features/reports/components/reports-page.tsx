@@ -236,7 +236,10 @@ export function ReportsPage() {
         <Title order={1} size="h2">
           {t('reports.title')}
         </Title>
-        <DownloadButton path="kpis.xlsx" query={q} fileName={`key-figures-${localDay(q.from)}.xlsx`} label={t('reports.downloadFigures')} />
+        <Group gap="xs">
+          <DownloadButton path="kpis.pdf" query={q} fileName={`key-figures-${localDay(q.from)}.pdf`} label={t('reports.downloadFiguresPdf')} />
+          <DownloadButton path="kpis.xlsx" query={q} fileName={`key-figures-${localDay(q.from)}.xlsx`} label={t('reports.downloadFigures')} />
+        </Group>
       </Group>
       <Group align="flex-end" gap="sm">
         <Select
