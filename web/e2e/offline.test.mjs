@@ -108,7 +108,13 @@ for (const backend of backends()) {
       // Refused on replay: while the phone was offline the manager changed the job, so the
       // technician's "on hold" carries a stale version. It is kept and shown, not dropped.
       await context.setOffline(true);
+      // Offline, the reasons to wait for are the ones the phone kept.
       await page.getByRole('button', { name: 'Put on hold' }).click();
+      const holdDialog = page.getByRole('dialog', { name: 'Put the work on hold' });
+      await holdDialog.getByRole('combobox', { name: 'What is it waiting for?' }).click();
+      await page.getByRole('option', { name: 'Awaiting parts' }).click();
+      await shot(page, server, 'technician-hold-reason-phone');
+      await holdDialog.getByRole('button', { name: 'Put on hold' }).click();
       await sync(page).getByText('Offline · 1 waiting').waitFor();
       const current = (await second.manager.get(`/api/v1/work-orders/${second.id}`)).data;
       const bumped = await second.manager.patch(`/api/v1/work-orders/${second.id}`, { priority: 'critical', version: current.version });

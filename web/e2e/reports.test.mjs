@@ -94,6 +94,12 @@ for (const backend of backends()) {
       await reads(desk.page, 'mttr', `${decimal(mttr.value)} h`);
       await desk.page.getByRole('button', { name: 'How Mean time to repair is counted' }).click();
       await desk.page.getByText(mttr.formula).waitFor();
+      // Why the year's work waited: the held repairs by reason, as the server sums them.
+      assert.ok(figures.delays.length > 0, 'some of the demo year waited on hold');
+      const delayRows = desk.page.getByTestId('delays').locator('tbody tr');
+      await delayRows.first().getByText(figures.delays[0].name).waitFor();
+      assert.equal(await delayRows.count(), figures.delays.length);
+      assert.ok((await delayRows.first().innerText()).includes(figures.delays[0].hours.toFixed(1)));
       await desk.page.getByText(`Counts: ${mttr.periodRule}.`).waitFor();
       await shot(desk.page, server, 'reports-desktop');
       assert.deepEqual(await cutOff(desk.page), [], 'no figure is cut off at a desk');
@@ -125,7 +131,7 @@ for (const backend of backends()) {
       const { name: bookName, bytes: book } = await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'Download Excel' }).click());
       assert.equal(bookName, `key-figures-${firstDay}.xlsx`);
       assert.equal(book.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX (zip) file');
-      assert.ok(book.includes('xl/worksheets/sheet4.xml') && !book.includes('xl/worksheets/sheet5.xml'), 'four sheets');
+      assert.ok(book.includes('xl/worksheets/sheet5.xml') && !book.includes('xl/worksheets/sheet6.xml'), 'five sheets: figures, SLA, backlog, cost, delays');
       // And on paper: the key figures and the breakdown as PDFs, read back as text.
       const figuresPdf = await downloaded(desk.page, () => desk.page.getByRole('button', { name: 'Download PDF' }).click());
       assert.equal(figuresPdf.name, `key-figures-${firstDay}.pdf`);

@@ -116,9 +116,19 @@ for (const backend of backends()) {
 
       const admin = await device(browser, server, DESKTOP);
       await signInUi(admin.page, 'admin');
-      for (const tab of ['users', 'roles', 'organization', 'sla']) {
+      for (const tab of ['users', 'roles', 'organization', 'sla', 'work-orders']) {
         await visit(admin.page, server, `/settings/${tab}`, `settings-${tab}-desktop`, heading('Settings'), found);
       }
+      // The hold reasons a technician chooses from, as the organization keeps them.
+      const reasons = (await (await as(server, 'admin')).get('/api/v1/organization')).data.holdReasons;
+      assert.ok(reasons.length >= 4);
+      const table = admin.page.getByTestId('hold-reasons');
+      await table.getByRole('textbox', { name: 'Name' }).first().waitFor();
+      const shown = await table.getByRole('textbox', { name: 'Name' }).evaluateAll((inputs) => inputs.map((i) => i.value));
+      assert.deepEqual(
+        shown,
+        reasons.map((r) => r.name),
+      );
       // A screen that cannot load (here its code never arrives) shows our own error page inside
       // the app's frame, with a way back, never the router's developer message.
       const broken = await device(browser, server, DESKTOP, { serviceWorkers: 'block' });

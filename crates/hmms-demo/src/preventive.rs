@@ -606,7 +606,12 @@ pub async fn generate(
                     detail: json!({ "via": "pm" }),
                     steps: steps
                         .into_iter()
-                        .map(|(to, at, by)| PastStep { to, at, by })
+                        .map(|(to, at, by)| PastStep {
+                            to,
+                            at,
+                            by,
+                            hold_reason: None,
+                        })
                         .collect(),
                     resolution: Some("adjusted".into()),
                     cancellation_reason: reason.clone(),

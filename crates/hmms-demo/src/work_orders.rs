@@ -10,6 +10,16 @@ use hmms_server::state::WriteTx;
 use serde_json::json;
 use uuid::Uuid;
 
+/// Hold reasons of the demo's work, by job: half for parts (the defaults' codes).
+const HOLD_REASONS: [&str; 6] = [
+    "awaiting_parts",
+    "awaiting_vendor",
+    "awaiting_parts",
+    "awaiting_access",
+    "awaiting_parts",
+    "awaiting_funds",
+];
+
 /// People and places the generator draws on.
 pub struct Cast {
     pub organization: Uuid,
@@ -158,8 +168,16 @@ pub async fn generate(tx: &WriteTx, cast: &Cast, now: DateTime<Utc>) -> anyhow::
             .then(|| completed.unwrap_or(created) + Duration::hours(2))
             .map(|t| t.min(now));
         let mut steps = vec![];
-        let mut step =
-            |to: Status, at: DateTime<Utc>, by: Uuid| steps.push(PastStep { to, at, by });
+        // Work waits mostly for parts, sometimes for the contractor, access or money.
+        let reason = HOLD_REASONS[i % HOLD_REASONS.len()];
+        let mut step = |to: Status, at: DateTime<Utc>, by: Uuid| {
+            steps.push(PastStep {
+                to,
+                at,
+                by,
+                hold_reason: (to == Status::OnHold).then(|| reason.to_string()),
+            })
+        };
         let mut time = vec![];
         if let Some(a) = assignee {
             step(
@@ -169,6 +187,12 @@ pub async fn generate(tx: &WriteTx, cast: &Cast, now: DateTime<Utc>) -> anyhow::
             );
             if let Some(s) = started {
                 step(Status::InProgress, s, a);
+                // One finished job in five waited a while on the way.
+                if let Some(c) = completed.filter(|c| i % 5 == 0 && *c - s > Duration::hours(2)) {
+                    let quarter = (c - s) / 4;
+                    step(Status::OnHold, s + quarter, a);
+                    step(Status::InProgress, s + quarter * 2, a);
+                }
             }
             if status == Status::OnHold {
                 step(
@@ -322,7 +346,12 @@ pub async fn generate_bulk(
                 }
             }
             .into_iter()
-            .map(|(to, at, by)| PastStep { to, at, by })
+            .map(|(to, at, by)| PastStep {
+                to,
+                at,
+                by,
+                hold_reason: (to == Status::OnHold).then(|| "awaiting_parts".to_string()),
+            })
             .collect();
             past.push(PastWorkOrder {
                 new: NewWorkOrder {

@@ -64,6 +64,7 @@ macro_rules! keyed_enum {
 pub mod assets;
 pub mod audit;
 pub mod files;
+pub mod holds;
 pub mod money;
 pub mod org;
 pub mod preventive;

@@ -49,6 +49,9 @@ definitions! {
     "downtime", "Downtime", Hours,
         "sum of recorded downtime ÷ 60",
         "work orders completed in the period";
+    "time_on_hold", "Time on hold", Hours,
+        "sum of the time each work order spent on hold (all its holds) ÷ 60; by reason: the reason it last waited for",
+        "work orders completed in the period; counted: those that were on hold";
     "availability", "Availability", Percent,
         "(assets in use × hours in the period − downtime hours) ÷ (assets in use × hours in the period) × 100",
         "assets in use now (in service, under maintenance or out of service); downtime of work orders completed in the period";
@@ -152,7 +155,8 @@ pub fn repeats(
         .count() as i64
 }
 
-fn round1(x: f64) -> f64 {
+/// `x` to one decimal.
+pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 

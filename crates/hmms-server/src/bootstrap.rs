@@ -62,6 +62,9 @@ pub async fn create_organization(
         currency: Set(currency.into()),
         labour_rate_minor: Set(0),
         repair_replace_percent: Set(50),
+        hold_reasons: Set(hmms_domain::holds::to_stored(
+            &hmms_domain::holds::defaults(),
+        )),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),

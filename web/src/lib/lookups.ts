@@ -44,3 +44,20 @@ export function nameMap<T extends { id: string; name: string }>(items: T[] | und
 }
 
 export type User = Schemas['UserDto'];
+
+/** The organization (its currency, labour rate and hold reasons). Loaded with a technician's work
+ * so the hold reasons are on the phone before the signal goes. */
+export function useOrganization(enabled = true) {
+  return useQuery({
+    queryKey: ['lookups', 'organization'],
+    queryFn: () => unwrap(api.GET('/api/v1/organization')),
+    staleTime: 5 * 60_000,
+    enabled,
+  });
+}
+
+/** The reasons work may be put on hold for, active ones first as listed. */
+export function useHoldReasons(enabled = true) {
+  const org = useOrganization(enabled);
+  return { ...org, data: org.data?.holdReasons };
+}

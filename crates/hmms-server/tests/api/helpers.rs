@@ -502,7 +502,11 @@ pub async fn work_order_in(app: &TestApp, status: &str) -> String {
                 step(tech.clone(), json!({ "status": "in_progress" })).await;
             }
             if status == "on_hold" {
-                step(tech.clone(), json!({ "status": "on_hold" })).await;
+                step(
+                    tech.clone(),
+                    json!({ "status": "on_hold", "holdReason": "awaiting_parts" }),
+                )
+                .await;
             }
             if status == "completed" || status == "closed" {
                 let res = app

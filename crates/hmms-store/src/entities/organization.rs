@@ -13,6 +13,8 @@ pub struct Model {
     pub labour_rate_minor: i64,
     /// Repairs costing more than this share (%) of a replacement flag an asset for replacing.
     pub repair_replace_percent: i32,
+    /// Why work may wait: a JSON list of `{code, name, active}` (`hmms_domain::holds`).
+    pub hold_reasons: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -51,6 +51,12 @@ pub struct Model {
     pub sla_warned_at: Option<DateTimeUtc>,
     /// When the breach was detected (once); escalation delays count from here.
     pub sla_breached_at: Option<DateTimeUtc>,
+    /// The code of the reason the work last went on hold (kept after it resumes).
+    pub hold_reason: Option<String>,
+    /// When the work went on hold, while it is on hold.
+    pub on_hold_since: Option<DateTimeUtc>,
+    /// Minutes spent on hold in holds that have ended.
+    pub hold_minutes: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -20,6 +20,7 @@ mod m0014_begin_write;
 mod m0015_inventory;
 mod m0016_stock_outs;
 mod m0017_report_indexes;
+pub mod m0018_hold_reasons;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_inventory::Migration),
             Box::new(m0016_stock_outs::Migration),
             Box::new(m0017_report_indexes::Migration),
+            Box::new(m0018_hold_reasons::Migration),
         ]
     }
 }

@@ -3172,6 +3172,28 @@ export interface components {
          * @enum {string}
          */
         CustomFieldType: "text" | "number" | "date" | "boolean";
+        /** @description Time on hold of completed work for one reason. */
+        DelayDto: {
+            /**
+             * Format: double
+             * @description The same in hours, one decimal.
+             */
+            hours: number;
+            /**
+             * Format: int64
+             * @description Their time on hold, all holds included.
+             */
+            minutes: number;
+            /** @description The reason as the organization names it. */
+            name: string;
+            /** @description The hold reason's code; none for work held before reasons were recorded. */
+            reason?: string | null;
+            /**
+             * Format: int64
+             * @description Completed work orders whose last wait was for this reason.
+             */
+            workOrders: number;
+        };
         /** @description Open work of one department (none: work without a department). */
         DepartmentBacklog: {
             /**
@@ -3402,6 +3424,18 @@ export interface components {
             kind: string;
             toStatus?: string | null;
         };
+        /** @description A reason work may wait for. */
+        HoldReasonDto: {
+            /** @description An inactive reason stays on the work it delayed but cannot be chosen again. */
+            active: boolean;
+            /**
+             * @description Stable key, lower snake case; what work orders and reports store.
+             * @example awaiting_parts
+             */
+            code: string;
+            /** @example Awaiting parts */
+            name: string;
+        };
         /** @description A problem with one cell of an imported sheet. */
         ImportError: {
             column: string;
@@ -3559,6 +3593,11 @@ export interface components {
             classId?: string | null;
             cost: components["schemas"]["CostDto"];
             currency: string;
+            /**
+             * @description Why the work completed in the period waited: time on hold per the reason it last waited
+             *     for, longest first (only work that was on hold).
+             */
+            delays: components["schemas"]["DelayDto"][];
             /** Format: uuid */
             departmentId?: string | null;
             /** @description Every figure in the order of the published definitions. */
@@ -3772,6 +3811,8 @@ export interface components {
             createdAt: string;
             /** @description ISO 4217 code; money amounts are integers in its minor unit. */
             currency: string;
+            /** @description Why work may wait: putting a work order on hold names one of the active reasons. */
+            holdReasons: components["schemas"]["HoldReasonDto"][];
             /** Format: uuid */
             id: string;
             /**
@@ -4765,6 +4806,11 @@ export interface components {
         /** @description Changes to the organization. */
         UpdateOrganization: {
             currency?: string | null;
+            /**
+             * @description The whole list, replacing the current one. A reason work has been held for cannot be
+             *     removed — set it inactive instead.
+             */
+            holdReasons?: components["schemas"]["HoldReasonDto"][] | null;
             /** Format: int64 */
             labourRateMinor?: number | null;
             name?: string | null;
@@ -4917,6 +4963,12 @@ export interface components {
             /** Format: uuid */
             departmentId?: string | null;
             description?: string | null;
+            /**
+             * @description Required with `status: on_hold`: the code of one of the organization's active hold
+             *     reasons (`GET /organization`, `holdReasons`), e.g. `awaiting_parts`.
+             * @example awaiting_parts
+             */
+            holdReason?: string | null;
             /** Format: uuid */
             locationId?: string | null;
             priority?: components["schemas"]["PriorityDto"] | null;
@@ -5069,6 +5121,13 @@ export interface components {
              * @description The work order whose failed checks this corrective work follows up.
              */
             followUpOf?: string | null;
+            /**
+             * Format: int64
+             * @description Minutes on hold so far, the current hold included.
+             */
+            holdMinutes: number;
+            /** @description Why the work last went on hold: a hold reason's code (kept after it resumes). */
+            holdReason?: string | null;
             /** Format: uuid */
             id: string;
             /**
@@ -5084,6 +5143,11 @@ export interface components {
             /** Format: uuid */
             locationId?: string | null;
             names?: components["schemas"]["WorkOrderNames"] | null;
+            /**
+             * Format: date-time
+             * @description When the work went on hold, while it is on hold.
+             */
+            onHoldSince?: string | null;
             /**
              * Format: int64
              * @description Spare parts used (quantity × unit cost of each part line), minor units.
@@ -5144,6 +5208,8 @@ export interface components {
             assignee?: string | null;
             closedBy?: string | null;
             department?: string | null;
+            /** @description The hold reason's name (`Awaiting parts`). */
+            holdReason?: string | null;
             location?: string | null;
             requester?: string | null;
             vendorCompany?: string | null;

@@ -21,9 +21,49 @@ pub struct OrganizationDto {
     /// When an asset's repairs have cost more than this share (%) of replacing it, it is
     /// flagged for replacement.
     pub repair_replace_percent: i32,
+    /// Why work may wait: putting a work order on hold names one of the active reasons.
+    pub hold_reasons: Vec<HoldReasonDto>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+}
+
+/// A reason work may wait for.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HoldReasonDto {
+    /// Stable key, lower snake case; what work orders and reports store.
+    #[schema(
+        min_length = 2,
+        max_length = 40,
+        pattern = "^[a-z][a-z0-9_]{1,39}$",
+        example = "awaiting_parts"
+    )]
+    pub code: String,
+    #[schema(min_length = 1, max_length = 80, example = "Awaiting parts")]
+    pub name: String,
+    /// An inactive reason stays on the work it delayed but cannot be chosen again.
+    pub active: bool,
+}
+
+impl From<hmms_domain::holds::HoldReason> for HoldReasonDto {
+    fn from(r: hmms_domain::holds::HoldReason) -> Self {
+        Self {
+            code: r.code,
+            name: r.name,
+            active: r.active,
+        }
+    }
+}
+
+impl From<&HoldReasonDto> for hmms_domain::holds::HoldReason {
+    fn from(r: &HoldReasonDto) -> Self {
+        Self {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            active: r.active,
+        }
+    }
 }
 
 impl From<organization::Model> for OrganizationDto {
@@ -34,6 +74,13 @@ impl From<organization::Model> for OrganizationDto {
             currency: m.currency,
             labour_rate_minor: m.labour_rate_minor,
             repair_replace_percent: m.repair_replace_percent,
+            // Written only by this server (validated), so it parses; an unreadable list shows
+            // as none rather than failing every read of the organization.
+            hold_reasons: hmms_domain::holds::parse(&m.hold_reasons)
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             created_at: m.created_at,
             updated_at: m.updated_at,
             version: m.version,
@@ -51,6 +98,10 @@ pub struct UpdateOrganization {
     pub labour_rate_minor: Option<i64>,
     #[schema(minimum = 1, maximum = 100)]
     pub repair_replace_percent: Option<i32>,
+    /// The whole list, replacing the current one. A reason work has been held for cannot be
+    /// removed — set it inactive instead.
+    #[schema(min_items = 1, max_items = 30)]
+    pub hold_reasons: Option<Vec<HoldReasonDto>>,
     pub version: Option<i32>,
 }
 

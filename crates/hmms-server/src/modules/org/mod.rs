@@ -17,6 +17,7 @@ pub use locations::find as find_location;
 pub use locations_csv::{
     export as export_locations, import as import_locations, template as locations_template,
 };
+pub use organization::hold_reasons;
 pub use placement::{Placement, resolve_placement};
 pub use shared::{audit, page_by_name, require_site_write};
 pub use sites::find as find_site;

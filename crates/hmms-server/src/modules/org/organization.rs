@@ -1,8 +1,13 @@
 //! The organization record itself.
 
+use hmms_domain::holds::{self, HoldReason};
 use hmms_domain::validate::{self, Errors};
-use hmms_store::entities::organization;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+use hmms_store::entities::{organization, work_order};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter,
+};
+use uuid::Uuid;
 
 use super::dto::*;
 use super::shared::audit;
@@ -10,6 +15,16 @@ use crate::auth::principal::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::check_version;
 use crate::state::AppState;
+
+/// The organization's hold reasons, active and inactive.
+pub async fn hold_reasons(db: &impl ConnectionTrait, org: Uuid) -> ApiResult<Vec<HoldReason>> {
+    let stored = organization::Entity::find_by_id(org)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organization"))?
+        .hold_reasons;
+    holds::parse(&stored).map_err(|e| ApiError::Internal(anyhow::anyhow!("hold reasons: {e}")))
+}
 
 pub async fn get(state: &AppState, p: &Principal) -> ApiResult<OrganizationDto> {
     organization::Entity::find_by_id(p.org())
@@ -47,6 +62,19 @@ pub async fn update(
     {
         errors.add("repairReplacePercent", "must be from 1 to 100");
     }
+    let reasons = match &body.hold_reasons {
+        Some(list) => {
+            let list: Vec<HoldReason> = list.iter().map(Into::into).collect();
+            match holds::validate_list(&list) {
+                Ok(valid) => Some(valid),
+                Err(e) => {
+                    errors.0.extend(e.0);
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     errors.into_result()?;
     let tx = state.begin_write().await?;
     let current = organization::Entity::find_by_id(p.org())
@@ -67,6 +95,30 @@ pub async fn update(
     }
     if let Some(r) = body.repair_replace_percent {
         m.repair_replace_percent = Set(r);
+    }
+    if let Some(list) = reasons {
+        // Work held for a reason keeps reading it: such a reason may be deactivated, not removed.
+        let before = holds::parse(&current.hold_reasons).unwrap_or_default();
+        for gone in before
+            .iter()
+            .filter(|b| !list.iter().any(|r| r.code == b.code))
+        {
+            let used = work_order::Entity::find()
+                .filter(work_order::Column::OrganizationId.eq(p.org()))
+                .filter(work_order::Column::HoldReason.eq(gone.code.as_str()))
+                .count(&*tx)
+                .await?;
+            if used > 0 {
+                return Err(ApiError::validation(
+                    "holdReasons",
+                    format!(
+                        "{} ({}) has held {used} work order(s): set it inactive instead of removing it",
+                        gone.name, gone.code
+                    ),
+                ));
+            }
+        }
+        m.hold_reasons = Set(holds::to_stored(&list));
     }
     m.updated_at = Set(now);
     m.version = Set(current.version + 1);

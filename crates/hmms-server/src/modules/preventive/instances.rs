@@ -190,6 +190,7 @@ pub async fn cancel_work(
             detail: json!({ "reason": reason }),
             reason: Some(reason),
             resolution: "",
+            hold_reason: None,
         },
         now,
     )

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use hmms_domain::work_orders::{Status, WorkOrderType};
 use hmms_store::entities::{asset, work_order};
 use sea_orm::sea_query::{Expr, JoinType, Query, SelectStatement};
-use sea_orm::{Condition, ConnectionTrait, QueryResult};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryResult};
 
 use super::sql;
 use crate::error::ApiResult;
@@ -221,4 +221,26 @@ pub(super) async fn not_first_time(
         Some(r) => r.try_get("", "n")?,
         None => 0,
     })
+}
+
+/// Time on hold of the work `done` selects that waited at all, per the reason it last waited
+/// for: `(reason code, work orders, minutes)`, longest first.
+pub(super) async fn held(
+    db: &impl ConnectionTrait,
+    done: Condition,
+) -> ApiResult<Vec<(Option<String>, i64, i64)>> {
+    let key = Key::one("work_orders.hold_reason");
+    let mut q = key.select(None);
+    q.expr_as(Expr::cust("COUNT(*)"), "held")
+        .expr_as(Expr::cust(sql::sum("work_orders.hold_minutes")), "minutes")
+        .cond_where(done.add(work_order::Column::HoldMinutes.gt(0)));
+    let mut out = Vec::new();
+    for row in db.query_all(&q).await? {
+        let reason: Option<String> = key.read(&row)?;
+        let held: i64 = row.try_get("", "held")?;
+        let minutes: i64 = row.try_get("", "minutes")?;
+        out.push((reason, held, minutes));
+    }
+    out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
 }

@@ -93,6 +93,25 @@ pub struct Kpis {
     /// Open work now, by department, most first.
     pub backlog: Vec<BacklogDto>,
     pub cost: CostDto,
+    /// Why the work completed in the period waited: time on hold per the reason it last waited
+    /// for, longest first (only work that was on hold).
+    pub delays: Vec<DelayDto>,
+}
+
+/// Time on hold of completed work for one reason.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DelayDto {
+    /// The hold reason's code; none for work held before reasons were recorded.
+    pub reason: Option<String>,
+    /// The reason as the organization names it.
+    pub name: String,
+    /// Completed work orders whose last wait was for this reason.
+    pub work_orders: i64,
+    /// Their time on hold, all holds included.
+    pub minutes: i64,
+    /// The same in hours, one decimal.
+    pub hours: f64,
 }
 
 /// What a breakdown groups by.

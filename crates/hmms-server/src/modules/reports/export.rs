@@ -154,9 +154,28 @@ pub async fn kpis_file(
             vec![Cell::text("Total"), Cell::Money(k.cost.total_minor)],
         ],
     };
+    let delays = Table {
+        sheet: "Reasons for delay",
+        columns: vec![
+            ("Waited for", 34.0),
+            ("Work orders", 14.0),
+            ("Hours on hold", 16.0),
+        ],
+        rows: k
+            .delays
+            .iter()
+            .map(|d| {
+                vec![
+                    Cell::text(&d.name),
+                    Cell::Count(d.work_orders),
+                    Cell::Hours(d.hours),
+                ]
+            })
+            .collect(),
+    };
     Ok(File {
         name,
-        bytes: render(heading, vec![figures, sla, backlog, cost], format).await?,
+        bytes: render(heading, vec![figures, sla, backlog, cost, delays], format).await?,
     })
 }
 

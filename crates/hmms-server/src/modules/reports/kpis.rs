@@ -87,8 +87,16 @@ pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpi
     let fixed_again = done::not_first_time(db, repaired).await?;
     let n = all.repairs;
     figures.insert("first_time_fix", (rules::percent(n - fixed_again, n), n));
-    let cost = cost(db, p, done_in_period, all.vendor_minor).await?;
+    let cost = cost(db, p, done_in_period.clone(), all.vendor_minor).await?;
     figures.insert("maintenance_cost", (Some(cost.total_minor as f64), done));
+    let delays = delays(db, p, done_in_period).await?;
+    let (held, held_minutes) = delays
+        .iter()
+        .fold((0, 0), |(n, m), d| (n + d.work_orders, m + d.minutes));
+    figures.insert(
+        "time_on_hold",
+        (Some(rules::round1(held_minutes as f64 / 60.0)), held),
+    );
 
     // Work reported in the period (and the 30 days before, for repeats).
     let responded = reported::responded(db, place.work.clone(), q.from, q.to).await?;
@@ -188,7 +196,43 @@ pub async fn kpis(state: &AppState, p: &Principal, q: KpiQuery) -> ApiResult<Kpi
         age_buckets: AGE_BUCKETS.iter().map(|b| (*b).into()).collect(),
         backlog,
         cost,
+        delays,
     })
+}
+
+/// Why completed work waited: time on hold per the reason it last waited for, named as the
+/// organization names its reasons now (a reason since removed reads as its code).
+async fn delays(
+    db: &impl ConnectionTrait,
+    p: &Principal,
+    done: Condition,
+) -> ApiResult<Vec<DelayDto>> {
+    let held = done::held(db, done).await?;
+    if held.is_empty() {
+        return Ok(vec![]);
+    }
+    let reasons = crate::modules::org::hold_reasons(db, p.org()).await?;
+    Ok(held
+        .into_iter()
+        .map(|(code, work_orders, minutes)| {
+            let name = code.as_ref().map_or_else(
+                || "No reason recorded".to_string(),
+                |c| {
+                    reasons
+                        .iter()
+                        .find(|r| &r.code == c)
+                        .map_or_else(|| c.clone(), |r| r.name.clone())
+                },
+            );
+            DelayDto {
+                reason: code,
+                name,
+                work_orders,
+                minutes,
+                hours: rules::round1(minutes as f64 / 60.0),
+            }
+        })
+        .collect())
 }
 
 fn serde_plain_unit(u: rules::Unit) -> String {

@@ -92,6 +92,8 @@ pub struct WorkOrderNames {
     /// e.g. `Infusion pump SMGH-ICU-INFPUMP-003`.
     pub asset: Option<String>,
     pub closed_by: Option<String>,
+    /// The hold reason's name (`Awaiting parts`).
+    pub hold_reason: Option<String>,
 }
 
 /// The resolution clock: running (on track or at risk), breached, or met.
@@ -146,6 +148,12 @@ pub struct WorkOrderDto {
     /// Why the request was declined or the work cancelled.
     pub cancellation_reason: Option<String>,
     pub escalation_level: i32,
+    /// Why the work last went on hold: a hold reason's code (kept after it resumes).
+    pub hold_reason: Option<String>,
+    /// When the work went on hold, while it is on hold.
+    pub on_hold_since: Option<DateTime<Utc>>,
+    /// Minutes on hold so far, the current hold included.
+    pub hold_minutes: i64,
     /// Minutes of logged work (finished time logs).
     pub labour_minutes: i64,
     /// Vendor invoice, in the organization currency's minor unit.
@@ -274,6 +282,10 @@ pub struct UpdateWorkOrder {
     /// Why: required when declining (cancelling) someone else's request; the requester is told.
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
+    /// Required with `status: on_hold`: the code of one of the organization's active hold
+    /// reasons (`GET /organization`, `holdReasons`), e.g. `awaiting_parts`.
+    #[schema(max_length = 40, example = "awaiting_parts")]
+    pub hold_reason: Option<String>,
     #[schema(minimum = 0)]
     pub vendor_cost_minor: Option<i64>,
     /// Whether completion needs a signature attachment.

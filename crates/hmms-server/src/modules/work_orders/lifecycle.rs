@@ -193,6 +193,7 @@ pub async fn complete(
             detail: json!({ "resolutionCategory": resolution }),
             reason: None,
             resolution,
+            hold_reason: None,
         },
         now,
     )
@@ -225,6 +226,7 @@ pub async fn approve_close(
             detail: json!({ "approved": true }),
             reason: None,
             resolution: "",
+            hold_reason: None,
         },
         now,
     )
@@ -293,6 +295,7 @@ pub async fn reject(
             detail: json!({ "rejected": true, "reason": reason }),
             reason: None,
             resolution: "",
+            hold_reason: None,
         },
         now,
     )

@@ -43,6 +43,8 @@ pub struct PastStep {
     pub to: Status,
     pub at: DateTime<Utc>,
     pub by: Uuid,
+    /// Why, for a step onto hold: a hold reason's code (required there).
+    pub hold_reason: Option<String>,
 }
 
 /// Time logged on past work.
@@ -170,15 +172,36 @@ fn replay(
         } else {
             "status"
         };
+        let detail = match (&s.hold_reason, s.to) {
+            (Some(code), Status::OnHold) => json!({ "holdReason": code }),
+            (None, Status::OnHold) => {
+                return Err(ApiError::validation(
+                    "steps",
+                    format!("{}: a step onto hold names its reason.", w.code),
+                ));
+            }
+            _ => json!({}),
+        };
         lines.push(history_line(
             organization,
             w.id,
             Some(s.by),
             kind,
             Some((w.status, s.to)),
-            &json!({}),
+            &detail,
             at,
         ));
+        if w.status == Status::OnHold {
+            let held = w
+                .on_hold_since
+                .map_or(0, |since| hmms_domain::holds::held_minutes(since, at));
+            w.hold_minutes = w.hold_minutes.saturating_add(held);
+            w.on_hold_since = None;
+        }
+        if s.to == Status::OnHold {
+            w.hold_reason = s.hold_reason.clone();
+            w.on_hold_since = Some(at);
+        }
         match s.to {
             Status::InProgress => {
                 w.started_at.get_or_insert(at);

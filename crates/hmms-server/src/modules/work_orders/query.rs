@@ -134,6 +134,8 @@ struct Names {
     departments: HashMap<Uuid, String>,
     locations: HashMap<Uuid, String>,
     assets: HashMap<Uuid, String>,
+    /// Hold reason code → name.
+    hold_reasons: HashMap<String, String>,
 }
 
 impl Names {
@@ -206,6 +208,13 @@ impl Names {
                 .map(|(id, name, tag)| (id, format!("{name} {tag}")))
                 .collect();
         }
+        if let Some(w) = rows.iter().find(|w| w.hold_reason.is_some()) {
+            out.hold_reasons = crate::modules::org::hold_reasons(db, w.organization_id)
+                .await?
+                .into_iter()
+                .map(|r| (r.code, r.name))
+                .collect();
+        }
         Ok(out)
     }
 
@@ -219,6 +228,13 @@ impl Names {
             location: get(&self.locations, w.location_id),
             asset: get(&self.assets, w.asset_id),
             closed_by: get(&self.users, w.closed_by),
+            // A reason removed from the list still reads as its code.
+            hold_reason: w.hold_reason.as_ref().map(|code| {
+                self.hold_reasons
+                    .get(code)
+                    .cloned()
+                    .unwrap_or_else(|| code.clone())
+            }),
         }
     }
 }
@@ -287,6 +303,12 @@ pub fn dto_of(
         rejection_reason: w.rejection_reason,
         cancellation_reason: w.cancellation_reason,
         escalation_level: w.escalation_level,
+        hold_minutes: w.hold_minutes.saturating_add(
+            w.on_hold_since
+                .map_or(0, |since| hmms_domain::holds::held_minutes(since, now)),
+        ),
+        hold_reason: w.hold_reason,
+        on_hold_since: w.on_hold_since,
         vendor_cost_minor: w.vendor_cost_minor,
         created_at: w.created_at,
         updated_at: w.updated_at,

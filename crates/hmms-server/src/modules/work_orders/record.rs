@@ -449,6 +449,9 @@ pub(super) fn row_of(
         rejection_reason: None,
         cancellation_reason: None,
         escalation_level: 0,
+        hold_reason: None,
+        on_hold_since: None,
+        hold_minutes: 0,
         sla_warned_at: None,
         sla_breached_at: None,
         created_at: now,
@@ -586,6 +589,8 @@ pub struct Move<'a> {
     pub reason: Option<&'a str>,
     /// How the work was resolved, for a completion (hooks are told).
     pub resolution: &'a str,
+    /// The code of the (active) reason, for a step onto hold.
+    pub hold_reason: Option<&'a str>,
 }
 
 /// Takes a status step on `m` (the caller's copy of `current`, which the caller saves and
@@ -606,7 +611,16 @@ pub async fn transition(
             h.before_complete(tx, current).await?;
         }
     }
-    enter_status(tx, m, current, mv.from, mv.to, p.id(), now).await?;
+    enter_status(
+        tx,
+        m,
+        current,
+        (mv.from, mv.to),
+        mv.hold_reason,
+        p.id(),
+        now,
+    )
+    .await?;
     history(
         tx,
         current,
@@ -634,12 +648,24 @@ async fn enter_status(
     tx: &WriteTx,
     m: &mut work_order::ActiveModel,
     current: &work_order::Model,
-    from: Status,
-    to: Status,
+    (from, to): (Status, Status),
+    hold_reason: Option<&str>,
     actor: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     m.status = Set(to);
+    // Time on hold is added up as the work leaves hold, whatever it goes on to.
+    if from == Status::OnHold {
+        let held = current
+            .on_hold_since
+            .map_or(0, |since| hmms_domain::holds::held_minutes(since, now));
+        m.hold_minutes = Set(current.hold_minutes.saturating_add(held));
+        m.on_hold_since = Set(None);
+    }
+    if to == Status::OnHold {
+        m.hold_reason = Set(hold_reason.map(str::to_string));
+        m.on_hold_since = Set(Some(now));
+    }
     match to {
         Status::InProgress => {
             if current.started_at.is_none() {

@@ -352,6 +352,14 @@ pub async fn update(
         .await?;
         action = "work_order.assigned";
     }
+    if body.hold_reason.is_some()
+        && (body.status != Some(StatusDto::OnHold) || status_now == Status::OnHold)
+    {
+        return Err(ApiError::validation(
+            "holdReason",
+            "is given only when putting the work on hold (`status: on_hold`)",
+        ));
+    }
     if let Some(to) = body.status.map(Status::from)
         && to != status_now
     {
@@ -408,6 +416,16 @@ pub async fn update(
                 .await?;
             }
         }
+        // Work waits for a reason from the organization's list, so delays can be reported.
+        let hold_reason = if to == Status::OnHold {
+            Some(hold_reason_of(&*tx, p, body.hold_reason.as_deref()).await?)
+        } else {
+            None
+        };
+        let detail = match &hold_reason {
+            Some(code) => json!({ "reason": reason, "holdReason": code }),
+            None => json!({ "reason": reason }),
+        };
         transition(
             &tx,
             p,
@@ -416,9 +434,10 @@ pub async fn update(
             Move {
                 from: status_now,
                 to,
-                detail: json!({ "reason": reason }),
+                detail,
                 reason: reason.as_deref(),
                 resolution: "",
+                hold_reason: hold_reason.as_deref(),
             },
             now,
         )
@@ -444,6 +463,37 @@ pub async fn update(
     audit(&tx, p, action, Some(&before), &after, now).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// The code of an active hold reason of the caller's organization, or a 422 naming the choices.
+async fn hold_reason_of(
+    db: &impl sea_orm::ConnectionTrait,
+    p: &Principal,
+    code: Option<&str>,
+) -> ApiResult<String> {
+    let reasons = crate::modules::org::hold_reasons(db, p.org()).await?;
+    let choices = || {
+        reasons
+            .iter()
+            .filter(|r| r.active)
+            .map(|r| r.code.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match code.map(str::trim) {
+        None | Some("") => Err(ApiError::validation(
+            "holdReason",
+            format!("say why the work waits: one of {}", choices()),
+        )),
+        Some(c) => hmms_domain::holds::choosable(&reasons, c)
+            .map(|r| r.code.clone())
+            .ok_or_else(|| {
+                ApiError::validation(
+                    "holdReason",
+                    format!("is not an active hold reason: one of {}", choices()),
+                )
+            }),
+    }
 }
 
 fn changed_fields(b: &UpdateWorkOrder) -> Vec<&'static str> {

@@ -283,7 +283,10 @@ async fn every_status_step_by_every_party(app: TestApp) {
             for (role, rights) in parties {
                 let id = work_order_in(&app, from.key()).await;
                 let token = app.token(role).await;
-                let body = json!({ "status": to.key(), "reason": "Duplicate request" });
+                let mut body = json!({ "status": to.key(), "reason": "Duplicate request" });
+                if to == Status::OnHold {
+                    body["holdReason"] = json!("awaiting_parts");
+                }
                 let res = app
                     .patch(&format!("/api/v1/work-orders/{id}"), &token, body)
                     .await;

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::helpers::{TestApp, expect, work_order_in};
 
+mod holds;
 mod lifecycle;
 mod records;
 mod scope;

@@ -130,7 +130,7 @@ async fn one_timer_per_person(app: TestApp) {
         app.patch(
             &format!("/api/v1/work-orders/{b}"),
             &tech,
-            json!({ "status": "on_hold" }),
+            json!({ "status": "on_hold", "holdReason": "awaiting_access" }),
         )
         .await,
         StatusCode::OK,

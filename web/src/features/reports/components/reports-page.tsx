@@ -198,6 +198,31 @@ function CostTable({ k }: { k: Kpis }) {
   );
 }
 
+/** Why the completed work waited: hours on hold per the reason it last waited for. */
+function DelaysTable({ k }: { k: Kpis }) {
+  if (k.delays.length === 0) return <Text c="dimmed">{t('reports.noDelays')}</Text>;
+  return (
+    <Table data-testid="delays">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t('reports.delayReason')}</Table.Th>
+          <Table.Th ta="right">{t('reports.delayWork')}</Table.Th>
+          <Table.Th ta="right">{t('reports.delayHours')}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {k.delays.map((d) => (
+          <Table.Tr key={d.reason ?? ''}>
+            <Table.Td>{d.name}</Table.Td>
+            <Table.Td ta="right">{d.workOrders}</Table.Td>
+            <Table.Td ta="right">{d.hours.toFixed(1)}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
 const iso = (r: Range | undefined, extra: Omit<KpiFilters, 'from' | 'to'>): KpiFilters | undefined =>
   r && { from: r.from.toISOString(), to: r.to.toISOString(), ...extra };
 
@@ -329,6 +354,12 @@ export function ReportsPage() {
                   {t('reports.costTitle')}
                 </Title>
                 <CostTable k={k} />
+              </Card>
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  {t('reports.delaysTitle')}
+                </Title>
+                <DelaysTable k={k} />
               </Card>
             </SimpleGrid>
             <BreakdownTable filters={q} />

@@ -3,6 +3,7 @@ import { useNavigate, useParams } from 'react-router';
 import { useMe } from '@/lib/auth/use-me';
 import { can } from '@/lib/permissions';
 import { t } from '@/i18n';
+import { HoldReasonsSettings } from './hold-reasons-settings';
 import { OrganizationSettings } from './organization-settings';
 import { RolesMatrix } from './roles-matrix';
 import { SlaSettings } from './sla-settings';
@@ -17,6 +18,7 @@ export function SettingsPage() {
     { value: 'roles', label: t('settings.roles'), show: can(me, 'role.manage') || can(me, 'role.read') },
     { value: 'organization', label: t('settings.organization'), show: can(me, 'org.read') },
     { value: 'sla', label: t('settings.sla'), show: can(me, 'sla.manage') },
+    { value: 'work-orders', label: t('settings.workOrders'), show: can(me, 'organization.manage') },
   ].filter((x) => x.show);
   const current = tabs.find((x) => x.value === tab)?.value ?? tabs[0]?.value;
 
@@ -44,6 +46,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="sla" pt="md">
           <SlaSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="work-orders" pt="md">
+          <HoldReasonsSettings />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -31,9 +31,13 @@ export function useFieldActions(wo: WorkOrder, me: Me | undefined) {
     qc.setQueryData<WorkOrder>(keys.one(wo.id), (old) => (old ? { ...old, ...patch, allowedTransitions: FIELD_NEXT[patch.status] ?? [] } : old));
 
   return {
-    changeStatus: async (to: Status) => {
-      await submit({ kind: 'status', workOrderId: wo.id, method: 'PATCH', path: base(wo.id), body: { status: to, version: wo.version } });
-      patchLocal({ status: to });
+    /** A status step; a step onto hold names its reason (one of the organization's). */
+    changeStatus: async (to: Status, hold?: { code: string; name: string }) => {
+      const body = hold ? { status: to, holdReason: hold.code, version: wo.version } : { status: to, version: wo.version };
+      await submit({ kind: 'status', workOrderId: wo.id, method: 'PATCH', path: base(wo.id), body });
+      patchLocal(
+        hold ? { status: to, holdReason: hold.code, onHoldSince: new Date().toISOString(), names: { ...wo.names, holdReason: hold.name } } : { status: to },
+      );
     },
     complete: async (report: Schemas['CompleteWorkOrder']) => {
       await submit({

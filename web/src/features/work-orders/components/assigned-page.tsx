@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { EmptyState, QueryState } from '@/components/query-state';
 import { useMe } from '@/lib/auth/use-me';
 import { t } from '@/i18n';
+import { useOrganization } from '@/lib/lookups';
 import { myWork } from '@/lib/my-work';
 import { useNow } from '@/lib/use-now';
 import { useWorkOrders } from '../api/work-orders';
@@ -13,6 +14,8 @@ type View = 'today' | 'overdue' | 'all';
 /** The technician's home: open work assigned to them, due today, overdue, or all. */
 export function AssignedPage() {
   const me = useMe().data;
+  // The hold reasons, kept on the phone for putting work on hold without signal.
+  useOrganization();
   const [view, setView] = useState<View>('today');
   const list = useWorkOrders({ ...myWork(me), open: true, sort: 'dueAt' });
   const now = useNow();

@@ -3,7 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { errorMessage } from '@/lib/api/client';
 import { useMe } from '@/lib/auth/use-me';
-import { useUsers } from '@/lib/lookups';
+import { useHoldReasons, useUsers } from '@/lib/lookups';
 import { can } from '@/lib/permissions';
 import { t } from '@/i18n';
 import { useApproveClose, useRejectCompletion, useUpdateWorkOrder, type Status, type WorkOrder } from '../api/work-orders';
@@ -38,7 +38,12 @@ export function WorkOrderActions({
   const [completing, setCompleting] = useState(false);
   const [rejecting, setRejecting] = useState(false);
   const [cancelling, setCancelling] = useState(false);
+  const [holding, setHolding] = useState(false);
+  const [holdReason, setHoldReason] = useState<string | null>(null);
   const [reason, setReason] = useState('');
+  // Loaded with the job, so the reasons are there when the signal is not.
+  const holdReasons = useHoldReasons(wo.allowedTransitions.includes('on_hold'));
+  const choosable = (holdReasons.data ?? []).filter((r) => r.active);
 
   const fail = (e: unknown) => {
     notifications.show({ color: 'red', title: t('error.actionFailed'), message: errorMessage(e) });
@@ -61,8 +66,12 @@ export function WorkOrderActions({
             <Button key={s} size="lg" variant="outline" color={tone.red} onClick={() => setCancelling(true)}>
               {t('action.cancel')}
             </Button>
+          ) : s === 'on_hold' ? (
+            <Button key={s} size="lg" variant="default" onClick={() => setHolding(true)}>
+              {t('action.hold')}
+            </Button>
           ) : s === 'assigned' || s === 'closed' || s === 'pending' ? null : (
-            <Button key={s} size="lg" variant={s === 'on_hold' ? 'default' : 'filled'} onClick={() => void field.changeStatus(s).catch(fail)}>
+            <Button key={s} size="lg" onClick={() => void field.changeStatus(s).catch(fail)}>
               {s === 'in_progress' && resume ? t('action.resume') : t(STEP_LABEL[s] ?? 'action.start')}
             </Button>
           ),
@@ -110,6 +119,32 @@ export function WorkOrderActions({
           await field.complete(report);
         }}
       />
+      <Modal opened={holding} onClose={() => setHolding(false)} title={t('hold.title')}>
+        <Stack>
+          <Select
+            label={t('hold.reason')}
+            placeholder={t('hold.pick')}
+            data={choosable.map((r) => ({ value: r.code, label: r.name }))}
+            value={holdReason}
+            onChange={setHoldReason}
+            required
+            allowDeselect={false}
+            nothingFoundMessage={t('hold.noReasons')}
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Button
+            disabled={!holdReason}
+            onClick={() => {
+              const chosen = choosable.find((r) => r.code === holdReason);
+              if (!chosen) return;
+              setHolding(false);
+              void field.changeStatus('on_hold', { code: chosen.code, name: chosen.name }).catch(fail);
+            }}
+          >
+            {t('action.hold')}
+          </Button>
+        </Stack>
+      </Modal>
       <Modal opened={rejecting} onClose={() => setRejecting(false)} title={t('reject.title')}>
         <Stack>
           <Textarea label={t('reject.reason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} required autosize minRows={3} />

@@ -89,6 +89,11 @@ function Detail({ wo }: { wo: WorkOrder }) {
           {t('sync.waitingOnThis', { count: waiting.length })}
         </Alert>
       )}
+      {wo.status === 'on_hold' && (
+        <Alert color="orange" title={t('hold.onHold', { reason: wo.names?.holdReason ?? wo.holdReason ?? '—' })}>
+          {wo.onHoldSince ? t('hold.since', { when: formatDateTime(wo.onHoldSince) }) : null}
+        </Alert>
+      )}
       {wo.rejectionReason && wo.status !== 'closed' && (
         <Alert color="red" title={t('workOrder.rejected')}>
           {wo.rejectionReason}
@@ -169,6 +174,12 @@ function Detail({ wo }: { wo: WorkOrder }) {
               <Field label={t('workOrder.started')}>{formatDateTime(wo.startedAt)}</Field>
               <Field label={t('workOrder.completed')}>{formatDateTime(wo.completedAt)}</Field>
               <Field label={t('workOrder.labour')}>{formatMinutes(wo.labourMinutes)}</Field>
+              {wo.holdMinutes > 0 && (
+                <Field label={t('hold.time')}>
+                  {formatMinutes(wo.holdMinutes)}
+                  {wo.names?.holdReason ? ` · ${wo.names.holdReason}` : ''}
+                </Field>
+              )}
               <Field label={t('workOrder.totalCost')}>{formatMoney(wo.totalCostMinor, me?.currency)}</Field>
               {wo.downtimeMinutes != null && <Field label={t('summary.downtime')}>{formatMinutes(wo.downtimeMinutes)}</Field>}
               {wo.resolutionCategory && (
