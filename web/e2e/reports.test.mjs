@@ -168,6 +168,14 @@ for (const backend of backends()) {
       await desk.page.getByRole('button', { name: 'Show work whenever it was completed' }).waitFor();
       await listed(desk.page, Math.min(repairs, 50), 'the list holds the repairs the figure counts');
       await shot(desk.page, server, 'reports-drill-down-desktop');
+      // And a reason for delay lists the work that last waited for it.
+      await desk.page.goBack();
+      const delay = ward.delays[0];
+      assert.ok(delay, "some of the ICU's completed work waited");
+      await desk.page.getByRole('link', { name: `The work that last waited for ${delay.name}` }).click();
+      await desk.page.waitForURL(/holdReason=/);
+      await desk.page.getByRole('button', { name: 'Show work whether or not it waited' }).getByText(`Last waited for: ${delay.name}`).waitFor();
+      await listed(desk.page, Math.min(delay.workOrders, 50), 'the list holds the work the reason counts');
 
       // Procurement on a phone: the same page, no figure cut off.
       const phone = await device(browser, server, PHONE);

@@ -971,6 +971,7 @@ export const en = {
   'reports.delayReason': 'Waited for',
   'reports.delayWork': 'Work orders',
   'reports.delayHours': 'Hours on hold',
+  'reports.delayList': 'The work that last waited for {reason}',
   'reports.backlogTitle': 'Open work by department and age',
   'reports.noneCompleted': 'No work was completed in this period.',
   'reports.noBacklog': 'No open work.',
@@ -987,6 +988,9 @@ export const en = {
   'filter.reportedBetween': 'Reported {from} to {to}',
   'filter.completedBetween': 'Completed {from} to {to}',
   'filter.clearCompleted': 'Show work whenever it was completed',
+  'filter.held': 'Was on hold',
+  'filter.heldFor': 'Last waited for: {reason}',
+  'filter.clearHeld': 'Show work whether or not it waited',
   'filter.clearReported': 'Show work whenever it was reported',
 } as const;
 

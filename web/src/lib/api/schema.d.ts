@@ -23029,6 +23029,10 @@ export interface operations {
                 locationId?: string;
                 /** @description Only open work (not completed, closed or cancelled). */
                 open?: boolean;
+                /** @description Only work that has been on hold (`true`), or never was (`false`). */
+                held?: boolean;
+                /** @description Only work that last waited for this hold reason (its code). */
+                holdReason?: string;
                 /** @description Text in the code, title or description. */
                 q?: string;
                 createdFrom?: string;

@@ -207,6 +207,11 @@ pub struct WorkOrderQuery {
     pub location_id: Option<Uuid>,
     /// Only open work (not completed, closed or cancelled).
     pub open: Option<bool>,
+    /// Only work that has been on hold (`true`), or never was (`false`).
+    pub held: Option<bool>,
+    /// Only work that last waited for this hold reason (its code).
+    #[param(max_length = 40)]
+    pub hold_reason: Option<String>,
     /// Text in the code, title or description.
     pub q: Option<String>,
     pub created_from: Option<DateTime<Utc>>,

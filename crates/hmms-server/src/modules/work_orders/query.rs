@@ -365,6 +365,23 @@ pub async fn list(state: &AppState, p: &Principal, q: WorkOrderQuery) -> ApiResu
                 .add(like(C::Description)),
         );
     }
+    // Held: time on hold counted, or on hold now.
+    match q.held {
+        Some(true) => {
+            cond = cond.add(
+                Condition::any()
+                    .add(C::HoldMinutes.gt(0))
+                    .add(C::OnHoldSince.is_not_null()),
+            );
+        }
+        Some(false) => {
+            cond = cond.add(C::HoldMinutes.eq(0)).add(C::OnHoldSince.is_null());
+        }
+        None => {}
+    }
+    if let Some(r) = &q.hold_reason {
+        cond = cond.add(C::HoldReason.eq(r.as_str()));
+    }
     if let Some(v) = q.created_from {
         cond = cond.add(C::CreatedAt.gte(v));
     }

@@ -197,6 +197,48 @@ async fn work_waits_for_a_reason_and_its_time_on_hold_is_counted(app: TestApp) {
         (held["value"].clone(), held["counted"].clone()),
         (json!(2.0), json!(1))
     );
+
+    // The figure's records: the list selects the work that waited, or waited for one reason.
+    let listed = |q: String| {
+        let (app, manager) = (&app, manager.clone());
+        async move {
+            let page = expect(
+                app.get(&format!("/api/v1/work-orders?{q}"), &manager).await,
+                StatusCode::OK,
+            )
+            .await;
+            let mut ids: Vec<String> = page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter_map(|w| w["id"].as_str().map(String::from))
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let done = format!(
+        "completedFrom={}&completedTo={}",
+        (now - Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        (now + Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    assert_eq!(listed(format!("{done}&held=true")).await, [id.as_str()]);
+    assert_eq!(
+        listed(format!("{done}&holdReason=awaiting_access")).await,
+        [id.as_str()]
+    );
+    assert!(
+        listed(format!("{done}&holdReason=awaiting_parts"))
+            .await
+            .is_empty()
+    );
+    assert!(listed(format!("{done}&held=false")).await.is_empty());
+    // Waiting now counts as having waited.
+    assert!(
+        listed("held=true&open=true".into())
+            .await
+            .contains(&waiting)
+    );
 }
 both!(work_waits_for_a_reason_and_its_time_on_hold_is_counted);
 

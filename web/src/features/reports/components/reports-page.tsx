@@ -42,6 +42,11 @@ function drillDown(key: string, q: KpiFilters): string | undefined {
   } else if (['downtime', 'sla_response', 'sla_resolution', 'maintenance_cost'].includes(key)) {
     p.set('completedFrom', q.from);
     p.set('completedTo', q.to);
+  } else if (key === 'time_on_hold' || key.startsWith('hold:')) {
+    p.set('completedFrom', q.from);
+    p.set('completedTo', q.to);
+    if (key.startsWith('hold:')) p.set('holdReason', key.slice(5));
+    else p.set('held', 'true');
   } else if (key === 'repeat_failures' || key === 'mtbf') {
     p.set('type', 'corrective');
     p.set('createdFrom', q.from);
@@ -199,7 +204,7 @@ function CostTable({ k }: { k: Kpis }) {
 }
 
 /** Why the completed work waited: hours on hold per the reason it last waited for. */
-function DelaysTable({ k }: { k: Kpis }) {
+function DelaysTable({ k, q }: { k: Kpis; q: KpiFilters }) {
   if (k.delays.length === 0) return <Text c="dimmed">{t('reports.noDelays')}</Text>;
   return (
     <Table data-testid="delays">
@@ -214,7 +219,18 @@ function DelaysTable({ k }: { k: Kpis }) {
         {k.delays.map((d) => (
           <Table.Tr key={d.reason ?? ''}>
             <Table.Td>{d.name}</Table.Td>
-            <Table.Td ta="right">{d.workOrders}</Table.Td>
+            <Table.Td ta="right">
+              {(() => {
+                const link = d.reason ? drillDown(`hold:${d.reason}`, q) : undefined;
+                return link ? (
+                  <Anchor component={Link} to={link} aria-label={t('reports.delayList', { reason: d.name })}>
+                    {d.workOrders}
+                  </Anchor>
+                ) : (
+                  d.workOrders
+                );
+              })()}
+            </Table.Td>
             <Table.Td ta="right">{d.hours.toFixed(1)}</Table.Td>
           </Table.Tr>
         ))}
@@ -359,7 +375,7 @@ export function ReportsPage() {
                 <Title order={2} size="h4" mb="sm">
                   {t('reports.delaysTitle')}
                 </Title>
-                <DelaysTable k={k} />
+                <DelaysTable k={k} q={q} />
               </Card>
             </SimpleGrid>
             <BreakdownTable filters={q} />

@@ -5,7 +5,7 @@ import { Link, useSearchParams } from 'react-router';
 import { EmptyState, QueryState } from '@/components/query-state';
 import { useMe, type Me } from '@/lib/auth/use-me';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { useDepartments } from '@/lib/lookups';
+import { useDepartments, useHoldReasons } from '@/lib/lookups';
 import { myWork } from '@/lib/my-work';
 import { can } from '@/lib/permissions';
 import { t, type MessageKey } from '@/i18n';
@@ -41,6 +41,10 @@ function filtersFrom(params: URLSearchParams, q: string, me: Me | undefined): Wo
   if (assignee === 'me') Object.assign(f, myWork(me));
   else if (assignee) f.assignedTo = assignee;
   if (params.get('open') === 'true') f.open = true;
+  // A report's time on hold links here: the work that waited, or waited for one reason.
+  if (params.get('held') === 'true') f.held = true;
+  const holdReason = params.get('holdReason');
+  if (holdReason) f.holdReason = holdReason;
   // "Past its deadline at this moment": the dashboard's breached figure links here.
   const dueTo = params.get('dueTo');
   if (dueTo) f.dueTo = dueTo;
@@ -57,6 +61,7 @@ export function WorkOrderListPage() {
   const filters = useMemo(() => filtersFrom(params, q, me), [params, q, me]);
   const list = useWorkOrders(filters);
   const departments = useDepartments();
+  const holdReasons = useHoldReasons(Boolean(params.get('holdReason')));
   const phone = useMediaQuery('(max-width: 48em)');
   const [saved, setSaved] = useState(loadSavedFilters);
 
@@ -196,6 +201,24 @@ export function WorkOrderListPage() {
             </Button>
           );
         })}
+        {(params.get('held') === 'true' || params.get('holdReason')) && (
+          <Button
+            variant="light"
+            color={tone.orange}
+            rightSection="×"
+            onClick={() => {
+              const next = new URLSearchParams(params);
+              next.delete('held');
+              next.delete('holdReason');
+              setParams(next, { replace: true });
+            }}
+            aria-label={t('filter.clearHeld')}
+          >
+            {params.get('holdReason')
+              ? t('filter.heldFor', { reason: holdReasons.data?.find((r) => r.code === params.get('holdReason'))?.name ?? params.get('holdReason') ?? '' })
+              : t('filter.held')}
+          </Button>
+        )}
         {params.get('dueTo') && (
           <Button variant="light" color={tone.red} rightSection="×" onClick={() => set('dueTo', null)} aria-label={t('filter.clearDueBefore')}>
             {t('filter.dueBefore', { when: formatDateTime(params.get('dueTo')) })}
