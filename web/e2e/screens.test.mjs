@@ -78,6 +78,16 @@ for (const backend of backends()) {
       assert.ok((await rows.count()) >= Math.min(breached, 50), 'the list holds what the figure counts');
       assert.equal(await rows.filter({ hasNotText: 'Breached' }).count(), 0, 'only breached work is listed');
       await desk.page.goto('/');
+      // "SLA at risk" lists the open work with three quarters of its time used, and only that.
+      const riskCard = desk.page.getByRole('link', { name: /^SLA at risk/ });
+      const atRisk = Number((await riskCard.innerText()).match(/\d+/)[0]);
+      await riskCard.click();
+      await desk.page.getByRole('button', { name: 'Show work whatever its SLA' }).getByText('SLA: At risk').waitFor();
+      if (atRisk > 0) {
+        await desk.page.locator('tbody tr').first().waitFor();
+        assert.equal(await desk.page.locator('tbody tr').filter({ hasNotText: 'At risk' }).count(), 0, 'only work at risk is listed');
+      }
+      await desk.page.goto('/');
       // "Due soonest" is what to do before it breaches: every deadline there is still ahead.
       await desk.page.getByTestId('due-soon').first().waitFor();
       assert.equal(await desk.page.getByTestId('due-soon').filter({ hasText: / ago$/ }).count(), 0, 'due soonest lists no breached work');

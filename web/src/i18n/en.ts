@@ -989,6 +989,8 @@ export const en = {
   'filter.completedBetween': 'Completed {from} to {to}',
   'filter.clearCompleted': 'Show work whenever it was completed',
   'filter.held': 'Was on hold',
+  'filter.sla': 'SLA: {state}',
+  'filter.clearSla': 'Show work whatever its SLA',
   'filter.heldFor': 'Last waited for: {reason}',
   'filter.clearHeld': 'Show work whether or not it waited',
   'filter.clearReported': 'Show work whenever it was reported',

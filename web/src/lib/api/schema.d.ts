@@ -23029,6 +23029,12 @@ export interface operations {
                 locationId?: string;
                 /** @description Only open work (not completed, closed or cancelled). */
                 open?: boolean;
+                /**
+                 * @description Only work whose resolution clock reads this now (as `slaStatus` on each work order:
+                 *     `at_risk` — open with 75 % or more of its time used; `breached` — open past its deadline
+                 *     or completed after it; `on_track`; `met`).
+                 */
+                slaStatus?: components["schemas"]["SlaStatusDto"];
                 /** @description Only work that has been on hold (`true`), or never was (`false`). */
                 held?: boolean;
                 /** @description Only work that last waited for this hold reason (its code). */

@@ -97,7 +97,7 @@ pub struct WorkOrderNames {
 }
 
 /// The resolution clock: running (on track or at risk), breached, or met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SlaStatusDto {
     OnTrack,
@@ -207,6 +207,10 @@ pub struct WorkOrderQuery {
     pub location_id: Option<Uuid>,
     /// Only open work (not completed, closed or cancelled).
     pub open: Option<bool>,
+    /// Only work whose resolution clock reads this now (as `slaStatus` on each work order:
+    /// `at_risk` — open with 75 % or more of its time used; `breached` — open past its deadline
+    /// or completed after it; `on_track`; `met`).
+    pub sla_status: Option<SlaStatusDto>,
     /// Only work that has been on hold (`true`), or never was (`false`).
     pub held: Option<bool>,
     /// Only work that last waited for this hold reason (its code).

@@ -9,7 +9,8 @@ use hmms_domain::ScopeFilter;
 use hmms_domain::work_orders::{self as rules, Priority, SlaState, Status, WorkOrderType};
 use hmms_store::entities::{work_order, work_order_time_log};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -58,6 +59,60 @@ async fn labour_minutes(
         *out.entry(l.work_order_id).or_default() += l.minutes.unwrap_or(0) as i64;
     }
     Ok(out)
+}
+
+/// The rows whose `sla_status` (below) is `s` at `now`, as SQL: the list can then show "the 7 at
+/// risk" the dashboard counts, a page at a time.
+fn sla_condition(backend: DbBackend, s: SlaStatusDto, now: DateTime<Utc>) -> Condition {
+    use sea_orm::sea_query::Expr;
+    use work_order::Column as C;
+    let cancelled = Status::Cancelled.key();
+    let running = Condition::all()
+        .add(C::CompletedAt.is_null())
+        .add(C::Status.ne(cancelled));
+    // 75 % of the time used, in whole seconds as `rules::sla_state` counts them. `now` is the
+    // server's own clock, written as a literal.
+    let at = now.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let seconds = |a: &str, b: &str| match backend {
+        DbBackend::Postgres => format!("FLOOR(EXTRACT(EPOCH FROM ({b} - {a})))"),
+        _ => {
+            format!("(CAST(ROUND((julianday({b}) - julianday({a})) * 86400000) AS INTEGER) / 1000)")
+        }
+    };
+    let now_sql = match backend {
+        DbBackend::Postgres => format!("TIMESTAMPTZ '{at}'"),
+        _ => format!("'{at}'"),
+    };
+    let used = seconds("work_orders.created_at", &now_sql);
+    let total = seconds(
+        "work_orders.created_at",
+        "work_orders.sla_resolution_due_at",
+    );
+    let late = format!("4 * {used} >= 3 * (CASE WHEN {total} < 1 THEN 1 ELSE {total} END)");
+    match s {
+        SlaStatusDto::Met => Condition::any()
+            .add(Expr::cust(
+                "work_orders.completed_at IS NOT NULL \
+                 AND work_orders.completed_at <= work_orders.sla_resolution_due_at",
+            ))
+            .add(
+                Condition::all()
+                    .add(C::CompletedAt.is_null())
+                    .add(C::Status.eq(cancelled)),
+            ),
+        SlaStatusDto::Breached => Condition::any()
+            .add(Expr::cust(
+                "work_orders.completed_at IS NOT NULL \
+                 AND work_orders.completed_at > work_orders.sla_resolution_due_at",
+            ))
+            .add(running.add(C::SlaResolutionDueAt.lte(now))),
+        SlaStatusDto::AtRisk => running
+            .add(C::SlaResolutionDueAt.gt(now))
+            .add(Expr::cust(late)),
+        SlaStatusDto::OnTrack => running
+            .add(C::SlaResolutionDueAt.gt(now))
+            .add(Expr::cust(format!("NOT ({late})"))),
+    }
 }
 
 fn sla_status(w: &work_order::Model, now: DateTime<Utc>) -> SlaStatusDto {
@@ -393,6 +448,13 @@ pub async fn list(state: &AppState, p: &Principal, q: WorkOrderQuery) -> ApiResu
     }
     if let Some(v) = q.completed_to {
         cond = cond.add(C::CompletedAt.lt(v));
+    }
+    if let Some(s) = q.sla_status {
+        cond = cond.add(sla_condition(
+            state.db.get_database_backend(),
+            s,
+            state.clock.now(),
+        ));
     }
     if let Some(v) = q.due_from {
         cond = cond.add(C::SlaResolutionDueAt.gte(v));

@@ -300,3 +300,96 @@ async fn an_unknown_stored_status_is_an_error_not_a_default(app: TestApp) {
     assert_eq!(ok["status"], "assigned");
 }
 both!(an_unknown_stored_status_is_an_error_not_a_default);
+
+/// Every listed work order's `slaStatus`, by the list's own SLA filter.
+async fn by_sla(app: &TestApp, token: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for s in ["on_track", "at_risk", "breached", "met"] {
+        let page = expect(
+            app.get(
+                &format!("/api/v1/work-orders?slaStatus={s}&limit=200"),
+                token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let items = page["items"].as_array().expect("items");
+        // What the database selected is what each work order says of itself.
+        assert!(items.iter().all(|w| w["slaStatus"] == s), "{s}: {page}");
+        let mut ids: Vec<String> = items
+            .iter()
+            .filter_map(|w| w["id"].as_str().map(String::from))
+            .collect();
+        ids.sort();
+        out.insert(s.to_string(), ids);
+    }
+    out
+}
+
+/// The dashboard's "SLA at risk" and "breached" list the work they count: the list selects work
+/// by its resolution clock exactly as each work order reads it.
+async fn the_list_selects_work_by_its_sla_clock(app: TestApp) {
+    let manager = app.token("facility_manager").await;
+    let a = work_order_in(&app, "assigned").await;
+    let b = work_order_in(&app, "assigned").await;
+    let done = work_order_in(&app, "completed").await;
+    let wo = expect(
+        app.get(&format!("/api/v1/work-orders/{a}"), &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    let at = |k: &str| {
+        chrono::DateTime::parse_from_rfc3339(wo[k].as_str().expect("time"))
+            .expect("rfc3339")
+            .to_utc()
+    };
+    let window = at("slaResolutionDueAt") - at("createdAt");
+    let sorted = |mut v: Vec<&String>| {
+        v.sort();
+        v.into_iter().cloned().collect::<Vec<_>>()
+    };
+
+    let now = by_sla(&app, &manager).await;
+    assert_eq!(now["on_track"], sorted(vec![&a, &b]));
+    assert_eq!(now["met"], [done.as_str()]);
+    assert!(now["at_risk"].is_empty() && now["breached"].is_empty());
+
+    // Four fifths of the time used: both open jobs are at risk; the summary counts the same.
+    app.advance(window * 4 / 5);
+    let manager = app.token("facility_manager").await;
+    let later = by_sla(&app, &manager).await;
+    assert_eq!(later["at_risk"], sorted(vec![&a, &b]), "{later:?}");
+    assert!(later["on_track"].is_empty());
+    let summary = expect(
+        app.get("/api/v1/work-orders/summary", &manager).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(summary["atRisk"], 2, "{summary}");
+
+    // Past the deadline: breached. A cancelled job no longer runs a clock (met).
+    expect(
+        app.patch(
+            &format!("/api/v1/work-orders/{b}"),
+            &manager,
+            json!({ "status": "cancelled", "reason": "Duplicate" }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    app.advance(window / 4);
+    let manager = app.token("facility_manager").await;
+    let late = by_sla(&app, &manager).await;
+    assert_eq!(late["breached"], [a.as_str()], "{late:?}");
+    assert_eq!(late["met"], sorted(vec![&b, &done]));
+    let p = expect(
+        app.get("/api/v1/work-orders?slaStatus=overdue", &manager)
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(p.to_string().contains("slaStatus"), "{p}");
+}
+both!(the_list_selects_work_by_its_sla_clock);

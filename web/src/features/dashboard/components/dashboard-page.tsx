@@ -63,7 +63,12 @@ export function DashboardPage() {
               <Figure label={t('priority.low')} value={s.openByPriority.low} to="/work-orders?open=true&priority=low" />
             </SimpleGrid>
             <SimpleGrid cols={{ base: 2, sm: 3, lg: reorder.data === undefined ? 6 : 7 }}>
-              <Figure label={t('dashboard.atRisk')} value={s.atRisk} color={s.atRisk ? tone.orange : undefined} />
+              <Figure
+                label={t('dashboard.atRisk')}
+                value={s.atRisk}
+                color={s.atRisk ? tone.orange : undefined}
+                to="/work-orders?open=true&slaStatus=at_risk&sort=dueAt"
+              />
               <Figure label={t('dashboard.breached')} value={s.breached} color={s.breached ? tone.red : undefined} to={breachedLink()} />
               <Figure label={t('dashboard.pendingRequests')} value={s.pendingRequests} to="/work-orders?status=pending" />
               <Figure label={t('dashboard.awaitingApproval')} value={s.awaitingApproval} to="/work-orders?status=completed" />

@@ -43,6 +43,9 @@ function filtersFrom(params: URLSearchParams, q: string, me: Me | undefined): Wo
   if (params.get('open') === 'true') f.open = true;
   // A report's time on hold links here: the work that waited, or waited for one reason.
   if (params.get('held') === 'true') f.held = true;
+  // The dashboard's "SLA at risk" links here.
+  const sla = params.get('slaStatus');
+  if (sla) f.slaStatus = sla as WorkOrderFilters['slaStatus'];
   const holdReason = params.get('holdReason');
   if (holdReason) f.holdReason = holdReason;
   // "Past its deadline at this moment": the dashboard's breached figure links here.
@@ -201,6 +204,11 @@ export function WorkOrderListPage() {
             </Button>
           );
         })}
+        {params.get('slaStatus') && (
+          <Button variant="light" color={tone.orange} rightSection="×" onClick={() => set('slaStatus', null)} aria-label={t('filter.clearSla')}>
+            {t('filter.sla', { state: t(`sla.${params.get('slaStatus')}` as MessageKey) })}
+          </Button>
+        )}
         {(params.get('held') === 'true' || params.get('holdReason')) && (
           <Button
             variant="light"
