@@ -834,6 +834,8 @@ async fn figures_never_count_another_hospitals_work(app: TestApp) {
         format!("/api/v1/reports/kpis.xlsx?{period}&siteId={lakeside}"),
         format!("/api/v1/reports/breakdown.xlsx?{period}&by=asset&departmentId={lakeside_dept}"),
         format!("/api/v1/reports/breakdown.csv?{period}&by=site&siteId={lakeside}"),
+        format!("/api/v1/reports/kpis.pdf?{period}&departmentId={lakeside_dept}"),
+        format!("/api/v1/reports/breakdown.pdf?{period}&by=department&siteId={lakeside}"),
     ] {
         expect(
             app.get(&path, &manager).await,
@@ -851,6 +853,18 @@ async fn figures_never_count_another_hospitals_work(app: TestApp) {
         .await
         .expect("CSV");
     assert!(!csv.contains("Lakeside"), "{csv}");
+    let res = app
+        .get(
+            &format!("/api/v1/reports/breakdown.pdf?{period}&by=site"),
+            &manager,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let pdf = pdf_text(&res.bytes().await.expect("PDF"), None);
+    assert!(
+        pdf.contains("Peter Kamau") && !pdf.contains("Lakeside"),
+        "{pdf}"
+    );
 
     // A reversed or too long period.
     for bad in [
